@@ -1,0 +1,44 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "DevFlow",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "devflow", targets: ["devflow"]),
+        .executable(name: "devflow-lint", targets: ["devflow-lint"]),
+        .library(name: "DevFlowCompiler", targets: ["DevFlowCompiler"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
+    ],
+    targets: [
+        // libyaml (Debian libyaml-dev): full event stream with start and end marks.
+        .systemLibrary(name: "CYAML", path: "Sources/CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+        // Leaf: diagnostics as data, and their renderers.
+        .target(name: "DevFlowDiagnostics"),
+        // Leaf: the execution IR shared by lint, plan, run and serve.
+        .target(name: "DevFlowGraph", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "DevFlowSyntax", dependencies: ["CYAML", "DevFlowDiagnostics"]),
+        .target(name: "DevFlowCompiler", dependencies: ["DevFlowSyntax", "DevFlowGraph", "DevFlowDiagnostics"]),
+        .target(name: "DevFlowLint", dependencies: ["DevFlowCompiler"]),
+        .executableTarget(
+            name: "devflow",
+            dependencies: ["DevFlowLint", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .executableTarget(
+            name: "devflow-lint",
+            dependencies: ["DevFlowLint", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .executableTarget(name: "devflow-bench", dependencies: ["DevFlowLint", "DevFlowSyntax"]),
+        .testTarget(name: "DevFlowSyntaxTests", dependencies: ["DevFlowSyntax"]),
+        .testTarget(name: "DevFlowGraphTests", dependencies: ["DevFlowGraph"]),
+        .testTarget(
+            name: "DevFlowCompilerTests",
+            dependencies: ["DevFlowCompiler"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(name: "DevFlowLintTests", dependencies: ["DevFlowLint"]),
+    ]
+)

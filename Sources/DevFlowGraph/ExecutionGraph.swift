@@ -1,0 +1,82 @@
+import Crypto
+import Foundation
+
+/// The compiled pipeline: the one artifact lint, plan, run and serve share. No YAML types.
+public struct ExecutionGraph: Hashable, Sendable, Codable {
+    /// The version of this IR's format.
+    public var formatVersion: Int
+    /// The pipeline's name.
+    public var name: String
+    /// Events and filters.
+    public var triggers: Triggers
+    /// Pipeline-level environment.
+    public var env: [String: String]
+    /// Declared secret names.
+    public var secrets: [String]
+    /// The concurrency group template, if any.
+    public var concurrencyGroup: String?
+    /// Whether a newer run cancels one in progress in the same group.
+    public var cancelInProgress: Bool
+    /// Nodes in execution order: by level, then id.
+    public var nodes: [Node]
+    /// Node ids grouped by topological level.
+    public var levels: [[String]]
+    /// Where each node was defined; not part of the hashed content.
+    public var sourceMap: [String: SourceLocation]?
+
+    /// The current `formatVersion`.
+    public static let currentFormatVersion = 1
+
+    /// Creates a graph.
+    public init(
+        name: String, triggers: Triggers, env: [String: String], secrets: [String], concurrencyGroup: String?,
+        cancelInProgress: Bool, nodes: [Node], levels: [[String]], sourceMap: [String: SourceLocation]?
+    ) {
+        self.formatVersion = Self.currentFormatVersion
+        self.name = name
+        self.triggers = triggers
+        self.env = env
+        self.secrets = secrets
+        self.concurrencyGroup = concurrencyGroup
+        self.cancelInProgress = cancelInProgress
+        self.nodes = nodes
+        self.levels = levels
+        self.sourceMap = sourceMap
+    }
+
+    /// The node with `id`, if any.
+    public func node(_ id: String) -> Node? { nodes.first { $0.id == id } }
+
+    /// Canonical JSON of the content: sorted keys, no whitespace, no source map. Same pipeline, same bytes.
+    public func canonicalJSON() -> Data {
+        var content = self
+        content.sourceMap = nil
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // Encoding plain value types to JSON cannot fail; a failure is a broken invariant.
+        guard let data = try? encoder.encode(content) else { preconditionFailure("ExecutionGraph is not encodable") }
+        return data
+    }
+
+    /// SHA-256 of `canonicalJSON()`, lower-case hex. Comments, formatting and key order do not change it.
+    public var contentHash: String {
+        SHA256.hash(data: canonicalJSON()).map { byte in
+            let hex = String(byte, radix: 16)
+            return byte < 16 ? "0" + hex : hex
+        }.joined()
+    }
+
+    /// Pretty JSON for people and golden files: sorted keys, the hash and the source map included.
+    public func prettyJSON() -> String {
+        struct Envelope: Encodable {
+            let hash: String
+            let graph: ExecutionGraph
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        guard let data = try? encoder.encode(Envelope(hash: contentHash, graph: self)) else {
+            preconditionFailure("ExecutionGraph is not encodable")
+        }
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+}
