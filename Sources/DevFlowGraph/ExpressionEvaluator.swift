@@ -9,12 +9,15 @@ public struct ExpressionEvaluator: Sendable {
     public var statusFunctions: [String: Bool]
     /// Computes `hash_files(globs…)`; nil means unknown at this time.
     public var hashFiles: (@Sendable ([String]) -> String?)?
+    /// When true, a property missing from a known object is unknown rather than null (for partial knowledge).
+    public var missingIsUnknown: Bool
 
     /// Creates an evaluator.
     public init(
         contexts: [String: JSONValue] = [:], statusFunctions: [String: Bool] = [:],
-        hashFiles: (@Sendable ([String]) -> String?)? = nil
+        hashFiles: (@Sendable ([String]) -> String?)? = nil, missingIsUnknown: Bool = false
     ) {
+        self.missingIsUnknown = missingIsUnknown
         self.contexts = contexts
         self.statusFunctions = statusFunctions
         self.hashFiles = hashFiles
@@ -45,7 +48,7 @@ public struct ExpressionEvaluator: Sendable {
 
     private func member(_ container: JSONValue?, _ name: String) -> JSONValue? {
         guard let container else { return nil }
-        if case .object(let members) = container { return members[name] ?? .null }
+        if case .object(let members) = container { return members[name] ?? (missingIsUnknown ? nil : .null) }
         return .null
     }
 

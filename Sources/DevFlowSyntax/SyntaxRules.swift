@@ -38,7 +38,7 @@ public enum SyntaxRules {
 
     /// The input exceeds a documented limit (size, nesting depth, alias expansion).
     public static let inputLimit = RuleDescriptor(
-        code: "DF032", name: "input-limit", severity: .error,
+        code: "DF030", name: "input-limit", severity: .error,
         summary: "the file exceeds a size, nesting or alias-expansion limit",
         explanation: """
             To keep linting fast and memory bounded on any input, DevFlow refuses files over \

@@ -1,0 +1,91 @@
+import DevFlowDiagnostics
+import DevFlowGraph
+
+/// Parses every expression site and type-checks it against the contexts available at that site.
+struct ExpressionChecker {
+    let context: CheckContext
+    var diagnostics: [Diagnostic] = []
+
+    init(context: CheckContext) { self.context = context }
+
+    /// Parses and checks every site.
+    mutating func analyze() -> ExpressionAnalysis {
+        var analysis = ExpressionAnalysis()
+        for site in context.pipeline.expressionSites {
+            if let analyzed = analyze(site) {
+                if case .condition(let step) = site.kind, let first = analyzed.expressions.first {
+                    analysis.conditions[step] = first.expression
+                }
+                analysis.sites.append(analyzed)
+            }
+        }
+        return analysis
+    }
+
+    private mutating func analyze(_ site: ExpressionSite) -> AnalyzedSite? {
+        guard let text = site.node.scalar?.value else { return nil }
+        var mapper = SiteSpanMapper(source: context.source, node: site.node)
+        var parsed: [ParsedExpression] = []
+        let template = Template(text)
+        if case .condition = site.kind {
+            let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            let segments = template.segments.filter { if case .text(let t) = $0 { !t.allSatisfy(\.isWhitespace) } else { true } }
+            if template.hasExpressions, segments.count > 1 || !(trimmed.hasPrefix("${{") && trimmed.hasSuffix("}}")) {
+                diagnostics.append(ExpressionTypeRule.descriptor.diagnostic(
+                    "'if' mixes text and ${{ }} placeholders, so it is a non-empty string and always true", at: site.node.usageSpan,
+                    notes: ["write the whole condition inside one ${{ }}, or leave the delimiters out"]))
+                return nil
+            }
+            if !template.hasExpressions {
+                if template.unclosedAt != nil {
+                    reportUnclosed(site, mapper: &mapper, at: template.unclosedAt!)
+                    return nil
+                }
+                let range = 0..<text.utf8.count
+                if let expression = parse(text, range: range, innerOffset: 0, site: site, mapper: &mapper) {
+                    parsed.append(expression)
+                }
+                return finish(site, parsed, mapper)
+            }
+        }
+        if let unclosed = template.unclosedAt { reportUnclosed(site, mapper: &mapper, at: unclosed) }
+        for segment in template.segments {
+            guard case .expression(let inner, let range, let innerOffset) = segment else { continue }
+            if let expression = parse(inner, range: range, innerOffset: innerOffset, site: site, mapper: &mapper) {
+                parsed.append(expression)
+            }
+        }
+        return finish(site, parsed, mapper)
+    }
+
+    private mutating func finish(_ site: ExpressionSite, _ parsed: [ParsedExpression], _ mapper: SiteSpanMapper) -> AnalyzedSite {
+        var typer = ExpressionTyper(checker: self, site: site, mapper: mapper)
+        for expression in parsed { typer.check(expression) }
+        diagnostics = typer.checker.diagnostics
+        return AnalyzedSite(site: site, expressions: parsed, mapper: mapper)
+    }
+
+    private mutating func reportUnclosed(_ site: ExpressionSite, mapper: inout SiteSpanMapper, at offset: Int) {
+        let base = mapper.sourceOffset(of: offset..<offset + 3)
+        diagnostics.append(ExpressionSyntaxRule.descriptor.diagnostic(
+            "'${{' is never closed with '}}'", at: mapper.span(base: base, range: 0..<3)))
+    }
+
+    private mutating func parse(_ text: String, range: Range<Int>, innerOffset: Int, site: ExpressionSite, mapper: inout SiteSpanMapper) -> ParsedExpression? {
+        let placeholderBase = mapper.sourceOffset(of: range)
+        let base = placeholderBase.map { $0 + (innerOffset - range.lowerBound) }
+        let placeholderSpan = mapper.span(base: placeholderBase, range: 0..<range.count)
+        if text.allSatisfy(\.isWhitespace) {
+            diagnostics.append(ExpressionSyntaxRule.descriptor.diagnostic("empty expression in '\(site.key)'", at: placeholderSpan))
+            return nil
+        }
+        switch ExpressionParser.parse(text) {
+        case .success(let expression):
+            return ParsedExpression(expression: expression, base: base, placeholderSpan: placeholderSpan, placeholderRange: range)
+        case .failure(let error):
+            let span = mapper.span(base: base, range: error.range.isEmpty ? error.range.lowerBound..<error.range.lowerBound : error.range)
+            diagnostics.append(ExpressionSyntaxRule.descriptor.diagnostic("\(error.message) in '\(site.key)'", at: span))
+            return nil
+        }
+    }
+}
