@@ -22,7 +22,7 @@ let package = Package(
         .target(name: "DevFlowGraph", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "DevFlowSyntax", dependencies: ["CYAML", "DevFlowDiagnostics"]),
         .target(name: "DevFlowCompiler", dependencies: ["DevFlowSyntax", "DevFlowGraph", "DevFlowDiagnostics"]),
-        .target(name: "DevFlowLint", dependencies: ["DevFlowCompiler"]),
+        .target(name: "DevFlowLint", dependencies: ["DevFlowCompiler", "DevFlowGraph", "DevFlowSyntax", "DevFlowDiagnostics"]),
         .executableTarget(
             name: "devflow",
             dependencies: ["DevFlowLint", .product(name: "ArgumentParser", package: "swift-argument-parser")]

@@ -1,1 +1,1 @@
-// replaced below
+print("devflow-bench: see bench/")

@@ -1,0 +1,33 @@
+import ArgumentParser
+import DevFlowLint
+
+/// The flags of `devflow-lint` (and `devflow lint`).
+struct LintFlags: ParsableArguments {
+    @Argument(help: "Files or directories to lint; '-' reads standard input.")
+    var paths: [String] = []
+
+    @Option(help: "Output format: text, json, sarif, github or gitlab.")
+    var format: String = "text"
+
+    @Option(help: "Configuration file (default: .devflow-lint.yml in the current directory).")
+    var config: String?
+
+    @Option(name: .customLong("fail-on"), help: "Lowest severity that fails the run: error, warning or info.")
+    var failOn: String?
+
+    @Flag(name: .customLong("no-shellcheck"), help: "Do not run shellcheck on run: scripts.")
+    var noShellcheck = false
+
+    @Option(help: "Colour the text format: auto, always or never.")
+    var color: String = "auto"
+
+    @Option(help: "Print the explanation of a rule, by code (DF009) or name (dependency-cycle).")
+    var explain: String?
+
+    @Flag(name: .customLong("list-rules"), help: "List every rule with its code, name and default severity.")
+    var listRules = false
+
+    var values: LintOptionValues {
+        LintOptionValues(paths: paths, format: format, config: config, failOn: failOn, noShellcheck: noShellcheck, color: color, explain: explain, listRules: listRules)
+    }
+}

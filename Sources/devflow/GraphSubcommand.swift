@@ -1,0 +1,21 @@
+import ArgumentParser
+import DevFlowLint
+import Foundation
+
+/// `devflow graph`: print the lowered execution graph.
+struct GraphSubcommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "graph", abstract: "Print the compiled execution graph as JSON, DOT or Mermaid.")
+
+    @Argument(help: "The pipeline file (default: .devflow.yml).")
+    var file: String = ".devflow.yml"
+
+    @Option(help: "json, dot or mermaid.")
+    var format: String = "json"
+
+    func run() throws {
+        let outcome = PipelineCommands.graph(file: file, format: format)
+        FileHandle.standardOutput.write(Data(outcome.output.utf8))
+        FileHandle.standardError.write(Data(outcome.errors.utf8))
+        if outcome.exitCode != .clean { throw ExitCode(outcome.exitCode.rawValue) }
+    }
+}

@@ -1,0 +1,46 @@
+import ArgumentParser
+import DevFlowLint
+import Foundation
+
+/// `devflow plan`: a dry run that explains what would run for an event.
+struct PlanSubcommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan", abstract: "Show, without running anything, which steps would run for an event and why.")
+
+    @Argument(help: "The pipeline file (default: .devflow.yml).")
+    var file: String = ".devflow.yml"
+
+    @Option(help: "push, pull_request, schedule, manual or hook.")
+    var event: String = "push"
+
+    @Option(help: "The branch pushed to, or the pull request's head branch (default: the checked-out branch).")
+    var branch: String?
+
+    @Option(help: "A pull request's target branch.")
+    var base: String?
+
+    @Option(help: "The tag pushed.")
+    var tag: String?
+
+    @Option(help: "The git hook (pre-commit, pre-push…).")
+    var hook: String?
+
+    @Option(parsing: .upToNextOption, help: "Changed paths; without it, path filters do not skip anything.")
+    var changed: [String] = []
+
+    @Option(name: .customLong("input"), help: "A manual input as NAME=VALUE (repeatable).")
+    var inputs: [String] = []
+
+    @Option(help: "text or json.")
+    var format: String = "text"
+
+    func run() throws {
+        let request = PipelineCommands.PlanRequest(
+            file: file, event: event, branch: branch, base: base, tag: tag, hook: hook, changed: changed.isEmpty ? nil : changed,
+            inputs: inputs, format: format)
+        let outcome = PipelineCommands.plan(request)
+        FileHandle.standardOutput.write(Data(outcome.output.utf8))
+        FileHandle.standardError.write(Data(outcome.errors.utf8))
+        if outcome.exitCode != .clean { throw ExitCode(outcome.exitCode.rawValue) }
+    }
+}
