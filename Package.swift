@@ -32,13 +32,11 @@ let package = Package(
             dependencies: ["DevFlowLint", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(name: "devflow-bench", dependencies: ["DevFlowLint", "DevFlowSyntax"]),
-        .testTarget(name: "DevFlowSyntaxTests", dependencies: ["DevFlowSyntax"]),
+        .testTarget(name: "DevFlowSyntaxTests", dependencies: ["DevFlowSyntax", "DevFlowTestSupport"]),
         .testTarget(name: "DevFlowGraphTests", dependencies: ["DevFlowGraph"]),
-        .testTarget(
-            name: "DevFlowCompilerTests",
-            dependencies: ["DevFlowCompiler"],
-            resources: [.copy("Fixtures")]
-        ),
-        .testTarget(name: "DevFlowLintTests", dependencies: ["DevFlowLint"]),
+        // Golden-file helper and fixture locations shared by the test targets.
+        .target(name: "DevFlowTestSupport", path: "Tests/DevFlowTestSupport"),
+        .testTarget(name: "DevFlowCompilerTests", dependencies: ["DevFlowCompiler", "DevFlowLint", "DevFlowTestSupport"], exclude: ["Fixtures", "Snapshots"]),
+        .testTarget(name: "DevFlowLintTests", dependencies: ["DevFlowLint", "DevFlowTestSupport"], exclude: ["Snapshots"]),
     ]
 )

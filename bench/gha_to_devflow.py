@@ -26,9 +26,8 @@ The translation flattens jobs into steps:
     `needs.J.outputs.O` -> `steps.<producer>.outputs.<name>` resolved through
     the job's `outputs:`, `steps.S.*` -> `steps.<job>_S.*`, `inputs.X` stays
     (a manual input), and every referenced output is declared with `outputs:`
-    on the producing step; DevFlow's `||` and `&&` take booleans only, so the
-    GHA idiom `inputs.X || 'd'` becomes `inputs.X` when 'd' is the input's
-    `default:` (which DevFlow fills in) and is an error otherwise;
+    on the producing step (`||` and `&&` have the same value semantics in
+    both languages, so `inputs.level || 'low'` carries over unchanged);
   - `strategy.matrix` -> `matrix:` on each step of the job (include/exclude kept);
   - `timeout-minutes: N` -> `timeout: Nm` on each step, `continue-on-error` ->
     `continue_on_error`, `$GITHUB_OUTPUT` -> `$DEVFLOW_OUTPUT`;
@@ -267,21 +266,6 @@ def translate_chain(chain, ctx):
 
 EXPR = re.compile(r"\$\{\{(.*?)\}\}", re.S)
 SIMPLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*(?:\.[A-Za-z_][A-Za-z0-9_-]*|\['(?:[^']|'')*'\])*$|^'(?:[^']|'')*'$")
-# GHA's `inputs.x || 'low'` picks the default when the input is empty. DevFlow's
-# || takes booleans only, and a manual input's `default:` already fills it in,
-# so `inputs.x || <its default>` becomes `inputs.x`.
-COALESCE = re.compile(r"\binputs\.([A-Za-z_][A-Za-z0-9_-]*)\s*\|\|\s*'((?:[^']|'')*)'")
-
-
-def drop_default_coalesce(expr, conv):
-    def repl(m):
-        name, lit = m.group(1), m.group(2).replace("''", "'")
-        default = conv.input_defaults.get(name)
-        if default is None or str(default) != lit:
-            raise Unsupported(f"inputs.{name} || '{lit}': || takes booleans in DevFlow, and "
-                              f"'{lit}' is not the input's default")
-        return "inputs." + name
-    return COALESCE.sub(repl, expr)
 
 
 def translate_text(text, ctx):
@@ -289,8 +273,7 @@ def translate_text(text, ctx):
     if text is None:
         return None
     quoted = getattr(text, "quoted", False)
-    out = EXPR.sub(lambda m: "${{ " + drop_default_coalesce(translate_expr(m.group(1).strip(), ctx), ctx.conv)
-                   + " }}", str(text))
+    out = EXPR.sub(lambda m: "${{ " + translate_expr(m.group(1).strip(), ctx) + " }}", str(text))
     return Scalar.of(out, quoted)
 
 
@@ -318,9 +301,6 @@ class Converter:
         self.outputs = {}          # step id -> set of declared outputs
         self.dropped = 0
         self.run_steps = {}        # job -> [gha step id]
-        on = wf.get("on") or {}
-        dispatch = (on.get("workflow_dispatch") if isinstance(on, dict) else None) or {}
-        self.input_defaults = {k: v.get("default") for k, v in (dispatch.get("inputs") or {}).items()}
         for job_id, job in self.jobs.items():
             ids = []
             for n, st in enumerate(job.get("steps") or []):

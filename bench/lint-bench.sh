@@ -6,7 +6,9 @@
 # equivalent DevFlow corpus with bench/gha_to_devflow.py, builds the libyaml
 # floor (bench/yaml_parse.c), then times, interleaved round by round:
 #
-#   devflow-lint      --format json on the DevFlow corpus
+#   devflow-lint      --format json on the DevFlow corpus (shellcheck off by default:
+#                     neither zizmor nor the libyaml floor runs it, and with it on the
+#                     time measured is mostly shellcheck's)
 #   yaml_parse        libyaml's bare event parse of the DevFlow corpus (the floor)
 #   zizmor            --offline on the GitHub Actions corpus
 #   check-jsonschema  Grammar/devflow.schema.json on the DevFlow corpus
@@ -18,6 +20,7 @@
 # Environment:
 #   ROUNDS=5                                  timed rounds (after one untimed warm-up)
 #   DEVFLOW_LINT=.build/release/devflow-lint  the linter under test
+#   DEVFLOW_LINT_ARGS=--no-shellcheck         extra arguments (set empty to include shellcheck)
 #   CORPORA="small medium large"              which corpora to run
 #   BENCH_OUT=bench-out                       output directory
 #   GEN_GHA_CORPUS=path/to/gen_gha_corpus.py  default: bench/, then ../shared/bench/
@@ -29,6 +32,7 @@ cd "$root"
 
 ROUNDS="${ROUNDS:-5}"
 DEVFLOW_LINT="${DEVFLOW_LINT:-.build/release/devflow-lint}"
+DEVFLOW_LINT_ARGS="${DEVFLOW_LINT_ARGS---no-shellcheck}"
 CORPORA="${CORPORA:-small medium large}"
 OUT="${BENCH_OUT:-bench-out}"
 SCHEMA="${DEVFLOW_SCHEMA:-Grammar/devflow.schema.json}"
@@ -94,7 +98,7 @@ fi
 
 # --- timing --------------------------------------------------------------------
 
-export ROUNDS DEVFLOW_LINT CORPORA OUT SCHEMA
+export ROUNDS DEVFLOW_LINT DEVFLOW_LINT_ARGS CORPORA OUT SCHEMA
 export YAML_PARSE="$yaml_parse"
 exec python3 - <<'PY'
 import os, shutil, statistics, subprocess, sys, time
@@ -104,6 +108,7 @@ out = os.environ["OUT"]
 schema = os.environ["SCHEMA"]
 corpora = os.environ["CORPORA"].split()
 lint = os.environ["DEVFLOW_LINT"]
+lint_args = os.environ.get("DEVFLOW_LINT_ARGS", "").split()
 yaml_parse = os.environ.get("YAML_PARSE", "")
 
 
@@ -123,7 +128,7 @@ def tools_for(corpus):
     gha, df = files_in(gha_dir), files_in(df_dir)
     tools, notes = [], []
     if which(lint):
-        tools.append(("devflow-lint", "devflow", [lint, "--format", "json", df_dir], df, {0, 1}))
+        tools.append(("devflow-lint", "devflow", [lint, "--format", "json"] + lint_args + [df_dir], df, {0, 1}))
     else:
         notes.append(f"devflow-lint skipped: `{lint}` not found (build with `swift build -c release` or set DEVFLOW_LINT)")
     if yaml_parse and which(yaml_parse):
@@ -157,7 +162,7 @@ def fmt_s(s):
 
 
 print(f"# Lint throughput ({rounds} interleaved rounds after a warm-up; minimum and median wall time)\n")
-print(f"devflow-lint: `{lint}`  ")
+print(f"devflow-lint: `{' '.join([lint, '--format', 'json'] + lint_args)} DIR`  ")
 if lint in ("/bin/true", "/usr/bin/true", "true"):
     print("**note: devflow-lint is a stand-in (`true`), its numbers mean nothing**  ")
 print(f"machine: {os.cpu_count()} cores, python {sys.version.split()[0]}\n")

@@ -23,8 +23,10 @@ public struct TextRenderer: Sendable {
         out += "\(gutter)--> \(span.file):\(span.start.line):\(span.start.column)\n"
         if let source = sources[span.file] {
             out += "\(gutter) |\n"
-            var annotations = [(span: span, label: "", primary: true)]
-            for label in diagnostic.labels where label.span.file == span.file {
+            // A label on exactly the primary span is printed beside the primary underline.
+            let primaryLabel = diagnostic.labels.first { $0.span == span }?.message ?? ""
+            var annotations = [(span: span, label: primaryLabel, primary: true)]
+            for label in diagnostic.labels where label.span.file == span.file && label.span != span {
                 annotations.append((label.span, label.message, false))
             }
             annotations.sort { $0.span.start.offset < $1.span.start.offset }

@@ -77,7 +77,9 @@ public enum Planner {
         var status: [String: Bool] = ["failure": false, "cancelled": false]
         if skippedNeeds.isEmpty && uncertainNeeds.isEmpty { status["success"] = true }
         if !skippedNeeds.isEmpty { status["success"] = false }
-        let evaluator = ExpressionEvaluator(contexts: contexts(for: node, graph: graph, event: event), statusFunctions: status, missingIsUnknown: true)
+        var known = contexts(for: node, graph: graph, event: event)
+        known["steps"] = .object(skippedSteps(graph: graph, verdicts: verdicts))
+        let evaluator = ExpressionEvaluator(contexts: known, statusFunctions: status, missingIsUnknown: true)
         let value = evaluator.evaluate(condition)
         if let paths = event.changedPaths, !node.paths.isEmpty {
             let filter = GlobList(node.paths)
@@ -97,6 +99,17 @@ public enum Planner {
         case .none:
             return PlanDecision(verdict: "runtime", node: node.id, reason: "if: \(node.condition) depends on the run")
         }
+    }
+
+    /// `steps.<id>.outcome` and `.conclusion` are known to be `skipped` for steps whose every leg is skipped.
+    static func skippedSteps(graph: ExecutionGraph, verdicts: [String: String]) -> [String: JSONValue] {
+        var legs: [String: [String]] = [:]
+        for node in graph.nodes { legs[node.step, default: []].append(node.id) }
+        var result: [String: JSONValue] = [:]
+        for (step, ids) in legs where ids.allSatisfy({ verdicts[$0] == "skip" }) {
+            result[step] = .object(["outcome": .string("skipped"), "conclusion": .string("skipped")])
+        }
+        return result
     }
 
     static func contexts(for node: Node, graph: ExecutionGraph, event: PlanEvent) -> [String: JSONValue] {

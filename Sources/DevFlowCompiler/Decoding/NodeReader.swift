@@ -147,12 +147,12 @@ struct NodeReader {
 
     mutating func duration(_ node: YAMLNode, what: String) -> Located<Int>? {
         guard let text = string(node, what: what) else { return nil }
-        switch Duration.parse(text.value) {
+        switch DurationSyntax.parse(text.value) {
         case .success(let milliseconds): return Located(milliseconds, at: text.span)
         case .failure(let error):
             var fixIts: [FixIt] = []
             var suffix = ""
-            if let suggestion = Duration.suggestion(for: text.value) {
+            if let suggestion = DurationSyntax.suggestion(for: text.value) {
                 suffix = "; did you mean '\(suggestion)'?"
                 fixIts.append(FixIt("replace with '\(suggestion)'", edits: [TextEdit(span: node.span, replacement: suggestion)]))
             }

@@ -175,7 +175,7 @@ extension PipelineDecoder {
             if agent.uses != nil && agent.command != nil {
                 reader.report(ConflictingKeysRule.descriptor, "agent '\(id.value)' has both 'uses' and 'command'; give exactly one", at: id.span)
             } else if agent.uses == nil && agent.command == nil && fields.count == value.pairs?.count ?? 0 {
-                reader.report(MissingKeyRule.descriptor, "agent '\(id.value)' needs 'uses' (a built-in agent) or 'command' (an executable)", at: id.span)
+                reader.report(ConflictingKeysRule.descriptor, "agent '\(id.value)' needs 'uses' (a built-in agent) or 'command' (an executable)", at: id.span)
             }
             agents.append(agent)
         }
@@ -195,5 +195,5 @@ extension PipelineDecoder {
 
 extension NodeReader {
     /// The source text of a located value, for messages.
-    func text<T>(_ located: Located<T>) -> String { Duration.format((located.value as? Int) ?? 0) }
+    func text<T>(_ located: Located<T>) -> String { DurationSyntax.format((located.value as? Int) ?? 0) }
 }

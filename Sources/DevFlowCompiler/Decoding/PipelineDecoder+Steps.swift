@@ -71,7 +71,7 @@ extension PipelineDecoder {
             reader.report(ConflictingKeysRule.descriptor, "\(what) has both 'run' and 'agent'; a step is either a hook step or an agent step", at: agent,
                           labels: [DiagnosticLabel("'run' given here", at: run)])
         } else if keySpans["run"] == nil && keySpans["agent"] == nil {
-            reader.report(MissingKeyRule.descriptor, "\(what) has neither 'run' nor 'agent'; give a shell script or an agent", at: id.span)
+            reader.report(ConflictingKeysRule.descriptor, "\(what) has neither 'run' nor 'agent'; give a shell script or an agent", at: id.span)
         }
         if keySpans["run"] != nil, let with = keySpans["with"] {
             reader.report(ConflictingKeysRule.descriptor, "'with' only applies to agent steps; pass values to a hook step through 'env'", at: with)

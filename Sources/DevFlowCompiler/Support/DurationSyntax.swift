@@ -1,5 +1,5 @@
 /// Parses durations such as `90s`, `10m`, `1h30m` and `500ms` to milliseconds.
-public enum Duration {
+public enum DurationSyntax {
     /// Milliseconds, or nil with a reason.
     public static func parse(_ text: String) -> Result<Int, DurationError> {
         let units: [(String, Int)] = [("h", 3_600_000), ("m", 60_000), ("s", 1000), ("ms", 1)]
