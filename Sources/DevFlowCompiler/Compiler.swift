@@ -19,8 +19,8 @@ public struct Compilation: Sendable {
 
 /// Compiles `.devflow.yml` files: parse, decode by schema, check, lower. Never stops at the first error.
 public enum Compiler {
-    /// Compiles `source`.
-    public static func compile(_ source: SourceFile) -> Compilation {
+    /// Compiles `source`. With `lower: false` (what a linter needs) every check runs but no graph is built.
+    public static func compile(_ source: SourceFile, lower: Bool = true) -> Compilation {
         let document = YAMLParser.parse(source)
         var diagnostics = document.diagnostics
         guard !document.hasSyntaxError else {
@@ -39,7 +39,7 @@ public enum Compiler {
         TemplateInjectionCheck.check(context, analysis: analysis, into: &diagnostics)
         ReachabilityCheck.check(context, analysis: analysis, into: &diagnostics)
         let hasErrors = diagnostics.contains { $0.severity == .error }
-        let graph = hasErrors || document.root == nil ? nil : Lowerer(context: context, analysis: analysis).lower()
+        let graph = !lower || hasErrors || document.root == nil ? nil : Lowerer(context: context, analysis: analysis).lower()
         return Compilation(source: source, diagnostics: Diagnostic.sortedForOutput(diagnostics), pipeline: pipeline, graph: graph)
     }
 

@@ -5,7 +5,7 @@ import DevFlowSyntax
 import Foundation
 
 /// One `devflow-lint` invocation: discover, read, lint, render, and decide the exit code.
-public struct LintSession {
+public struct LintSession: Sendable {
     /// Output formats.
     public enum Format: String, CaseIterable, Sendable {
         /// Source lines with underlines.
@@ -57,12 +57,12 @@ public struct LintSession {
     /// The directory paths are relative to.
     public var workingDirectory: String
     /// Reads standard input for `-`.
-    public var readStandardInput: () -> Data
+    public var readStandardInput: @Sendable () -> Data
 
     /// Creates a session.
     public init(paths: [String], format: Format, configPath: String?, failOn: Severity?, noShellcheck: Bool, colored: Bool,
                 workingDirectory: String = FileManager.default.currentDirectoryPath,
-                readStandardInput: @escaping () -> Data = { FileHandle.standardInput.readDataToEndOfFile() }) {
+                readStandardInput: @escaping @Sendable () -> Data = { FileHandle.standardInput.readDataToEndOfFile() }) {
         self.paths = paths
         self.format = format
         self.configPath = configPath
@@ -131,16 +131,18 @@ public struct LintSession {
         let ignored = GlobFilter(configuration.ignorePaths)
         files = files.filter { !ignored.matches($0) }
         let linter = Linter(configuration: configuration, shellcheck: ShellCheckRule.locate())
+        // Files are independent: lint them on every core, then report in the order given.
+        let results = ParallelMap.map(files) { path -> (SourceFile?, [Diagnostic]) in
+            switch read(path) {
+            case .success(let source): return (source, linter.lint(source).diagnostics)
+            case .failure(let unreadable): return (nil, [unreadable.diagnostic])
+            }
+        }
         var sources: [String: SourceFile] = [:]
         var diagnostics: [Diagnostic] = []
-        for path in files {
-            switch read(path) {
-            case .success(let source):
-                sources[source.path] = source
-                diagnostics += linter.lint(source).diagnostics
-            case .failure(let unreadable):
-                diagnostics.append(unreadable.diagnostic)
-            }
+        for (source, found) in results {
+            if let source { sources[source.path] = source }
+            diagnostics += found
         }
         let output = Self.render(diagnostics, format: format, sources: sources, fileCount: files.count, colored: colored)
         let failing = diagnostics.contains { $0.severity >= configuration.failOn }

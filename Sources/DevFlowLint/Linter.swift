@@ -28,9 +28,9 @@ public struct Linter: Sendable {
         public var diagnostics: [Diagnostic]
     }
 
-    /// Lints one file.
-    public func lint(_ source: SourceFile) -> FileResult {
-        let compilation = Compiler.compile(source)
+    /// Lints one file. The graph is only built when `lower` is true (linting itself never needs it).
+    public func lint(_ source: SourceFile, lower: Bool = false) -> FileResult {
+        let compilation = Compiler.compile(source, lower: lower)
         var diagnostics = compilation.diagnostics
         if let shellcheck, let pipeline = compilation.pipeline {
             diagnostics += ShellCheckRule.check(pipeline, source: source, executable: shellcheck)

@@ -41,7 +41,8 @@ public struct YAMLPair: Sendable {
 }
 
 /// A node of the positioned YAML tree: every node knows its span, anchor and, if reached through an alias, the alias.
-public struct YAMLNode: Sendable {
+/// Nodes are immutable and shared (an alias shares the anchored node's children), so copying one is a single retain.
+public final class YAMLNode: Sendable {
     /// The node's content.
     public enum Content: Sendable {
         /// A scalar.
@@ -53,15 +54,29 @@ public struct YAMLNode: Sendable {
     }
 
     /// The content.
-    public var content: Content
+    public let content: Content
     /// Where the node is written (for an alias, where the anchored node is written).
-    public var span: SourceSpan
+    public let span: SourceSpan
     /// The anchor defined on this node (`&name`), if any.
-    public var anchor: String?
+    public let anchor: String?
     /// Where this copy was referenced by an alias (`*name`), if it was.
-    public var aliasSpan: SourceSpan?
+    public let aliasSpan: SourceSpan?
     /// Nodes in this subtree with aliases expanded; bounds the work a compiler does on alias bombs.
-    public var weight: Int
+    public let weight: Int
+
+    /// Creates a node.
+    public init(content: Content, span: SourceSpan, anchor: String?, aliasSpan: SourceSpan?, weight: Int) {
+        self.content = content
+        self.span = span
+        self.anchor = anchor
+        self.aliasSpan = aliasSpan
+        self.weight = weight
+    }
+
+    /// The same node as reached through an alias written at `aliasSpan`.
+    public func aliased(at aliasSpan: SourceSpan) -> YAMLNode {
+        YAMLNode(content: content, span: span, anchor: anchor, aliasSpan: aliasSpan, weight: weight)
+    }
 
     /// The scalar, if this is one.
     public var scalar: YAMLScalar? {

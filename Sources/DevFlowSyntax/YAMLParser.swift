@@ -28,12 +28,22 @@ public enum YAMLParser {
 }
 
 private struct TreeBuilder {
-    enum Frame {
-        case mapping(start: SourcePosition, anchor: String?, pairs: [YAMLPair], pendingKey: YAMLNode?, weight: Int)
-        case sequence(start: SourcePosition, anchor: String?, items: [YAMLNode], weight: Int)
+    /// A collection being built; mutated in place at the top of the stack.
+    struct Frame {
+        var isMapping: Bool
+        var start: SourcePosition
+        var anchor: String?
+        var pairs: [YAMLPair] = []
+        var items: [YAMLNode] = []
+        var pendingKey: YAMLNode?
+        var weight = 1
+        /// Keys seen so far, to find duplicates without a quadratic scan.
+        var keys: Set<String> = []
     }
 
     let source: SourceFile
+    /// ASCII files map libyaml's character index straight to byte offsets.
+    let ascii: Bool
     var stack: [Frame] = []
     var anchors: [String: YAMLNode] = [:]
     var root: YAMLNode?
@@ -42,10 +52,18 @@ private struct TreeBuilder {
     var documents = 0
     var expanded = 0
 
-    init(source: SourceFile) { self.source = source }
+    init(source: SourceFile) {
+        self.source = source
+        ascii = source.bytes.withUnsafeBufferPointer { buffer in
+            var combined: UInt8 = 0
+            for byte in buffer { combined |= byte }
+            return combined < 0x80
+        }
+    }
 
     func position(_ mark: yaml_mark_t) -> SourcePosition {
-        source.position(line: Int(mark.line) + 1, column: Int(mark.column) + 1)
+        if ascii { return SourcePosition(line: Int(mark.line) + 1, column: Int(mark.column) + 1, offset: Int(mark.index)) }
+        return source.position(line: Int(mark.line) + 1, column: Int(mark.column) + 1)
     }
 
     func span(_ start: SourcePosition, _ end: SourcePosition) -> SourceSpan {
@@ -137,7 +155,7 @@ private struct TreeBuilder {
             attach(node)
         case YAML_ALIAS_EVENT:
             let name = Self.string(event.data.alias.anchor) ?? ""
-            guard var target = anchors[name] else {
+            guard let target = anchors[name] else {
                 fail("alias '*\(name)' refers to no anchor defined before it", at: event.start_mark,
                      notes: ["define '&\(name)' on a node earlier in the file"])
                 return
@@ -148,29 +166,26 @@ private struct TreeBuilder {
                      rule: SyntaxRules.inputLimit, notes: ["write the repeated content out or reduce alias nesting"])
                 return
             }
-            target.aliasSpan = span(start, end)
-            attach(target)
+            attach(target.aliased(at: span(start, end)))
         case YAML_SEQUENCE_START_EVENT:
             guard checkDepth(event.start_mark) else { return }
-            stack.append(.sequence(start: start, anchor: Self.string(event.data.sequence_start.anchor), items: [], weight: 1))
+            stack.append(Frame(isMapping: false, start: start, anchor: Self.string(event.data.sequence_start.anchor)))
         case YAML_MAPPING_START_EVENT:
             guard checkDepth(event.start_mark) else { return }
-            stack.append(
-                .mapping(start: start, anchor: Self.string(event.data.mapping_start.anchor), pairs: [], pendingKey: nil, weight: 1))
+            stack.append(Frame(isMapping: true, start: start, anchor: Self.string(event.data.mapping_start.anchor)))
         case YAML_SEQUENCE_END_EVENT:
-            guard case .sequence(let begin, let anchor, let items, let weight) = stack.popLast() else { return }
-            let last = items.last.map { max($0.span.end, end) } ?? end
-            let stop = items.isEmpty ? end : min(last, end.offset > begin.offset ? end : last)
-            attach(YAMLNode(content: .sequence(items), span: span(begin, stop), anchor: anchor, aliasSpan: nil, weight: weight))
+            guard let frame = stack.popLast(), !frame.isMapping else { return }
+            let last = frame.items.last.map { max($0.usageSpan.end, end) } ?? end
+            let stop = frame.items.isEmpty ? end : min(last, end.offset > frame.start.offset ? end : last)
+            attach(YAMLNode(content: .sequence(frame.items), span: span(frame.start, stop), anchor: frame.anchor, aliasSpan: nil, weight: frame.weight))
         case YAML_MAPPING_END_EVENT:
-            guard case .mapping(let begin, let anchor, let pairs, _, let weight) = stack.popLast() else { return }
-            let blockEnd = pairs.last.map { $0.value.usageSpan.end } ?? end
-            let closing = source.bytes.indices.contains(begin.offset) && source.bytes[begin.offset] == UInt8(ascii: "{")
-            let merged = mergeKeys(pairs)
+            guard let frame = stack.popLast(), frame.isMapping else { return }
+            let blockEnd = frame.pairs.last.map { $0.value.usageSpan.end } ?? end
+            let closing = source.bytes.indices.contains(frame.start.offset) && source.bytes[frame.start.offset] == UInt8(ascii: "{")
             attach(
                 YAMLNode(
-                    content: .mapping(merged), span: span(begin, closing ? end : blockEnd), anchor: anchor, aliasSpan: nil,
-                    weight: weight))
+                    content: .mapping(mergeKeys(frame.pairs)), span: span(frame.start, closing ? end : blockEnd), anchor: frame.anchor,
+                    aliasSpan: nil, weight: frame.weight))
         default:
             break
         }
@@ -187,22 +202,22 @@ private struct TreeBuilder {
 
     mutating func attach(_ node: YAMLNode) {
         if let anchor = node.anchor, node.aliasSpan == nil { anchors[anchor] = node }
-        guard let top = stack.popLast() else {
+        guard !stack.isEmpty else {
             if root == nil { root = node }
             return
         }
-        switch top {
-        case .sequence(let start, let anchor, var items, let weight):
-            items.append(node)
-            stack.append(.sequence(start: start, anchor: anchor, items: items, weight: weight + node.weight))
-        case .mapping(let start, let anchor, var pairs, let pendingKey, let weight):
-            if let key = pendingKey {
-                checkDuplicate(key, in: pairs)
-                pairs.append(YAMLPair(key: key, value: node))
-                stack.append(.mapping(start: start, anchor: anchor, pairs: pairs, pendingKey: nil, weight: weight + node.weight))
-            } else {
-                stack.append(.mapping(start: start, anchor: anchor, pairs: pairs, pendingKey: node, weight: weight + node.weight))
+        let top = stack.count - 1
+        stack[top].weight += node.weight
+        if !stack[top].isMapping {
+            stack[top].items.append(node)
+        } else if let key = stack[top].pendingKey {
+            if let name = key.scalar?.value, !stack[top].keys.insert(name).inserted {
+                checkDuplicate(key, in: stack[top].pairs)
             }
+            stack[top].pairs.append(YAMLPair(key: key, value: node))
+            stack[top].pendingKey = nil
+        } else {
+            stack[top].pendingKey = node
         }
     }
 

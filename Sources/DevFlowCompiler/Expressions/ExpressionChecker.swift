@@ -4,6 +4,7 @@ import DevFlowGraph
 /// Parses every expression site and type-checks it against the contexts available at that site.
 struct ExpressionChecker {
     let context: CheckContext
+    let cache = TypeCache()
     var diagnostics: [Diagnostic] = []
 
     init(context: CheckContext) { self.context = context }
@@ -59,9 +60,9 @@ struct ExpressionChecker {
     }
 
     private mutating func finish(_ site: ExpressionSite, _ parsed: [ParsedExpression], _ mapper: SiteSpanMapper) -> AnalyzedSite {
-        var typer = ExpressionTyper(checker: self, site: site, mapper: mapper)
+        var typer = ExpressionTyper(context: context, cache: cache, site: site, mapper: mapper)
         for expression in parsed { typer.check(expression) }
-        diagnostics = typer.checker.diagnostics
+        diagnostics += typer.diagnostics
         return AnalyzedSite(site: site, expressions: parsed, mapper: mapper)
     }
 

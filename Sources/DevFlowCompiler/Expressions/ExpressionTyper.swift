@@ -3,20 +3,26 @@ import DevFlowGraph
 
 /// Infers types bottom-up and reports unknown names, unavailable contexts and misuse, per site.
 struct ExpressionTyper {
-    var checker: ExpressionChecker
+    let context: CheckContext
+    let cache: TypeCache
     let site: ExpressionSite
     let mapper: SiteSpanMapper
+    /// The index of the site's step, if it belongs to one.
+    let stepIndex: Int?
+    let isCondition: Bool
     var base: Int? = nil
+    var diagnostics: [Diagnostic] = []
 
-    init(checker: ExpressionChecker, site: ExpressionSite, mapper: SiteSpanMapper) {
-        self.checker = checker
+    init(context: CheckContext, cache: TypeCache, site: ExpressionSite, mapper: SiteSpanMapper) {
+        self.context = context
+        self.cache = cache
         self.site = site
         self.mapper = mapper
+        stepIndex = site.kind.step.flatMap { context.stepIndex[$0] }
+        if case .condition = site.kind { isCondition = true } else { isCondition = false }
     }
 
-    private var context: CheckContext { checker.context }
-    private var step: StepDecl? { site.kind.step.flatMap { context.step($0) } }
-    private var isCondition: Bool { if case .condition = site.kind { true } else { false } }
+    private var stepMatrix: MatrixDecl? { stepIndex.flatMap { context.pipeline.steps[$0].matrix } }
 
     mutating func check(_ parsed: ParsedExpression) {
         base = parsed.base
@@ -26,7 +32,7 @@ struct ExpressionTyper {
     private func span(_ range: Range<Int>) -> SourceSpan { mapper.span(base: base, range: range) }
 
     private mutating func report(_ rule: RuleDescriptor, _ message: String, _ range: Range<Int>, labels: [DiagnosticLabel] = [], notes: [String] = [], fixIts: [FixIt] = []) {
-        checker.diagnostics.append(rule.diagnostic(message, at: span(range), labels: labels, notes: notes, fixIts: fixIts))
+        diagnostics.append(rule.diagnostic(message, at: span(range), labels: labels, notes: notes, fixIts: fixIts))
     }
 
     private var siteName: String {
@@ -53,7 +59,7 @@ struct ExpressionTyper {
         case "steps": return inStep ? nil : "only steps can read other steps"
         case "matrix":
             if !inStep { return "only matrix steps have a matrix" }
-            return step?.matrix == nil ? "step '\(site.kind.step!)' has no 'matrix'" : nil
+            return stepMatrix == nil ? "step '\(site.kind.step!)' has no 'matrix'" : nil
         case "env":
             if case .pipelineEnv = site.kind { return "the pipeline's env cannot refer to itself" }
             return nil
@@ -62,6 +68,14 @@ struct ExpressionTyper {
     }
 
     private func rootType(_ root: String) -> ExpressionType {
+        let key = root == "matrix" ? "matrix:\(site.kind.step ?? "")" : root
+        if let cached = cache.roots[key] { return cached }
+        let type = computeRootType(root)
+        cache.roots[key] = type
+        return type
+    }
+
+    private func computeRootType(_ root: String) -> ExpressionType {
         switch root {
         case "git": return ContextSchema.git
         case "event": return ContextSchema.event
@@ -84,7 +98,7 @@ struct ExpressionTyper {
             return .object(ObjectType(properties: properties, kind: .inputs))
         case "matrix":
             var properties: [String: ExpressionType] = [:]
-            if let matrix = step?.matrix {
+            if let matrix = stepMatrix {
                 for dimension in matrix.dimensions { properties[dimension.name.value] = .string }
                 for entry in matrix.include { for (key, _) in entry { properties[key.value] = .string } }
             }
@@ -96,15 +110,18 @@ struct ExpressionTyper {
     }
 
     private func stepType(_ id: String) -> ExpressionType {
+        if let cached = cache.steps[id] { return cached }
         let outputs: ExpressionType
-        if let declared = context.step(id)?.outputs {
+        if let index = context.stepIndex[id], let declared = context.pipeline.steps[index].outputs {
             var properties: [String: ExpressionType] = [:]
             for output in declared { properties[output.value] = .string }
             outputs = .object(ObjectType(properties: properties, kind: .outputs(step: id)))
         } else {
             outputs = .object(ObjectType(properties: [:], kind: .open))
         }
-        return ContextSchema.closed("steps.\(id)", ["outputs": outputs, "outcome": .string, "conclusion": .string])
+        let type = ContextSchema.closed("steps.\(id)", ["outputs": outputs, "outcome": .string, "conclusion": .string])
+        cache.steps[id] = type
+        return type
     }
 
     mutating func type(of expression: Expression) -> ExpressionType {
@@ -206,7 +223,7 @@ struct ExpressionTyper {
 
     private mutating func stepMember(_ id: String, nameRange: Range<Int>) -> ExpressionType {
         guard let current = site.kind.step else { return .any }
-        guard let target = context.step(id) else {
+        guard let targetIndex = context.stepIndex[id] else {
             let candidates = Suggestions.closest(to: id, among: context.pipeline.steps.map(\.id.value).filter { context.isAncestor($0, of: current) })
             report(UnknownPropertyRule.descriptor, "unknown step '\(id)' in 'steps'\(Suggestions.didYouMean(candidates))", nameRange)
             return .any
@@ -217,14 +234,14 @@ struct ExpressionTyper {
         }
         guard context.isAncestor(id, of: current) else {
             var fixIts: [FixIt] = []
-            if let step = context.step(current), let lastNeed = step.needs.last, step.needs.count > 0 {
+            if let index = stepIndex, let lastNeed = context.pipeline.steps[index].needs.last {
                 let text = context.source.text(of: lastNeed.span)
                 if !text.contains("\n") {
                     fixIts.append(FixIt("add '\(id)' to the needs of '\(current)'", edits: [TextEdit(span: SourceSpan(file: lastNeed.span.file, start: lastNeed.span.end, end: lastNeed.span.end), replacement: ", \(id)")]))
                 }
             }
             report(NonAncestorOutputRule.descriptor, "step '\(current)' reads step '\(id)', which is not among its needs, so it may not have run yet", nameRange,
-                   labels: [DiagnosticLabel("'\(id)' defined here", at: target.id.span)],
+                   labels: [DiagnosticLabel("'\(id)' defined here", at: context.pipeline.steps[targetIndex].id.span)],
                    notes: ["add '\(id)' to the needs of '\(current)'"], fixIts: fixIts)
             return stepType(id)
         }
@@ -314,4 +331,10 @@ struct ExpressionTyper {
         }
         return result
     }
+}
+
+/// Context types built once per pipeline and shared by every site.
+final class TypeCache {
+    var roots: [String: ExpressionType] = [:]
+    var steps: [String: ExpressionType] = [:]
 }
