@@ -31,7 +31,6 @@ let package = Package(
             name: "devflow-lint",
             dependencies: ["DevFlowLint", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .executableTarget(name: "devflow-bench", dependencies: ["DevFlowLint", "DevFlowSyntax"]),
         .testTarget(name: "DevFlowSyntaxTests", dependencies: ["DevFlowSyntax", "DevFlowTestSupport"]),
         .testTarget(name: "DevFlowGraphTests", dependencies: ["DevFlowGraph"]),
         // Golden-file helper and fixture locations shared by the test targets.

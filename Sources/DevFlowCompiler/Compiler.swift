@@ -40,7 +40,10 @@ public enum Compiler {
         ReachabilityCheck.check(context, analysis: analysis, into: &diagnostics)
         let hasErrors = diagnostics.contains { $0.severity == .error }
         let graph = !lower || hasErrors || document.root == nil ? nil : Lowerer(context: context, analysis: analysis).lower()
-        return Compilation(source: source, diagnostics: Diagnostic.sortedForOutput(diagnostics), pipeline: pipeline, graph: graph)
+        // A mistake inside a merged (`<<:`) or aliased node is found once per use; report it once.
+        var seen = Set<Diagnostic>()
+        let unique = diagnostics.filter { seen.insert($0).inserted }
+        return Compilation(source: source, diagnostics: Diagnostic.sortedForOutput(unique), pipeline: pipeline, graph: graph)
     }
 
     /// Every rule the compiler (and the YAML front end) reports, ordered by code.

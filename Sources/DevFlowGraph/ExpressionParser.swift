@@ -114,8 +114,10 @@ public struct ExpressionParser {
                 }
                 tokens.append((.string(String(decoding: value, as: UTF8.self)), start..<index))
             } else if byte == 0x22 {
+                var end = index + 1
+                while end < bytes.count, bytes[end] != 0x22 { end += 1 }
                 throw ExpressionSyntaxError(
-                    message: "strings in expressions use single quotes, not double quotes", range: start..<start + 1)
+                    message: "strings in expressions use single quotes, not double quotes", range: start..<min(bytes.count, end + 1))
             } else {
                 let two = index + 1 < bytes.count ? String(decoding: bytes[index...index + 1], as: UTF8.self) : ""
                 if ["==", "!=", "<=", ">=", "&&", "||"].contains(two) {

@@ -5,6 +5,7 @@ import DevFlowDiagnostics
 public struct Suppressions {
     struct Entry {
         var rules: [String]  // codes
+        var names: [String]  // as written
         var line: Int  // the line it applies to
         var span: SourceSpan
         var used = false
@@ -115,7 +116,7 @@ public struct Suppressions {
                 "suppression of \(names.map { "'\($0)'" }.joined(separator: ", ")) has no reason; add why after the brackets", at: span))
             return
         }
-        if !codes.isEmpty { entries.append(Entry(rules: codes, line: line, span: span)) }
+        if !codes.isEmpty { entries.append(Entry(rules: codes, names: names, line: line, span: span)) }
     }
 
     /// Removes suppressed diagnostics and reports unused suppressions.
@@ -129,7 +130,7 @@ public struct Suppressions {
             kept.append(diagnostic)
         }
         for entry in entries where !entry.used {
-            kept.append(Self.unusedSuppression.diagnostic("suppression of \(entry.rules.map { "'\($0)'" }.joined(separator: ", ")) silences nothing on line \(entry.line)", at: entry.span))
+            kept.append(Self.unusedSuppression.diagnostic("suppression of \(entry.names.map { "'\($0)'" }.joined(separator: ", ")) silences nothing on line \(entry.line)", at: entry.span))
         }
         return kept + self.diagnostics
     }

@@ -111,11 +111,15 @@ private struct TreeBuilder {
             message = "\(context): \(problem)"
         }
         if parser.error == YAML_READER_ERROR {
-            // Reader errors carry a byte offset rather than a line/column mark.
-            let offset = Int(parser.problem_offset)
+            // Reader errors carry a byte offset rather than a line/column mark; for bad UTF-8 find the first bad byte.
+            let offset = Self.firstInvalidUTF8(source.bytes) ?? Int(parser.problem_offset)
             let at = source.position(atOffset: offset)
             var text = problem
-            if parser.problem_value != -1 { text += " (byte 0x\(String(parser.problem_value, radix: 16)))" }
+            if let bad = Self.firstInvalidUTF8(source.bytes) {
+                text = "invalid UTF-8 byte 0x\(String(source.bytes[bad], radix: 16))"
+            } else if parser.problem_value != -1 {
+                text += " (byte 0x\(String(parser.problem_value, radix: 16)))"
+            }
             diagnostics.append(
                 SyntaxRules.yamlSyntax.diagnostic(
                     text, at: span(at, at), notes: ["pipeline files must be UTF-8 text without control characters"]))
@@ -123,7 +127,39 @@ private struct TreeBuilder {
             return
         }
         if mark.line == 0 && mark.column == 0 && parser.context_mark.line > 0 { mark = parser.context_mark }
-        fail(message, at: mark)
+        var at = position(mark)
+        var labels: [DiagnosticLabel] = []
+        if Int(mark.index) >= source.bytes.count, parser.context != nil {
+            // The file ended inside a construct: point at where it starts.
+            at = position(parser.context_mark)
+            diagnostics.append(SyntaxRules.yamlSyntax.diagnostic(message, at: span(at, at), notes: ["the file ends before it is closed"]))
+            failed = true
+            return
+        }
+        if let context = Self.string(UnsafeMutablePointer(mutating: parser.context).map { UnsafeMutableRawPointer($0).assumingMemoryBound(to: yaml_char_t.self) }),
+            parser.context_mark.index != mark.index
+        {
+            // "while scanning a quoted scalar" → "the quoted scalar starts here".
+            let what = context.replacingOccurrences(of: "while scanning ", with: "").replacingOccurrences(of: "while parsing ", with: "")
+            let start = position(parser.context_mark)
+            labels.append(DiagnosticLabel("\(what) starts here", at: span(start, start)))
+        }
+        diagnostics.append(SyntaxRules.yamlSyntax.diagnostic(message, at: span(at, at), labels: labels))
+        failed = true
+    }
+
+    /// The offset of the first byte that does not start a valid UTF-8 sequence, if any.
+    static func firstInvalidUTF8(_ bytes: [UInt8]) -> Int? {
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            let length = byte < 0x80 ? 1 : byte >= 0xC2 && byte < 0xE0 ? 2 : byte >= 0xE0 && byte < 0xF0 ? 3 : byte >= 0xF0 && byte < 0xF5 ? 4 : 0
+            guard length > 0, index + length <= bytes.count else { return index }
+            for continuation in bytes[(index + 1)..<(index + length)] where continuation & 0xC0 != 0x80 { return index }
+            if length > 1, String(validating: bytes[index..<(index + length)], as: UTF8.self) == nil { return index }
+            index += length
+        }
+        return nil
     }
 
     mutating func handle(_ event: inout yaml_event_t) {

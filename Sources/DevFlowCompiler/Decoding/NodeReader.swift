@@ -130,10 +130,12 @@ struct NodeReader {
             return Located(value, at: node.usageSpan)
         }
         var notes: [String] = []
+        var fixIts: [FixIt] = []
         if let scalar = node.scalar, scalar.style != .plain, Int(scalar.value) != nil {
             notes.append("a quoted value is a string; write \(scalar.value) without quotes")
+            fixIts.append(FixIt("remove the quotes", edits: [TextEdit(span: node.span, replacement: scalar.value)]))
         }
-        wrongType(node, expected: "an integer", what: what, notes: notes)
+        wrongType(node, expected: "an integer", what: what, fixIts: fixIts, notes: notes)
         return nil
     }
 

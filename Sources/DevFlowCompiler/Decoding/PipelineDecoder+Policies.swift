@@ -17,7 +17,7 @@ extension PipelineDecoder {
                     if name.value == "none" {
                         reader.report(ConflictingKeysRule.descriptor, "retry policy 'none' is built in and cannot be redefined", at: name.span)
                     }
-                    if var decl = decodeRetryPolicy(policy, what: "retry policy '\(name.value)'") {
+                    if var decl = decodeRetryPolicy(policy, what: "retry policy '\(name.value)'", owner: name.span) {
                         decl.name = name
                         pipeline.retryPolicies.append(decl)
                     }
@@ -30,13 +30,13 @@ extension PipelineDecoder {
 
     mutating func decodeRetryReference(_ node: YAMLNode) -> RetryReference? {
         if let scalar = node.scalar, !scalar.isNull { return .named(Located(scalar.value, at: node.usageSpan)) }
-        return decodeRetryPolicy(node, what: "the inline retry policy").map { .inline($0) }
+        return decodeRetryPolicy(node, what: "the inline retry policy", owner: nil).map { .inline($0) }
     }
 
-    mutating func decodeRetryPolicy(_ node: YAMLNode, what: String) -> RetryPolicyDecl? {
+    mutating func decodeRetryPolicy(_ node: YAMLNode, what: String, owner: SourceSpan? = nil) -> RetryPolicyDecl? {
         guard let entries = reader.mapping(node, what: what, known: Self.retryKeys) else { return nil }
         var policy = RetryPolicyDecl(span: node.usageSpan)
-        reader.require(["attempts"], in: entries, owner: node.usageSpan, what: what)
+        reader.require(["attempts"], in: entries, owner: owner ?? node.usageSpan, what: what)
         for (key, value) in entries {
             switch key.value {
             case "attempts":
@@ -59,7 +59,7 @@ extension PipelineDecoder {
                     case "factor":
                         policy.factor = reader.number(fieldValue, what: "'backoff.factor'")
                         if let factor = policy.factor, !(1...10).contains(factor.value) {
-                            reader.report(PolicyRangeRule.descriptor, "backoff factor must be between 1 and 10, found \(NodeReader.shorten(String(factor.value)))", at: factor.span)
+                            reader.report(PolicyRangeRule.descriptor, "backoff factor must be between 1 and 10, found \(fieldValue.scalar?.value ?? "")", at: factor.span)
                         }
                     default:
                         policy.jitter = reader.string(fieldValue, what: "'backoff.jitter'")

@@ -232,7 +232,7 @@ struct PipelineDecoder {
         switch type {
         case "boolean": _ = reader.bool(defaultNode, what: "the default of boolean input '\(input.id.value)'")
         case "number": _ = reader.number(defaultNode, what: "the default of number input '\(input.id.value)'")
-        case "choice": _ = reader.checkValue(value, accepted: input.options.map(\.value), what: "default for input '\(input.id.value)'")
+        case "choice": _ = reader.checkValue(value, accepted: input.options.map(\.value), what: "default of choice input '\(input.id.value)':")
         default: break
         }
     }

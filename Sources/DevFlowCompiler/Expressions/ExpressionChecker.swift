@@ -85,7 +85,7 @@ struct ExpressionChecker {
             return ParsedExpression(expression: expression, base: base, placeholderSpan: placeholderSpan, placeholderRange: range)
         case .failure(let error):
             let span = mapper.span(base: base, range: error.range.isEmpty ? error.range.lowerBound..<error.range.lowerBound : error.range)
-            diagnostics.append(ExpressionSyntaxRule.descriptor.diagnostic("\(error.message) in '\(site.key)'", at: span))
+            diagnostics.append(ExpressionSyntaxRule.descriptor.diagnostic("in '\(site.key)': \(error.message)", at: span))
             return nil
         }
     }

@@ -177,7 +177,7 @@ struct ExpressionTyper {
             return .bool
         case .negate(let operand):
             let operandType = type(of: operand)
-            if [.bool, .null].contains(operandType) || { if case .object = operandType { true } else { false } }() {
+            if [.bool, .null, .string].contains(operandType) || { if case .object = operandType { true } else { false } }() {
                 report(ExpressionTypeRule.descriptor, "'-' needs a number, found \(operandType.described)", operand.range)
             }
             return .number
@@ -187,19 +187,20 @@ struct ExpressionTyper {
             switch op {
             case .and, .or: return left == right ? left : .any
             case .less, .lessOrEqual, .greater, .greaterOrEqual:
-                for (side, sideType) in [(lhs, left), (rhs, right)] {
+                let bad = [left, right].first { sideType in
                     switch sideType {
-                    case .object, .array, .null, .bool:
-                        report(ExpressionTypeRule.descriptor, "'\(op.rawValue)' compares numbers or strings, found \(sideType.described)", side.range)
-                    default: break
+                    case .object, .array, .null, .bool: true
+                    default: false
                     }
+                }
+                if let bad {
+                    report(ExpressionTypeRule.descriptor, "'\(op.rawValue)' compares numbers or strings, found \(bad.described)", expression.range)
                 }
                 return .bool
             default:
-                for (side, sideType) in [(lhs, left), (rhs, right)] {
-                    if case .object = sideType {
-                        report(ExpressionTypeRule.descriptor, "'\(op.rawValue)' compares an object, which is never equal to a scalar; did you mean one of its properties?", side.range)
-                    }
+                let isObject = { (type: ExpressionType) -> Bool in if case .object = type { true } else { false } }
+                if isObject(left) != isObject(right) {
+                    report(ExpressionTypeRule.descriptor, "'\(op.rawValue)' compares an object with a scalar, which is never equal; did you mean one of its properties?", expression.range)
                 }
                 return .bool
             }
@@ -242,7 +243,7 @@ struct ExpressionTyper {
             }
             report(NonAncestorOutputRule.descriptor, "step '\(current)' reads step '\(id)', which is not among its needs, so it may not have run yet", nameRange,
                    labels: [DiagnosticLabel("'\(id)' defined here", at: context.pipeline.steps[targetIndex].id.span)],
-                   notes: ["add '\(id)' to the needs of '\(current)'"], fixIts: fixIts)
+                   notes: fixIts.isEmpty ? ["add '\(id)' to the needs of '\(current)'"] : [], fixIts: fixIts)
             return stepType(id)
         }
         return stepType(id)
@@ -295,7 +296,8 @@ struct ExpressionTyper {
         }
         if arguments.count < signature.minimum || arguments.count > (signature.maximum ?? Int.max) {
             let expected = signature.maximum == signature.minimum ? "\(signature.minimum)" : signature.maximum == nil ? "at least \(signature.minimum)" : "\(signature.minimum) or \(signature.maximum!)"
-            report(ExpressionTypeRule.descriptor, "'\(name)' takes \(expected) argument\(expected == "1" ? "" : "s"), found \(arguments.count)", range)
+            let plural = (signature.maximum ?? signature.minimum) == 1 && signature.minimum == 1 ? "" : "s"
+            report(ExpressionTypeRule.descriptor, "'\(name)' takes \(expected) argument\(plural), found \(arguments.count)", range)
             return signature.result
         }
         switch name {
@@ -311,7 +313,7 @@ struct ExpressionTyper {
             if case .literal(.string(let template)) = arguments[0].kind {
                 let placeholders = Self.placeholderIndexes(template)
                 if let highest = placeholders.max(), highest >= arguments.count - 1 {
-                    report(ExpressionTypeRule.descriptor, "format string uses '{\(highest)}' but only \(arguments.count - 1) argument\(arguments.count == 2 ? "" : "s") follow", arguments[0].range)
+                    report(ExpressionTypeRule.descriptor, "format string uses '{\(highest)}' but only \(arguments.count - 1) argument\(arguments.count == 2 ? " follows" : "s follow")", arguments[0].range)
                 }
             }
         default: break

@@ -18,6 +18,7 @@ enum MatrixExpansion {
             product = product.multipliedReportingOverflow(by: dimension.values.count).overflow ? Int.max : product * dimension.values.count
         }
         if dimensions.isEmpty { product = 0 }
+        // Past four times the leg limit the product is refused before expansion, so exclude cannot rescue it.
         if product > MatrixCheck.maximumLegs * 4 {
             return Legs(combinations: [], count: product, includeMatched: matrix.include.map { _ in true })
         }

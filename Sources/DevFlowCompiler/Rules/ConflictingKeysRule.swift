@@ -16,7 +16,7 @@ enum ConflictingKeysRule {
             steps:
               review:
                 run: ./review.sh
-                agent: guardian     # DF031: a step has either 'run' or 'agent', not both
+                agent: guardian     # DF029: a step has either 'run' or 'agent', not both
             ```
             """)
 }

@@ -13,6 +13,10 @@ public enum DurationSyntax {
                 return .failure(.init(message: "expected a number before '\(bytes.prefix(1))'"))
             }
             bytes = bytes.dropFirst(digits.count)
+            if bytes.first == "." {
+                let fraction = bytes.dropFirst().prefix { $0.isASCII && $0.isNumber }
+                return .failure(.init(message: "'\(digits).\(fraction)' is not a whole number; write smaller units, such as '90m' for '1.5h'"))
+            }
             let unitText = bytes.prefix { $0.isASCII && $0.isLetter }
             guard !unitText.isEmpty else { return .failure(.init(message: "number '\(digits)' has no unit (h, m, s or ms)")) }
             guard let unitIndex = units.firstIndex(where: { $0.0 == unitText }) else {

@@ -70,7 +70,7 @@ enum CycleCheck: PipelineCheck {
         let path = (canonical + [canonical[0]]).map { steps[$0].id.value }.joined(separator: " → ")
         let primary = labels.first?.span ?? steps[canonical[0]].id.span
         diagnostics.append(dependencyCycle.diagnostic(
-            "steps form a dependency cycle: \(path)", at: primary, labels: Array(labels.dropFirst()),
+            "steps form a dependency cycle: \(path)", at: primary, labels: labels,
             notes: ["none of these steps can start; remove one of the needs to break the cycle"]))
     }
 }

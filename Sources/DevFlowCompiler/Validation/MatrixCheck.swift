@@ -58,14 +58,16 @@ enum MatrixCheck: PipelineCheck {
                         notes: ["an include entry either extends legs whose values it matches, or adds a leg giving every dimension"]))
                 }
             }
-            if legs.combinations.isEmpty && !matrix.dimensions.isEmpty && matrix.dimensions.allSatisfy({ !$0.values.isEmpty }) {
+            if legs.combinations.isEmpty && legs.count == 0 && !matrix.dimensions.isEmpty && matrix.dimensions.allSatisfy({ !$0.values.isEmpty }) {
                 diagnostics.append(InvalidMatrixRule.descriptor.diagnostic(
                     "exclude removes every leg of the matrix of step '\(step.id.value)'", at: matrix.span))
             }
             if legs.count > maximumLegs {
-                diagnostics.append(tooLarge.diagnostic(
-                    "matrix of step '\(step.id.value)' expands to \(legs.count) legs, over the limit of \(maximumLegs)", at: matrix.span,
-                    notes: ["split the step, or exclude combinations you do not need"]))
+                let message = legs.combinations.isEmpty
+                    ? "matrix of step '\(step.id.value)' has \(legs.count) combinations before include and exclude, over the limit of \(maximumLegs * 4)"
+                    : "matrix of step '\(step.id.value)' expands to \(legs.count) legs, over the limit of \(maximumLegs)"
+                let note = legs.combinations.isEmpty ? "split the step into several with fewer dimension values" : "split the step, or exclude combinations you do not need"
+                diagnostics.append(tooLarge.diagnostic(message, at: matrix.span, notes: [note]))
             }
             total += max(1, min(legs.count, maximumLegs + 1))
         }

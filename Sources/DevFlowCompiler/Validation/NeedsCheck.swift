@@ -30,7 +30,21 @@ enum NeedsCheck: PipelineCheck {
             ```
             """)
 
-    static let rules = [unknownNeed, selfNeed]
+    /// A step lists the same need twice.
+    static let duplicateNeed = RuleDescriptor(
+        code: "DF035", name: "duplicate-need", severity: .warning,
+        summary: "a step lists the same step twice in its needs",
+        explanation: """
+            Listing a need twice changes nothing, but usually means a different step was meant \
+            (a copy-paste left over). Remove the repetition or name the step you meant.
+
+            ```yaml
+            steps:
+              test: {run: swift test, needs: [build, build]}   # DF035
+            ```
+            """)
+
+    static let rules = [unknownNeed, selfNeed, duplicateNeed]
 
     static func check(_ context: CheckContext, into diagnostics: inout [Diagnostic]) {
         let ids = context.pipeline.steps.map(\.id.value)
@@ -38,7 +52,7 @@ enum NeedsCheck: PipelineCheck {
             var seen: [String: Located<String>] = [:]
             for need in step.needs {
                 if let earlier = seen[need.value] {
-                    diagnostics.append(unknownNeed.diagnostic(
+                    diagnostics.append(duplicateNeed.diagnostic(
                         "step '\(step.id.value)' lists '\(need.value)' in its needs twice", at: need.span,
                         labels: [DiagnosticLabel("first listed here", at: earlier.span)]))
                     continue

@@ -31,12 +31,7 @@ enum TemplateInjectionCheck {
         for analyzed in analysis.sites {
             guard case .run(let stepID) = analyzed.site.kind, let step = context.step(stepID) else { continue }
             for parsed in analyzed.expressions {
-                var untrusted: [String] = []
-                parsed.expression.walk { node in
-                    guard let path = node.propertyPath, ContextSchema.untrustedPaths.contains(where: { path.starts(with: $0) }) else { return }
-                    let text = path.joined(separator: ".")
-                    if !untrusted.contains(where: { text.hasPrefix($0) }) { untrusted.append(text) }
-                }
+                let untrusted = tainted(parsed.expression)
                 guard let first = untrusted.first else { continue }
                 let variable = environmentName(for: first, existing: step.env.map(\.name.value))
                 let fixIt = makeFixIt(step: step, parsed: parsed, variable: variable, context: context)
@@ -45,6 +40,32 @@ enum TemplateInjectionCheck {
                     labels: [DiagnosticLabel("may expand into attacker-controlled shell code", at: parsed.placeholderSpan)],
                     notes: ["pass it through env and use \"$\(variable)\" in the script"],
                     fixIts: fixIt.map { [$0] } ?? []))
+            }
+        }
+    }
+
+    /// The untrusted paths whose text can reach the expression's value. Comparisons and predicates yield booleans,
+    /// which cannot carry code; `format`, `join`, `to_json` and `&&`/`||` pass their operands' text through.
+    static func tainted(_ expression: Expression) -> [String] {
+        switch expression.kind {
+        case .literal: return []
+        case .context, .property, .index:
+            guard let path = expression.propertyPath else {
+                if case .index(let base, _) = expression.kind { return tainted(base) }
+                return []
+            }
+            // The path itself is untrusted, or it is an object holding untrusted fields (to_json(event.pull_request)).
+            if ContextSchema.untrustedPaths.contains(where: { path.starts(with: $0) || ($0.starts(with: path) && path.count < $0.count) }) {
+                return [path.joined(separator: ".")]
+            }
+            return []
+        case .not, .negate: return []
+        case .binary(let op, let lhs, let rhs):
+            return op == .and || op == .or ? tainted(lhs) + tainted(rhs) : []
+        case .call(let name, _, let arguments):
+            switch name {
+            case "format", "join", "to_json", "from_json": return arguments.flatMap(tainted)
+            default: return []
             }
         }
     }

@@ -14,6 +14,8 @@ public enum ShellCheckRule {
             When `shellcheck` is on PATH, every `run:` script whose shell is `sh` or `bash` (the \
             default) is checked, with `${{ }}` placeholders masked, and each finding is reported at \
             its exact line and column in the pipeline file, with shellcheck's own code (SC2086…). \
+            Findings keep shellcheck's level: its errors and warnings are reported as warnings, its \
+            info and style notes as info, so `--fail-on warning` fails only on the former. \
             Turn it off with `shellcheck: false` in `.devflow-lint.yml`.
 
             ```yaml
@@ -56,11 +58,13 @@ public enum ShellCheckRule {
             guard let dialect else { continue }
             let masked = mask(run.value)
             guard let findings = invoke(executable, script: masked, dialect: dialect) else { continue }
-            let mapper = ScriptMapper(source: source, node: node)
+            let mapper = ScriptMapper(source: source, node: node, script: masked)
             for finding in findings {
                 let severity: Severity = finding.level == "error" ? .error : finding.level == "warning" ? .warning : .info
+                var text = finding.message.prefix(1).lowercased() + finding.message.dropFirst()
+                while text.hasSuffix(".") { text.removeLast() }
                 var diagnostic = descriptor.diagnostic(
-                    "SC\(finding.code): \(finding.message.prefix(1).lowercased() + finding.message.dropFirst()) in the script of step '\(step.id.value)'",
+                    "SC\(finding.code) in the script of step '\(step.id.value)': \(text)",
                     at: mapper.span(line: finding.line, column: finding.column, endLine: finding.endLine, endColumn: finding.endColumn),
                     notes: ["see https://www.shellcheck.net/wiki/SC\(finding.code)"])
                 diagnostic.severity = min(severity, .warning)
@@ -108,11 +112,53 @@ public enum ShellCheckRule {
 struct ScriptMapper {
     let source: SourceFile
     let node: YAMLNode
+    let script: String
+
+    /// Finds the flagged text in the block's source when the script was folded and lines no longer correspond.
+    func search(line: Int, column: Int, endLine: Int, endColumn: Int) -> SourceSpan? {
+        let lines = script.split(separator: "\n", omittingEmptySubsequences: false)
+        guard line >= 1, line <= lines.count else { return nil }
+        let text = Array(lines[line - 1].unicodeScalars)
+        let start = max(0, column - 1)
+        let end = endLine == line ? min(text.count, max(start + 1, endColumn - 1)) : text.count
+        guard start < end else { return nil }
+        let needle = Array(String(String.UnicodeScalarView(text[start..<end])).utf8)
+        // The same occurrence (the n-th in the script is the n-th in the source: folding keeps the words).
+        let prefix = lines[..<(line - 1)].joined(separator: "\n") + (line > 1 ? "\n" : "") + String(String.UnicodeScalarView(text[..<start]))
+        let occurrence = Self.count(needle, in: Array(prefix.utf8), upTo: Array(prefix.utf8).count)
+        let low = node.span.start.offset
+        let high = min(source.bytes.count, node.span.end.offset)
+        var index = low
+        var seen = 0
+        while index + needle.count <= high {
+            if source.bytes[index..<index + needle.count].elementsEqual(needle) {
+                if seen == occurrence { return source.span(from: index, to: index + needle.count) }
+                seen += 1
+            }
+            index += 1
+        }
+        return nil
+    }
+
+    static func count(_ needle: [UInt8], in haystack: [UInt8], upTo limit: Int) -> Int {
+        var found = 0
+        var index = 0
+        while index + needle.count <= limit {
+            if haystack[index..<index + needle.count].elementsEqual(needle) { found += 1 }
+            index += 1
+        }
+        return found
+    }
 
     func span(line: Int, column: Int, endLine: Int, endColumn: Int) -> SourceSpan {
         let style = node.scalar?.style ?? .plain
-        if style == .literal {
+        let blockLines = node.span.end.line - node.span.start.line
+        let scriptLines = (node.scalar?.value ?? "").split(separator: "\n", omittingEmptySubsequences: false).count - 1
+        if style == .literal || (style == .folded && scriptLines == blockLines) {
             let first = node.span.start.line + 1
+            let last = max(first, node.span.end.line - 1)
+            let line = min(line, last - first + 1)
+            let endLine = min(max(endLine, line), last - first + 1)
             var indent = 0
             for candidate in first...max(first, min(source.lineCount, node.span.end.line)) {
                 let text = source.text(ofLine: candidate)
@@ -131,6 +177,6 @@ struct ScriptMapper {
             let end = source.position(line: node.span.start.line, column: node.span.start.column + quote + endColumn - 1)
             return SourceSpan(file: source.path, start: start, end: max(start, end))
         }
-        return node.span
+        return search(line: line, column: column, endLine: endLine, endColumn: endColumn) ?? node.span
     }
 }

@@ -1,1 +1,0 @@
-print("devflow-bench: see bench/")
