@@ -6,10 +6,13 @@ public struct SourceFile: Sendable {
     public let bytes: [UInt8]
     /// Byte offset at which each line starts (index 0 is line 1).
     public let lineStarts: [Int]
+    /// The interned path, for making spans without a lookup.
+    public let fileID: FileID
 
     /// Indexes `bytes`.
     public init(path: String, bytes: [UInt8]) {
         self.path = path
+        self.fileID = FileID(path)
         self.bytes = bytes
         var starts = [0]
         starts.reserveCapacity(bytes.count / 24 + 1)
@@ -80,7 +83,7 @@ public struct SourceFile: Sendable {
 
     /// A span from byte offsets.
     public func span(from start: Int, to end: Int) -> SourceSpan {
-        SourceSpan(file: path, start: position(atOffset: start), end: position(atOffset: end))
+        SourceSpan(fileID: fileID, start: position(atOffset: start), end: position(atOffset: end))
     }
 
     /// The text covered by `span` (invalid UTF-8 repaired).

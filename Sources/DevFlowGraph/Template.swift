@@ -18,7 +18,12 @@ public struct Template: Hashable, Sendable {
     public init(_ text: String) {
         segments = []
         unclosedAt = nil
-        let bytes = Array(text.utf8)
+        var text = text
+        text.makeContiguousUTF8()
+        text.utf8.withContiguousStorageIfAvailable { split($0) }
+    }
+
+    private mutating func split(_ bytes: UnsafeBufferPointer<UInt8>) {
         var index = 0
         var literalStart = 0
         while index + 2 < bytes.count {

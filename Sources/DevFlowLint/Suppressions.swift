@@ -1,5 +1,6 @@
 import DevFlowCompiler
 import DevFlowDiagnostics
+import Foundation
 
 /// Inline suppressions: `# devflow-lint: ignore[rule, …] reason` on the flagged line or the line above it.
 public struct Suppressions {
@@ -47,6 +48,7 @@ public struct Suppressions {
     /// Scans `source` for suppression comments.
     public init(source: SourceFile, rules: [RuleDescriptor]) {
         let marker = Array("devflow-lint:".utf8)
+        guard Self.find(marker, in: source.bytes[...], from: 0) != nil else { return }
         for line in 1...max(1, source.lineCount) {
             let range = source.byteRange(ofLine: line)
             let bytes = source.bytes[range]
@@ -77,12 +79,20 @@ public struct Suppressions {
     }
 
     static func find(_ needle: [UInt8], in bytes: ArraySlice<UInt8>, from start: Int) -> Int? {
-        var index = start
-        while index + needle.count <= bytes.endIndex {
-            if bytes[index..<index + needle.count].elementsEqual(needle) { return index }
-            index += 1
+        guard start < bytes.endIndex, let first = needle.first else { return nil }
+        return bytes[start...].withUnsafeBufferPointer { haystack -> Int? in
+            guard let base = haystack.baseAddress else { return nil }
+            var offset = 0
+            while offset + needle.count <= haystack.count {
+                // memchr finds candidates at memory speed; then compare the rest.
+                guard let hit = memchr(base + offset, Int32(first), haystack.count - offset) else { return nil }
+                let position = UnsafeRawPointer(hit) - UnsafeRawPointer(base)
+                if position + needle.count > haystack.count { return nil }
+                if needle.withUnsafeBufferPointer({ memcmp(base + position, $0.baseAddress!, needle.count) == 0 }) { return start + position }
+                offset = position + 1
+            }
+            return nil
         }
-        return nil
     }
 
     private mutating func parse(_ text: String, appliesTo line: Int, span: SourceSpan, rules: [RuleDescriptor]) {

@@ -67,7 +67,7 @@ private struct TreeBuilder {
     }
 
     func span(_ start: SourcePosition, _ end: SourcePosition) -> SourceSpan {
-        SourceSpan(file: source.path, start: start, end: max(start, end))
+        SourceSpan(fileID: source.fileID, start: start, end: max(start, end))
     }
 
     mutating func fail(_ message: String, at mark: yaml_mark_t, rule: RuleDescriptor = SyntaxRules.yamlSyntax, notes: [String] = []) {
@@ -247,8 +247,14 @@ private struct TreeBuilder {
         if !stack[top].isMapping {
             stack[top].items.append(node)
         } else if let key = stack[top].pendingKey {
-            if let name = key.scalar?.value, !stack[top].keys.insert(name).inserted {
-                checkDuplicate(key, in: stack[top].pairs)
+            if let name = key.scalar?.value {
+                // Small mappings are scanned; large ones keep a set, so finding duplicates stays linear.
+                if stack[top].pairs.count < 12 {
+                    if stack[top].pairs.contains(where: { $0.key.scalar?.value == name }) { checkDuplicate(key, in: stack[top].pairs) }
+                } else {
+                    if stack[top].keys.isEmpty { stack[top].keys = Set(stack[top].pairs.compactMap { $0.key.scalar?.value }) }
+                    if !stack[top].keys.insert(name).inserted { checkDuplicate(key, in: stack[top].pairs) }
+                }
             }
             stack[top].pairs.append(YAMLPair(key: key, value: node))
             stack[top].pendingKey = nil

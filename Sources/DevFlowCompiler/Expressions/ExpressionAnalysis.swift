@@ -7,10 +7,15 @@ struct ParsedExpression {
     var expression: Expression
     /// Source byte offset of the expression text (nil when it could not be mapped).
     var base: Int?
-    /// Source span of the whole `${{ … }}` placeholder (or the whole `if:` value).
-    var placeholderSpan: SourceSpan
+    /// Source offset of the whole `${{ … }}` placeholder (nil when it could not be mapped).
+    var placeholderBase: Int?
+    /// The site's node, to fall back on for spans.
+    var mapper: SiteSpanMapper
     /// The value-relative UTF-8 range of the placeholder.
     var placeholderRange: Range<Int>
+
+    /// Source span of the whole placeholder, computed on demand (only findings need it).
+    var placeholderSpan: SourceSpan { mapper.span(base: placeholderBase, range: 0..<placeholderRange.count) }
 }
 
 /// A site with its parsed expressions.

@@ -6,6 +6,8 @@ struct ExpressionChecker {
     let context: CheckContext
     let cache = TypeCache()
     var diagnostics: [Diagnostic] = []
+    /// Expressions repeat across steps (`inputs.level || 'low'`); each distinct text is parsed once.
+    var parsed: [String: Result<Expression, ExpressionSyntaxError>] = [:]
 
     init(context: CheckContext) { self.context = context }
 
@@ -75,14 +77,21 @@ struct ExpressionChecker {
     private mutating func parse(_ text: String, range: Range<Int>, innerOffset: Int, site: ExpressionSite, mapper: inout SiteSpanMapper) -> ParsedExpression? {
         let placeholderBase = mapper.sourceOffset(of: range)
         let base = placeholderBase.map { $0 + (innerOffset - range.lowerBound) }
-        let placeholderSpan = mapper.span(base: placeholderBase, range: 0..<range.count)
         if text.allSatisfy(\.isWhitespace) {
+            let placeholderSpan = mapper.span(base: placeholderBase, range: 0..<range.count)
             diagnostics.append(ExpressionSyntaxRule.descriptor.diagnostic("empty expression in '\(site.key)'", at: placeholderSpan))
             return nil
         }
-        switch ExpressionParser.parse(text) {
+        let result: Result<Expression, ExpressionSyntaxError>
+        if let known = parsed[text] {
+            result = known
+        } else {
+            result = ExpressionParser.parse(text)
+            parsed[text] = result
+        }
+        switch result {
         case .success(let expression):
-            return ParsedExpression(expression: expression, base: base, placeholderSpan: placeholderSpan, placeholderRange: range)
+            return ParsedExpression(expression: expression, base: base, placeholderBase: placeholderBase, mapper: mapper, placeholderRange: range)
         case .failure(let error):
             let span = mapper.span(base: base, range: error.range.isEmpty ? error.range.lowerBound..<error.range.lowerBound : error.range)
             diagnostics.append(ExpressionSyntaxRule.descriptor.diagnostic("in '\(site.key)': \(error.message)", at: span))

@@ -1,28 +1,36 @@
 import DevFlowDiagnostics
 import DevFlowSyntax
+import Foundation
 
 /// Maps offsets in a scalar's value back to the source, so expression diagnostics point at exact columns.
 struct SiteSpanMapper {
     let source: SourceFile
     let node: YAMLNode
-    private let value: [UInt8]
+    private let value: String
     private let direct: Int?
     private var searchFrom: Int
 
     init(source: SourceFile, node: YAMLNode) {
         self.source = source
         self.node = node
-        let text = node.scalar?.value ?? ""
-        value = Array(text.utf8)
+        let scalar = node.scalar
+        var text = scalar?.value ?? ""
+        text.makeContiguousUTF8()
+        value = text
         searchFrom = node.span.start.offset
         // Single-line scalars whose source text equals their value map one to one.
-        let quote = node.scalar?.style == .singleQuoted || node.scalar?.style == .doubleQuoted ? 1 : 0
+        let quote = scalar?.style == .singleQuoted || scalar?.style == .doubleQuoted ? 1 : 0
         let start = node.span.start.offset + quote
-        let end = start + value.count
-        if node.scalar?.style != .literal, node.scalar?.style != .folded, end <= source.bytes.count,
-            source.bytes[start..<end].elementsEqual(value)
-        {
-            direct = start
+        let count = text.utf8.count
+        let end = start + count
+        if scalar?.style != .literal, scalar?.style != .folded, end <= source.bytes.count {
+            let equal: Bool = source.bytes.withUnsafeBufferPointer { sourceBuffer -> Bool in
+                let compared: Bool? = text.utf8.withContiguousStorageIfAvailable { valueBuffer -> Bool in
+                    count == 0 || memcmp(sourceBuffer.baseAddress! + start, valueBuffer.baseAddress!, count) == 0
+                }
+                return compared ?? false
+            }
+            direct = equal ? start : nil
         } else {
             direct = nil
         }
@@ -31,7 +39,7 @@ struct SiteSpanMapper {
     /// The source offset of value bytes `range`, or nil when the text was transformed (escapes, folding).
     mutating func sourceOffset(of range: Range<Int>) -> Int? {
         if let direct { return direct + range.lowerBound }
-        let needle = value[range]
+        let needle = Array(value.utf8)[range]
         guard !needle.isEmpty else { return nil }
         let limit = min(source.bytes.count, node.span.end.offset + 1)
         var index = searchFrom

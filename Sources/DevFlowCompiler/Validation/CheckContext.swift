@@ -2,7 +2,7 @@ import DevFlowDiagnostics
 import DevFlowSyntax
 
 /// What every check reads: the source, the decoded pipeline, and derived facts computed once.
-public struct CheckContext {
+public final class CheckContext: Sendable {
     /// The source file.
     public let source: SourceFile
     /// The decoded pipeline.
