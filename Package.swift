@@ -22,7 +22,9 @@ let package = Package(
         .target(name: "DevFlowGraph", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "DevFlowSyntax", dependencies: ["CYAML", "DevFlowDiagnostics"]),
         .target(name: "DevFlowCompiler", dependencies: ["DevFlowSyntax", "DevFlowGraph", "DevFlowDiagnostics"]),
-        .target(name: "DevFlowLint", dependencies: ["DevFlowCompiler", "DevFlowGraph", "DevFlowSyntax", "DevFlowDiagnostics"]),
+        .target(
+            name: "DevFlowLint",
+            dependencies: ["DevFlowCompiler", "DevFlowGraph", "DevFlowSyntax", "DevFlowDiagnostics"]),
         .executableTarget(
             name: "devflow",
             dependencies: ["DevFlowLint", .product(name: "ArgumentParser", package: "swift-argument-parser")]
@@ -35,7 +37,10 @@ let package = Package(
         .testTarget(name: "DevFlowGraphTests", dependencies: ["DevFlowGraph"]),
         // Golden-file helper and fixture locations shared by the test targets.
         .target(name: "DevFlowTestSupport", path: "Tests/DevFlowTestSupport"),
-        .testTarget(name: "DevFlowCompilerTests", dependencies: ["DevFlowCompiler", "DevFlowLint", "DevFlowTestSupport"], exclude: ["Fixtures", "Snapshots"]),
-        .testTarget(name: "DevFlowLintTests", dependencies: ["DevFlowLint", "DevFlowTestSupport"], exclude: ["Snapshots"]),
+        .testTarget(
+            name: "DevFlowCompilerTests", dependencies: ["DevFlowCompiler", "DevFlowLint", "DevFlowTestSupport"],
+            exclude: ["Fixtures", "Snapshots"]),
+        .testTarget(
+            name: "DevFlowLintTests", dependencies: ["DevFlowLint", "DevFlowTestSupport"], exclude: ["Snapshots"]),
     ]
 )

@@ -50,30 +50,39 @@ public enum MachineRenderers {
 
     /// A JSON array of diagnostics with 1-based positions (end exclusive).
     public static func json(_ diagnostics: [Diagnostic]) -> String {
-        encode(diagnostics.map { diagnostic in
-            JSONDiagnostic(
-                code: diagnostic.id.code, rule: diagnostic.id.name, severity: diagnostic.severity.rawValue, message: diagnostic.message,
-                file: diagnostic.span.file, line: diagnostic.span.start.line, column: diagnostic.span.start.column,
-                endLine: diagnostic.span.end.line, endColumn: diagnostic.span.end.column,
-                labels: diagnostic.labels.map {
-                    JSONLabel(message: $0.message, file: $0.span.file, line: $0.span.start.line, column: $0.span.start.column,
-                              endLine: $0.span.end.line, endColumn: $0.span.end.column)
-                },
-                notes: diagnostic.notes,
-                fixIts: diagnostic.fixIts.map { fixIt in
-                    JSONFixIt(message: fixIt.message, edits: fixIt.edits.map {
-                        JSONFixIt.Edit(line: $0.span.start.line, column: $0.span.start.column, endLine: $0.span.end.line,
-                                       endColumn: $0.span.end.column, offset: $0.span.start.offset, endOffset: $0.span.end.offset,
-                                       replacement: $0.replacement)
+        encode(
+            diagnostics.map { diagnostic in
+                JSONDiagnostic(
+                    code: diagnostic.id.code, rule: diagnostic.id.name, severity: diagnostic.severity.rawValue,
+                    message: diagnostic.message,
+                    file: diagnostic.span.file, line: diagnostic.span.start.line, column: diagnostic.span.start.column,
+                    endLine: diagnostic.span.end.line, endColumn: diagnostic.span.end.column,
+                    labels: diagnostic.labels.map {
+                        JSONLabel(
+                            message: $0.message, file: $0.span.file, line: $0.span.start.line,
+                            column: $0.span.start.column,
+                            endLine: $0.span.end.line, endColumn: $0.span.end.column)
+                    },
+                    notes: diagnostic.notes,
+                    fixIts: diagnostic.fixIts.map { fixIt in
+                        JSONFixIt(
+                            message: fixIt.message,
+                            edits: fixIt.edits.map {
+                                JSONFixIt.Edit(
+                                    line: $0.span.start.line, column: $0.span.start.column, endLine: $0.span.end.line,
+                                    endColumn: $0.span.end.column, offset: $0.span.start.offset,
+                                    endOffset: $0.span.end.offset,
+                                    replacement: $0.replacement)
+                            })
                     })
-                })
-        })
+            })
     }
 
     /// GitHub Actions workflow commands (`::error file=…::message`), one per line.
     public static func github(_ diagnostics: [Diagnostic]) -> String {
         diagnostics.map { diagnostic in
-            let command = diagnostic.severity == .error ? "error" : diagnostic.severity == .warning ? "warning" : "notice"
+            let command =
+                diagnostic.severity == .error ? "error" : diagnostic.severity == .warning ? "warning" : "notice"
             let span = diagnostic.span
             let properties = [
                 "file=\(escapeProperty(span.file))", "line=\(span.start.line)", "col=\(span.start.column)",
@@ -87,7 +96,8 @@ public enum MachineRenderers {
     }
 
     static func escapeData(_ text: String) -> String {
-        text.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "\r", with: "%0D").replacingOccurrences(of: "\n", with: "%0A")
+        text.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "\r", with: "%0D")
+            .replacingOccurrences(of: "\n", with: "%0A")
     }
 
     static func escapeProperty(_ text: String) -> String {
@@ -121,23 +131,30 @@ public enum MachineRenderers {
 
     /// A GitLab Code Quality report (a JSON array of issues).
     public static func gitlab(_ diagnostics: [Diagnostic], sources: [String: SourceFile]) -> String {
-        encode(diagnostics.map { diagnostic in
-            let span = diagnostic.span
-            return GitLabIssue(
-                description: "\(diagnostic.id.code) \(diagnostic.message)", check_name: diagnostic.id.name,
-                categories: [diagnostic.id.name == "template-injection" ? "Security" : "Bug Risk"],
-                fingerprint: Fingerprint.of(diagnostic, sources: sources),
-                severity: diagnostic.severity == .error ? "major" : diagnostic.severity == .warning ? "minor" : "info",
-                location: .init(path: span.file, positions: .init(begin: .init(line: span.start.line, column: span.start.column),
-                                                                 end: .init(line: span.end.line, column: span.end.column))))
-        })
+        encode(
+            diagnostics.map { diagnostic in
+                let span = diagnostic.span
+                return GitLabIssue(
+                    description: "\(diagnostic.id.code) \(diagnostic.message)", check_name: diagnostic.id.name,
+                    categories: [diagnostic.id.name == "template-injection" ? "Security" : "Bug Risk"],
+                    fingerprint: Fingerprint.of(diagnostic, sources: sources),
+                    severity: diagnostic.severity == .error
+                        ? "major" : diagnostic.severity == .warning ? "minor" : "info",
+                    location: .init(
+                        path: span.file,
+                        positions: .init(
+                            begin: .init(line: span.start.line, column: span.start.column),
+                            end: .init(line: span.end.line, column: span.end.column))))
+            })
     }
 }
 
 /// Stable fingerprints that survive unrelated edits: rule, file and the text of the flagged line.
 enum Fingerprint {
     static func of(_ diagnostic: Diagnostic, sources: [String: SourceFile]) -> String {
-        let line = sources[diagnostic.span.file]?.text(ofLine: diagnostic.span.start.line).trimmingCharacters(in: .whitespaces) ?? ""
+        let line =
+            sources[diagnostic.span.file]?.text(ofLine: diagnostic.span.start.line).trimmingCharacters(in: .whitespaces)
+            ?? ""
         return fnv1a("\(diagnostic.id.code)|\(diagnostic.span.file)|\(line)|\(diagnostic.message)")
     }
 

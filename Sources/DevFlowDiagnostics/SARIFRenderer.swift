@@ -14,7 +14,10 @@ public struct SARIFRenderer: Sendable {
     public var sources: [String: SourceFile]
 
     /// Creates a renderer.
-    public init(toolName: String, toolVersion: String, informationURI: String, rules: [RuleDescriptor], sources: [String: SourceFile]) {
+    public init(
+        toolName: String, toolVersion: String, informationURI: String, rules: [RuleDescriptor],
+        sources: [String: SourceFile]
+    ) {
         self.toolName = toolName
         self.toolVersion = toolVersion
         self.informationURI = informationURI
@@ -33,11 +36,18 @@ public struct SARIFRenderer: Sendable {
     func region(_ span: SourceSpan) -> [String: Any] {
         var endColumn = span.end.column
         if span.end.line == span.start.line && endColumn <= span.start.column { endColumn = span.start.column + 1 }
-        return ["startLine": span.start.line, "startColumn": span.start.column, "endLine": max(span.end.line, span.start.line), "endColumn": endColumn]
+        return [
+            "startLine": span.start.line, "startColumn": span.start.column,
+            "endLine": max(span.end.line, span.start.line), "endColumn": endColumn,
+        ]
     }
 
     func location(_ span: SourceSpan) -> [String: Any] {
-        ["physicalLocation": ["artifactLocation": ["uri": Self.uri(span.file), "uriBaseId": "%SRCROOT%"], "region": region(span)]]
+        [
+            "physicalLocation": [
+                "artifactLocation": ["uri": Self.uri(span.file), "uriBaseId": "%SRCROOT%"], "region": region(span),
+            ]
+        ]
     }
 
     /// Repository-relative URI: no leading `./`, percent-encoded.
@@ -87,14 +97,20 @@ public struct SARIFRenderer: Sendable {
                 result["fixes"] = diagnostic.fixIts.map { fixIt -> [String: Any] in
                     [
                         "description": ["text": fixIt.message],
-                        "artifactChanges": [[
-                            "artifactLocation": ["uri": Self.uri(diagnostic.span.file), "uriBaseId": "%SRCROOT%"],
-                            "replacements": fixIt.edits.map { edit -> [String: Any] in
-                                ["deletedRegion": ["startLine": edit.span.start.line, "startColumn": edit.span.start.column,
-                                                   "endLine": edit.span.end.line, "endColumn": edit.span.end.column],
-                                 "insertedContent": ["text": edit.replacement]]
-                            },
-                        ]],
+                        "artifactChanges": [
+                            [
+                                "artifactLocation": ["uri": Self.uri(diagnostic.span.file), "uriBaseId": "%SRCROOT%"],
+                                "replacements": fixIt.edits.map { edit -> [String: Any] in
+                                    [
+                                        "deletedRegion": [
+                                            "startLine": edit.span.start.line, "startColumn": edit.span.start.column,
+                                            "endLine": edit.span.end.line, "endColumn": edit.span.end.column,
+                                        ],
+                                        "insertedContent": ["text": edit.replacement],
+                                    ]
+                                },
+                            ]
+                        ],
                     ]
                 }
             }
@@ -103,14 +119,24 @@ public struct SARIFRenderer: Sendable {
         let log: [String: Any] = [
             "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
             "version": "2.1.0",
-            "runs": [[
-                "tool": ["driver": ["name": toolName, "version": toolVersion, "semanticVersion": toolVersion, "informationUri": informationURI, "rules": ruleObjects]],
-                "originalUriBaseIds": ["%SRCROOT%": ["description": ["text": "the repository root"]]],
-                "columnKind": "unicodeCodePoints",
-                "results": results,
-            ]],
+            "runs": [
+                [
+                    "tool": [
+                        "driver": [
+                            "name": toolName, "version": toolVersion, "semanticVersion": toolVersion,
+                            "informationUri": informationURI, "rules": ruleObjects,
+                        ]
+                    ],
+                    "originalUriBaseIds": ["%SRCROOT%": ["description": ["text": "the repository root"]]],
+                    "columnKind": "unicodeCodePoints",
+                    "results": results,
+                ]
+            ],
         ]
-        guard let data = try? JSONSerialization.data(withJSONObject: log, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]) else {
+        guard
+            let data = try? JSONSerialization.data(
+                withJSONObject: log, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        else {
             preconditionFailure("SARIF log is always serialisable")
         }
         return String(decoding: data, as: UTF8.self) + "\n"
@@ -118,6 +144,7 @@ public struct SARIFRenderer: Sendable {
 
     /// Markdown to plain text for SARIF `text` fields: code fences and backslash line joins removed.
     static func plain(_ markdown: String) -> String {
-        markdown.replacingOccurrences(of: "```yaml\n", with: "").replacingOccurrences(of: "```\n", with: "").replacingOccurrences(of: "```", with: "")
+        markdown.replacingOccurrences(of: "```yaml\n", with: "").replacingOccurrences(of: "```\n", with: "")
+            .replacingOccurrences(of: "```", with: "")
     }
 }

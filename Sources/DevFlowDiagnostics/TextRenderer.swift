@@ -16,7 +16,9 @@ public struct TextRenderer: Sendable {
     /// One diagnostic, rustc style.
     public func render(_ diagnostic: Diagnostic) -> String {
         let color = diagnostic.severity == .error ? "1;31" : diagnostic.severity == .warning ? "1;33" : "1;36"
-        var out = paint("\(diagnostic.severity.rawValue)[\(diagnostic.id.code) \(diagnostic.id.name)]", color) + ": " + paint(diagnostic.message, "1") + "\n"
+        var out =
+            paint("\(diagnostic.severity.rawValue)[\(diagnostic.id.code) \(diagnostic.id.name)]", color) + ": "
+            + paint(diagnostic.message, "1") + "\n"
         let span = diagnostic.span
         let width = String(max(span.start.line, diagnostic.labels.map(\.span.start.line).max() ?? 0)).count
         let gutter = String(repeating: " ", count: width)
@@ -36,15 +38,19 @@ public struct TextRenderer: Sendable {
                 if lastLine != 0 && line > lastLine + 1 { out += "\(gutter) ...\n" }
                 if line != lastLine {
                     let number = String(line)
-                    out += String(repeating: " ", count: width - number.count) + number + " | " + Self.expandTabs(source.text(ofLine: line)) + "\n"
+                    out +=
+                        String(repeating: " ", count: width - number.count) + number + " | "
+                        + Self.expandTabs(source.text(ofLine: line)) + "\n"
                 }
                 lastLine = line
-                out += "\(gutter) | " + underline(annotation.span, in: source, primary: annotation.primary, color: color)
+                out +=
+                    "\(gutter) | " + underline(annotation.span, in: source, primary: annotation.primary, color: color)
                 if !annotation.label.isEmpty { out += " " + annotation.label }
                 out += "\n"
             }
             for label in diagnostic.labels where label.span.file != span.file {
-                out += "\(gutter) = \(label.message) at \(label.span.file):\(label.span.start.line):\(label.span.start.column)\n"
+                out +=
+                    "\(gutter) = \(label.message) at \(label.span.file):\(label.span.start.line):\(label.span.start.column)\n"
             }
         }
         for note in diagnostic.notes { out += "\(gutter) = note: \(note)\n" }
@@ -75,7 +81,8 @@ public struct TextRenderer: Sendable {
         if diagnostics.isEmpty {
             out += "\(files) checked, no problems\n"
         } else {
-            out += "\(files) checked: \(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s"), \(infos) note\(infos == 1 ? "" : "s")\n"
+            out +=
+                "\(files) checked: \(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s"), \(infos) note\(infos == 1 ? "" : "s")\n"
         }
         return out
     }

@@ -36,7 +36,8 @@ extension ExecutionGraph {
     }
 
     private static func dotQuote(_ text: String) -> String {
-        "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+        "\""
+            + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
             .replacingOccurrences(of: "\\\\n", with: "\\n") + "\""
     }
 }

@@ -101,13 +101,15 @@ public struct Expression: Hashable, Sendable {
             return value.compactJSON
         case .context(let name): return name
         case .property(let base, let name, _): return base.print(parentPrecedence: 9) + "." + name
-        case .index(let base, let index): return base.print(parentPrecedence: 9) + "[" + index.print(parentPrecedence: 0) + "]"
+        case .index(let base, let index):
+            return base.print(parentPrecedence: 9) + "[" + index.print(parentPrecedence: 0) + "]"
         case .call(let name, _, let arguments):
             return name + "(" + arguments.map { $0.print(parentPrecedence: 0) }.joined(separator: ", ") + ")"
         case .not(let operand): return "!" + operand.print(parentPrecedence: 8)
         case .negate(let operand): return "-" + operand.print(parentPrecedence: 8)
         case .binary(let op, let lhs, let rhs):
-            let text = lhs.print(parentPrecedence: op.precedence) + " " + op.rawValue + " "
+            let text =
+                lhs.print(parentPrecedence: op.precedence) + " " + op.rawValue + " "
                 + rhs.print(parentPrecedence: op.precedence + 1)
             return op.precedence < parentPrecedence ? "(" + text + ")" : text
         }

@@ -117,7 +117,8 @@ public struct ExpressionParser {
                 var end = index + 1
                 while end < bytes.count, bytes[end] != 0x22 { end += 1 }
                 throw ExpressionSyntaxError(
-                    message: "strings in expressions use single quotes, not double quotes", range: start..<min(bytes.count, end + 1))
+                    message: "strings in expressions use single quotes, not double quotes",
+                    range: start..<min(bytes.count, end + 1))
             } else {
                 let two = index + 1 < bytes.count ? String(decoding: bytes[index...index + 1], as: UTF8.self) : ""
                 if ["==", "!=", "<=", ">=", "&&", "||"].contains(two) {
@@ -151,7 +152,8 @@ public struct ExpressionParser {
         if case .punctuation(let found) = current.token, found == symbol { return advance().range }
         var message = "expected '\(symbol)' but found \(describe(current.token))"
         if let opener, symbol == ")" || symbol == "]" {
-            message = "expected '\(symbol)' to close the bracket at offset \(opener.lowerBound) but found \(describe(current.token))"
+            message =
+                "expected '\(symbol)' to close the bracket at offset \(opener.lowerBound) but found \(describe(current.token))"
         }
         throw ExpressionSyntaxError(message: message, range: current.range)
     }
@@ -160,7 +162,8 @@ public struct ExpressionParser {
         depth += 1
         defer { depth -= 1 }
         if depth > Self.maximumDepth {
-            throw ExpressionSyntaxError(message: "expression nests deeper than \(Self.maximumDepth) levels", range: current.range)
+            throw ExpressionSyntaxError(
+                message: "expression nests deeper than \(Self.maximumDepth) levels", range: current.range)
         }
         var lhs = try parseUnary()
         while case .punctuation(let symbol) = current.token, let op = Expression.BinaryOperator(rawValue: symbol),
@@ -179,7 +182,8 @@ public struct ExpressionParser {
             depth += 1
             defer { depth -= 1 }
             if depth > Self.maximumDepth {
-                throw ExpressionSyntaxError(message: "expression nests deeper than \(Self.maximumDepth) levels", range: current.range)
+                throw ExpressionSyntaxError(
+                    message: "expression nests deeper than \(Self.maximumDepth) levels", range: current.range)
             }
             let operand = try parseUnary()
             let range = start..<operand.range.upperBound
@@ -215,7 +219,9 @@ public struct ExpressionParser {
                     }
                 }
                 let close = try expect(")", closing: open)
-                return Expression(.call(name: name, nameRange: range, arguments: arguments), range: range.lowerBound..<close.upperBound)
+                return Expression(
+                    .call(name: name, nameRange: range, arguments: arguments),
+                    range: range.lowerBound..<close.upperBound)
             }
             return Expression(.context(name), range: range)
         case .punctuation("("):
@@ -238,15 +244,18 @@ public struct ExpressionParser {
                 _ = advance()
                 let (token, range) = advance()
                 guard case .identifier(let name) = token else {
-                    throw ExpressionSyntaxError(message: "expected a property name after '.' but found \(describe(token))", range: range)
+                    throw ExpressionSyntaxError(
+                        message: "expected a property name after '.' but found \(describe(token))", range: range)
                 }
                 expression = Expression(
-                    .property(expression, name: name, nameRange: range), range: expression.range.lowerBound..<range.upperBound)
+                    .property(expression, name: name, nameRange: range),
+                    range: expression.range.lowerBound..<range.upperBound)
             } else if symbol == "[" {
                 let open = advance().range
                 let index = try parseBinary(minimumPrecedence: 1)
                 let close = try expect("]", closing: open)
-                expression = Expression(.index(expression, index), range: expression.range.lowerBound..<close.upperBound)
+                expression = Expression(
+                    .index(expression, index), range: expression.range.lowerBound..<close.upperBound)
             } else {
                 break
             }

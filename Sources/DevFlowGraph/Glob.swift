@@ -45,7 +45,10 @@ public struct Glob: Hashable, Sendable {
                     index += 1
                 }
                 if count > 2 {
-                    return .failure(SyntaxError(message: "'\(String(repeating: "*", count: count))' is not a wildcard; use '*' or '**'", offset: index - count))
+                    return .failure(
+                        SyntaxError(
+                            message: "'\(String(repeating: "*", count: count))' is not a wildcard; use '*' or '**'",
+                            offset: index - count))
                 }
                 if count == 2 {
                     pieces.append(.globstar)
@@ -74,10 +77,16 @@ public struct Glob: Hashable, Sendable {
                         closed = true
                         break
                     }
-                    if index + 2 < bytes.count, bytes[index + 1] == UInt8(ascii: "-"), bytes[index + 2] != UInt8(ascii: "]") {
+                    if index + 2 < bytes.count, bytes[index + 1] == UInt8(ascii: "-"),
+                        bytes[index + 2] != UInt8(ascii: "]")
+                    {
                         let high = bytes[index + 2]
                         guard low <= high else {
-                            return .failure(SyntaxError(message: "range '\(Character(UnicodeScalar(low)))-\(Character(UnicodeScalar(high)))' is reversed", offset: index))
+                            return .failure(
+                                SyntaxError(
+                                    message:
+                                        "range '\(Character(UnicodeScalar(low)))-\(Character(UnicodeScalar(high)))' is reversed",
+                                    offset: index))
                         }
                         ranges.append(low...high)
                         index += 3
@@ -121,10 +130,13 @@ public struct Glob: Hashable, Sendable {
         } else {
             switch pieces[pieceIndex] {
             case .literal(let bytes):
-                result = position + bytes.count <= text.count && text[position..<position + bytes.count].elementsEqual(bytes)
+                result =
+                    position + bytes.count <= text.count && text[position..<position + bytes.count].elementsEqual(bytes)
                     && match(pieceIndex + 1, position + bytes.count, text, &memo)
             case .any:
-                result = position < text.count && text[position] != UInt8(ascii: "/") && match(pieceIndex + 1, position + 1, text, &memo)
+                result =
+                    position < text.count && text[position] != UInt8(ascii: "/")
+                    && match(pieceIndex + 1, position + 1, text, &memo)
             case .set(let ranges, let negated):
                 if position < text.count, text[position] != UInt8(ascii: "/") {
                     let inSet = ranges.contains { $0.contains(text[position]) }
@@ -184,7 +196,8 @@ public struct GlobList: Hashable, Sendable {
 
     /// Equality by pattern text.
     public static func == (lhs: GlobList, rhs: GlobList) -> Bool {
-        lhs.entries.map { ($0.negated ? "!" : "") + $0.glob.pattern } == rhs.entries.map { ($0.negated ? "!" : "") + $0.glob.pattern }
+        lhs.entries.map { ($0.negated ? "!" : "") + $0.glob.pattern }
+            == rhs.entries.map { ($0.negated ? "!" : "") + $0.glob.pattern }
     }
 
     /// Hashes pattern text.

@@ -38,7 +38,11 @@ public enum JSONValue: Hashable, Sendable, Codable {
         case .null: try container.encodeNil()
         case .bool(let value): try container.encode(value)
         case .number(let value):
-            if value.rounded() == value, abs(value) < 1e15 { try container.encode(Int64(value)) } else { try container.encode(value) }
+            if value.rounded() == value, abs(value) < 1e15 {
+                try container.encode(Int64(value))
+            } else {
+                try container.encode(value)
+            }
         case .string(let value): try container.encode(value)
         case .array(let value): try container.encode(value)
         case .object(let value): try container.encode(value)
@@ -76,7 +80,9 @@ public enum JSONValue: Hashable, Sendable, Codable {
         case .string(let value): JSONValue.quote(value)
         case .array(let items): "[" + items.map(\.compactJSON).joined(separator: ",") + "]"
         case .object(let members):
-            "{" + members.keys.sorted().map { JSONValue.quote($0) + ":" + members[$0]!.compactJSON }.joined(separator: ",") + "}"
+            "{"
+                + members.keys.sorted().map { JSONValue.quote($0) + ":" + members[$0]!.compactJSON }.joined(
+                    separator: ",") + "}"
         }
     }
 

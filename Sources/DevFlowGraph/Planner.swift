@@ -16,8 +16,11 @@ public struct PlanEvent: Sendable, Hashable {
     public var inputs: [String: JSONValue]
 
     /// Creates an event.
-    public init(kind: String, branch: String? = nil, baseBranch: String? = nil, tag: String? = nil, changedPaths: [String]? = nil,
-                hook: String? = nil, inputs: [String: JSONValue] = [:]) {
+    public init(
+        kind: String, branch: String? = nil, baseBranch: String? = nil, tag: String? = nil,
+        changedPaths: [String]? = nil,
+        hook: String? = nil, inputs: [String: JSONValue] = [:]
+    ) {
         self.kind = kind
         self.branch = branch
         self.baseBranch = baseBranch
@@ -54,9 +57,11 @@ public enum Planner {
     public static func plan(_ graph: ExecutionGraph, for event: PlanEvent) -> Plan {
         let (triggered, triggerReason) = matchTrigger(graph.triggers, event)
         guard triggered else {
-            return Plan(triggered: false, triggerReason: triggerReason, decisions: graph.nodes.map {
-                PlanDecision(verdict: "skip", node: $0.id, reason: "pipeline not triggered")
-            })
+            return Plan(
+                triggered: false, triggerReason: triggerReason,
+                decisions: graph.nodes.map {
+                    PlanDecision(verdict: "skip", node: $0.id, reason: "pipeline not triggered")
+                })
         }
         var verdicts: [String: String] = [:]
         var decisions: [PlanDecision] = []
@@ -68,7 +73,9 @@ public enum Planner {
         return Plan(triggered: true, triggerReason: triggerReason, decisions: decisions)
     }
 
-    static func decide(_ node: Node, graph: ExecutionGraph, event: PlanEvent, verdicts: [String: String]) -> PlanDecision {
+    static func decide(_ node: Node, graph: ExecutionGraph, event: PlanEvent, verdicts: [String: String])
+        -> PlanDecision
+    {
         guard case .success(let condition) = ExpressionParser.parse(node.condition) else {
             return PlanDecision(verdict: "skip", node: node.id, reason: "condition cannot be parsed")
         }
@@ -84,7 +91,9 @@ public enum Planner {
         if let paths = event.changedPaths, !node.paths.isEmpty {
             let filter = GlobList(node.paths)
             if !paths.contains(where: filter.matches) {
-                return PlanDecision(verdict: "skip", node: node.id, reason: "paths: no changed path matches \(node.paths.joined(separator: ", "))")
+                return PlanDecision(
+                    verdict: "skip", node: node.id,
+                    reason: "paths: no changed path matches \(node.paths.joined(separator: ", "))")
             }
         }
         switch value {
@@ -94,7 +103,10 @@ public enum Planner {
             }
             return PlanDecision(verdict: "skip", node: node.id, reason: "if: \(node.condition) is false")
         case .some:
-            let why = node.condition == "success()" ? (node.needs.isEmpty ? "no needs, default condition" : "needs run, default condition") : "if: \(node.condition) is true"
+            let why =
+                node.condition == "success()"
+                ? (node.needs.isEmpty ? "no needs, default condition" : "needs run, default condition")
+                : "if: \(node.condition) is true"
             return PlanDecision(verdict: "run", node: node.id, reason: why)
         case .none:
             return PlanDecision(verdict: "runtime", node: node.id, reason: "if: \(node.condition) depends on the run")
@@ -132,10 +144,15 @@ public enum Planner {
             eventValue["pull_request"] = .object(pullRequest)
         }
         var inputs: [String: JSONValue] = [:]
-        for (name, input) in graph.triggers.manual ?? [:] { inputs[name] = event.inputs[name] ?? input.defaultValue ?? .null }
+        for (name, input) in graph.triggers.manual ?? [:] {
+            inputs[name] = event.inputs[name] ?? input.defaultValue ?? .null
+        }
         var env: [String: JSONValue] = [:]
         for (name, value) in node.env where !Template.mayContainExpression(value) { env[name] = .string(value) }
-        return ["git": .object(git), "event": .object(eventValue), "inputs": .object(inputs), "matrix": .object(node.matrix), "env": .object(env)]
+        return [
+            "git": .object(git), "event": .object(eventValue), "inputs": .object(inputs),
+            "matrix": .object(node.matrix), "env": .object(env),
+        ]
     }
 
     /// Whether `event` triggers a pipeline with `triggers`, and why.
@@ -148,37 +165,57 @@ public enum Planner {
         case "push":
             let push = triggers.push ?? Triggers.Push()
             if let tag = event.tag {
-                if push.tags.isEmpty && !push.branches.isEmpty { return (false, "tag '\(tag)' pushed; the push trigger filters branches only") }
-                if !push.tags.isEmpty && !GlobList(push.tags).matches(tag) { return (false, "tag '\(tag)' matches none of tags: \(push.tags.joined(separator: ", "))") }
+                if push.tags.isEmpty && !push.branches.isEmpty {
+                    return (false, "tag '\(tag)' pushed; the push trigger filters branches only")
+                }
+                if !push.tags.isEmpty && !GlobList(push.tags).matches(tag) {
+                    return (false, "tag '\(tag)' matches none of tags: \(push.tags.joined(separator: ", "))")
+                }
             } else if let branch = event.branch {
-                if GlobList(push.branchesIgnore).matches(branch) { return (false, "branch '\(branch)' matches branches_ignore") }
-                if push.branches.isEmpty && !push.tags.isEmpty { return (false, "branch push; the push trigger filters tags only") }
+                if GlobList(push.branchesIgnore).matches(branch) {
+                    return (false, "branch '\(branch)' matches branches_ignore")
+                }
+                if push.branches.isEmpty && !push.tags.isEmpty {
+                    return (false, "branch push; the push trigger filters tags only")
+                }
                 if !push.branches.isEmpty && !GlobList(push.branches).matches(branch) {
-                    return (false, "branch '\(branch)' matches none of branches: \(push.branches.joined(separator: ", "))")
+                    return (
+                        false, "branch '\(branch)' matches none of branches: \(push.branches.joined(separator: ", "))"
+                    )
                 }
             }
             if let paths = event.changedPaths, !push.paths.isEmpty {
                 let filter = GlobList(push.paths)
-                if !paths.contains(where: filter.matches) { return (false, "no changed path matches paths: \(push.paths.joined(separator: ", "))") }
+                if !paths.contains(where: filter.matches) {
+                    return (false, "no changed path matches paths: \(push.paths.joined(separator: ", "))")
+                }
             }
             return (true, "push" + (event.tag.map { " of tag '\($0)'" } ?? event.branch.map { " to '\($0)'" } ?? ""))
         case "pull_request":
             let pullRequest = triggers.pullRequest ?? Triggers.PullRequest()
             let target = event.baseBranch ?? event.branch
             if let target, !pullRequest.branches.isEmpty, !GlobList(pullRequest.branches).matches(target) {
-                return (false, "target branch '\(target)' matches none of branches: \(pullRequest.branches.joined(separator: ", "))")
+                return (
+                    false,
+                    "target branch '\(target)' matches none of branches: \(pullRequest.branches.joined(separator: ", "))"
+                )
             }
             if let paths = event.changedPaths, !pullRequest.paths.isEmpty {
                 let filter = GlobList(pullRequest.paths)
-                if !paths.contains(where: filter.matches) { return (false, "no changed path matches paths: \(pullRequest.paths.joined(separator: ", "))") }
+                if !paths.contains(where: filter.matches) {
+                    return (false, "no changed path matches paths: \(pullRequest.paths.joined(separator: ", "))")
+                }
             }
             return (true, "pull request" + (target.map { " into '\($0)'" } ?? ""))
         case "hook":
             let hook = event.hook ?? triggers.hooks.first ?? ""
-            guard triggers.hooks.contains(hook) else { return (false, "git hook '\(hook)' is not one of \(triggers.hooks.joined(separator: ", "))") }
+            guard triggers.hooks.contains(hook) else {
+                return (false, "git hook '\(hook)' is not one of \(triggers.hooks.joined(separator: ", "))")
+            }
             return (true, "git hook '\(hook)'")
         case "manual":
-            for (name, input) in (triggers.manual ?? [:]).sorted(by: { $0.key < $1.key }) where input.required && event.inputs[name] == nil && input.defaultValue == nil {
+            for (name, input) in (triggers.manual ?? [:]).sorted(by: { $0.key < $1.key })
+            where input.required && event.inputs[name] == nil && input.defaultValue == nil {
                 return (false, "manual input '\(name)' is required")
             }
             return (true, "manual run")

@@ -20,7 +20,8 @@ public struct RetryPolicy: Hashable, Sendable, Codable {
         }
 
         /// 1s initial, factor 2, 1m cap, full jitter.
-        public static let standard = Backoff(initialMilliseconds: 1000, factor: 2, maximumMilliseconds: 60_000, jitter: "full")
+        public static let standard = Backoff(
+            initialMilliseconds: 1000, factor: 2, maximumMilliseconds: 60_000, jitter: "full")
     }
 
     /// The policy's name, or nil for an inline policy.
@@ -44,7 +45,8 @@ public struct RetryPolicy: Hashable, Sendable, Codable {
     }
 
     /// The built-in policy `none`: one attempt.
-    public static let none = RetryPolicy(name: "none", attempts: 1, backoff: .standard, retryOn: [], deadlineMilliseconds: nil)
+    public static let none = RetryPolicy(
+        name: "none", attempts: 1, backoff: .standard, retryOn: [], deadlineMilliseconds: nil)
 }
 
 /// A resolved circuit breaker, keyed by name and shared by every step that names it.

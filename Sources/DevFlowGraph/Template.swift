@@ -46,7 +46,9 @@ public struct Template: Hashable, Sendable {
                 unclosedAt = index
                 break
             }
-            if literalStart < index { segments.append(.text(String(decoding: bytes[literalStart..<index], as: UTF8.self))) }
+            if literalStart < index {
+                segments.append(.text(String(decoding: bytes[literalStart..<index], as: UTF8.self)))
+            }
             let source = String(decoding: bytes[(index + 3)..<close], as: UTF8.self)
             segments.append(.expression(source: source, range: index..<(close + 2), innerOffset: index + 3))
             index = close + 2
@@ -66,7 +68,8 @@ public struct Template: Hashable, Sendable {
     public static func mayContainExpression(_ text: String) -> Bool {
         text.utf8.withContiguousStorageIfAvailable { buffer -> Bool in
             guard buffer.count >= 3 else { return false }
-            for index in 0..<(buffer.count - 2) where buffer[index] == 0x24 && buffer[index + 1] == 0x7B && buffer[index + 2] == 0x7B {
+            for index in 0..<(buffer.count - 2)
+            where buffer[index] == 0x24 && buffer[index + 1] == 0x7B && buffer[index + 2] == 0x7B {
                 return true
             }
             return false

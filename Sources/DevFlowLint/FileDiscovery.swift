@@ -14,7 +14,9 @@ public enum FileDiscovery {
     public static func defaults(in directory: String) -> [String] {
         let manager = FileManager.default
         var found: [String] = []
-        for name in [".devflow.yml", ".devflow.yaml"] where manager.fileExists(atPath: "\(directory)/\(name)") { found.append(name) }
+        for name in [".devflow.yml", ".devflow.yaml"] where manager.fileExists(atPath: "\(directory)/\(name)") {
+            found.append(name)
+        }
         if let entries = try? manager.contentsOfDirectory(atPath: "\(directory)/.devflow") {
             found += entries.filter { $0.hasSuffix(".yml") || $0.hasSuffix(".yaml") }.sorted().map { ".devflow/\($0)" }
         }

@@ -29,12 +29,14 @@ public struct LintConfiguration: Sendable {
     public static func parse(_ source: SourceFile, rules: [RuleDescriptor]) throws(Problem) -> LintConfiguration {
         let document = YAMLParser.parse(source)
         if let first = document.diagnostics.first {
-            throw Problem(description: "\(source.path):\(first.span.start.line):\(first.span.start.column): \(first.message)")
+            throw Problem(
+                description: "\(source.path):\(first.span.start.line):\(first.span.start.column): \(first.message)")
         }
         var configuration = LintConfiguration()
         guard let root = document.root else { return configuration }
         func fail(_ node: YAMLNode, _ message: String) -> Problem {
-            Problem(description: "\(source.path):\(node.usageSpan.start.line):\(node.usageSpan.start.column): \(message)")
+            Problem(
+                description: "\(source.path):\(node.usageSpan.start.line):\(node.usageSpan.start.column): \(message)")
         }
         guard let pairs = root.pairs else { throw fail(root, "the configuration must be a mapping") }
         let keys = ["rules", "fail_on", "shellcheck", "ignore"]
@@ -42,11 +44,14 @@ public struct LintConfiguration: Sendable {
             let key = pair.key.scalar?.value ?? ""
             switch key {
             case "rules":
-                guard let entries = pair.value.pairs else { throw fail(pair.value, "'rules' must map rule ids to off, info, warning or error") }
+                guard let entries = pair.value.pairs else {
+                    throw fail(pair.value, "'rules' must map rule ids to off, info, warning or error")
+                }
                 for entry in entries {
                     let name = entry.key.scalar?.value ?? ""
                     guard let rule = rules.first(where: { $0.id.code == name || $0.id.name == name }) else {
-                        let candidates = Suggestions.closest(to: name, among: rules.map(\.id.name) + rules.map(\.id.code))
+                        let candidates = Suggestions.closest(
+                            to: name, among: rules.map(\.id.name) + rules.map(\.id.code))
                         throw fail(entry.key, "unknown rule '\(name)'\(Suggestions.didYouMean(candidates))")
                     }
                     let value = entry.value.scalar?.value ?? ""
@@ -55,7 +60,10 @@ public struct LintConfiguration: Sendable {
                     } else if let severity = Severity(rawValue: value) {
                         configuration.severities[rule.id.code] = severity
                     } else {
-                        throw fail(entry.value, "invalid severity '\(value)' for rule '\(name)'; expected 'off', 'info', 'warning' or 'error'")
+                        throw fail(
+                            entry.value,
+                            "invalid severity '\(value)' for rule '\(name)'; expected 'off', 'info', 'warning' or 'error'"
+                        )
                     }
                 }
             case "fail_on":
@@ -69,10 +77,15 @@ public struct LintConfiguration: Sendable {
                 }
                 configuration.shellcheck = value == "true"
             case "ignore":
-                guard let items = pair.value.items else { throw fail(pair.value, "'ignore' must be a list of path globs") }
+                guard let items = pair.value.items else {
+                    throw fail(pair.value, "'ignore' must be a list of path globs")
+                }
                 configuration.ignorePaths = items.compactMap { $0.scalar?.value }
             default:
-                throw fail(pair.key, "unknown key '\(key)'\(Suggestions.didYouMean(Suggestions.closest(to: key, among: keys))); expected \(Suggestions.list(keys))")
+                throw fail(
+                    pair.key,
+                    "unknown key '\(key)'\(Suggestions.didYouMean(Suggestions.closest(to: key, among: keys))); expected \(Suggestions.list(keys))"
+                )
             }
         }
         return configuration

@@ -21,7 +21,10 @@ public struct LintOptionValues: Sendable {
     public var listRules: Bool
 
     /// Creates the values.
-    public init(paths: [String], format: String, config: String?, failOn: String?, noShellcheck: Bool, color: String, explain: String?, listRules: Bool) {
+    public init(
+        paths: [String], format: String, config: String?, failOn: String?, noShellcheck: Bool, color: String,
+        explain: String?, listRules: Bool
+    ) {
         self.paths = paths
         self.format = format
         self.config = config
@@ -35,28 +38,43 @@ public struct LintOptionValues: Sendable {
     /// Runs lint (or `--explain`, `--list-rules`) and returns what to print and the exit code.
     public func execute(isTerminal: Bool) -> LintSession.Outcome {
         if listRules {
-            let lines = Linter.rules.map { "\($0.id.code)  \($0.id.name.padding(toLength: 28, withPad: " ", startingAt: 0)) \($0.defaultSeverity.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \($0.summary)" }
+            let lines = Linter.rules.map {
+                "\($0.id.code)  \($0.id.name.padding(toLength: 28, withPad: " ", startingAt: 0)) \($0.defaultSeverity.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \($0.summary)"
+            }
             return .init(output: lines.joined(separator: "\n") + "\n", errors: "", exitCode: .clean)
         }
         if let explain {
             guard let rule = Linter.rule(named: explain) else {
-                let candidates = Suggestions.closest(to: explain, among: Linter.rules.map(\.id.name) + Linter.rules.map(\.id.code))
-                return .init(output: "", errors: "devflow-lint: unknown rule '\(explain)'\(Suggestions.didYouMean(candidates)); '--list-rules' lists them\n", exitCode: .usage)
+                let candidates = Suggestions.closest(
+                    to: explain, among: Linter.rules.map(\.id.name) + Linter.rules.map(\.id.code))
+                return .init(
+                    output: "",
+                    errors:
+                        "devflow-lint: unknown rule '\(explain)'\(Suggestions.didYouMean(candidates)); '--list-rules' lists them\n",
+                    exitCode: .usage)
             }
             return .init(output: Linter.explain(rule), errors: "", exitCode: .clean)
         }
         guard let format = LintSession.Format(rawValue: format) else {
-            return .init(output: "", errors: "devflow-lint: unknown format '\(format)'; expected text, json, sarif, github or gitlab\n", exitCode: .usage)
+            return .init(
+                output: "",
+                errors: "devflow-lint: unknown format '\(format)'; expected text, json, sarif, github or gitlab\n",
+                exitCode: .usage)
         }
         var failing: Severity?
         if let failOn {
             guard let severity = Severity(rawValue: failOn) else {
-                return .init(output: "", errors: "devflow-lint: invalid --fail-on '\(failOn)'; expected error, warning or info\n", exitCode: .usage)
+                return .init(
+                    output: "",
+                    errors: "devflow-lint: invalid --fail-on '\(failOn)'; expected error, warning or info\n",
+                    exitCode: .usage)
             }
             failing = severity
         }
         let colored = color == "always" || (color == "auto" && isTerminal)
-        return LintSession(paths: paths, format: format, configPath: config, failOn: failing, noShellcheck: noShellcheck, colored: colored).run()
+        return LintSession(
+            paths: paths, format: format, configPath: config, failOn: failing, noShellcheck: noShellcheck,
+            colored: colored
+        ).run()
     }
 }
-

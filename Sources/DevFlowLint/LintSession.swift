@@ -1,6 +1,6 @@
 import DevFlowCompiler
-import DevFlowGraph
 import DevFlowDiagnostics
+import DevFlowGraph
 import DevFlowSyntax
 import Foundation
 
@@ -60,9 +60,11 @@ public struct LintSession: Sendable {
     public var readStandardInput: @Sendable () -> Data
 
     /// Creates a session.
-    public init(paths: [String], format: Format, configPath: String?, failOn: Severity?, noShellcheck: Bool, colored: Bool,
-                workingDirectory: String = FileManager.default.currentDirectoryPath,
-                readStandardInput: @escaping @Sendable () -> Data = { FileHandle.standardInput.readDataToEndOfFile() }) {
+    public init(
+        paths: [String], format: Format, configPath: String?, failOn: Severity?, noShellcheck: Bool, colored: Bool,
+        workingDirectory: String = FileManager.default.currentDirectoryPath,
+        readStandardInput: @escaping @Sendable () -> Data = { FileHandle.standardInput.readDataToEndOfFile() }
+    ) {
         self.paths = paths
         self.format = format
         self.configPath = configPath
@@ -73,13 +75,17 @@ public struct LintSession: Sendable {
         self.readStandardInput = readStandardInput
     }
 
-    func usage(_ message: String) -> Outcome { Outcome(output: "", errors: "devflow-lint: \(message)\n", exitCode: .usage) }
+    func usage(_ message: String) -> Outcome {
+        Outcome(output: "", errors: "devflow-lint: \(message)\n", exitCode: .usage)
+    }
 
     /// Loads the configuration: the explicit file, or `.devflow-lint.yml` in the working directory.
     func loadConfiguration() -> Result<LintConfiguration, LintConfiguration.Problem> {
         var path = configPath
         if path == nil {
-            path = LintConfiguration.fileNames.first { FileManager.default.fileExists(atPath: "\(workingDirectory)/\($0)") }
+            path = LintConfiguration.fileNames.first {
+                FileManager.default.fileExists(atPath: "\(workingDirectory)/\($0)")
+            }
         }
         guard let path else { return .success(LintConfiguration()) }
         let absolute = path.hasPrefix("/") ? path : "\(workingDirectory)/\(path)"
@@ -87,7 +93,8 @@ public struct LintSession: Sendable {
             return .failure(.init(description: "cannot read configuration file '\(path)'"))
         }
         do throws(LintConfiguration.Problem) {
-            return .success(try LintConfiguration.parse(SourceFile(path: path, bytes: Array(data)), rules: Linter.rules))
+            return .success(
+                try LintConfiguration.parse(SourceFile(path: path, bytes: Array(data)), rules: Linter.rules))
         } catch {
             return .failure(error)
         }
@@ -99,11 +106,15 @@ public struct LintSession: Sendable {
         let absolute = path.hasPrefix("/") ? path : "\(workingDirectory)/\(path)"
         let attributes = try? FileManager.default.attributesOfItem(atPath: absolute)
         if let size = attributes?[.size] as? Int, size > YAMLParser.maximumFileSize {
-            return .failure(Unreadable(diagnostic: SyntaxRules.inputLimit.diagnostic(
-                "file is \(size) bytes, over the limit of \(YAMLParser.maximumFileSize) bytes", at: .fileStart(path))))
+            return .failure(
+                Unreadable(
+                    diagnostic: SyntaxRules.inputLimit.diagnostic(
+                        "file is \(size) bytes, over the limit of \(YAMLParser.maximumFileSize) bytes",
+                        at: .fileStart(path))))
         }
         guard let data = FileManager.default.contents(atPath: absolute) else {
-            return .failure(Unreadable(diagnostic: SyntaxRules.yamlSyntax.diagnostic("cannot read the file", at: .fileStart(path))))
+            return .failure(
+                Unreadable(diagnostic: SyntaxRules.yamlSyntax.diagnostic("cannot read the file", at: .fileStart(path))))
         }
         return .success(SourceFile(path: path, bytes: Array(data)))
     }
@@ -120,7 +131,10 @@ public struct LintSession: Sendable {
         var files: [String]
         if paths.isEmpty {
             files = FileDiscovery.defaults(in: workingDirectory)
-            if files.isEmpty { return usage("no .devflow.yml or .devflow/*.yml here; name the files to lint, or '-' for standard input") }
+            if files.isEmpty {
+                return usage(
+                    "no .devflow.yml or .devflow/*.yml here; name the files to lint, or '-' for standard input")
+            }
         } else {
             do throws(FileDiscovery.Missing) {
                 files = try FileDiscovery.expand(paths, relativeTo: workingDirectory)
@@ -144,13 +158,17 @@ public struct LintSession: Sendable {
             if let source { sources[source.path] = source }
             diagnostics += found
         }
-        let output = Self.render(diagnostics, format: format, sources: sources, fileCount: files.count, colored: colored)
+        let output = Self.render(
+            diagnostics, format: format, sources: sources, fileCount: files.count, colored: colored)
         let failing = diagnostics.contains { $0.severity >= configuration.failOn }
         return Outcome(output: output, errors: "", exitCode: failing ? .findings : .clean)
     }
 
     /// Renders diagnostics in `format`.
-    public static func render(_ diagnostics: [Diagnostic], format: Format, sources: [String: SourceFile], fileCount: Int, colored: Bool = false) -> String {
+    public static func render(
+        _ diagnostics: [Diagnostic], format: Format, sources: [String: SourceFile], fileCount: Int,
+        colored: Bool = false
+    ) -> String {
         switch format {
         case .text: return TextRenderer(sources: sources, colored: colored).render(diagnostics, fileCount: fileCount)
         case .json: return MachineRenderers.json(diagnostics)
@@ -159,7 +177,8 @@ public struct LintSession: Sendable {
         case .sarif:
             return SARIFRenderer(
                 toolName: "devflow-lint", toolVersion: DevFlowVersion.current,
-                informationURI: "https://github.com/devflow/devflow/blob/main/docs/rules.md", rules: Linter.rules, sources: sources
+                informationURI: "https://github.com/devflow/devflow/blob/main/docs/rules.md", rules: Linter.rules,
+                sources: sources
             ).render(diagnostics)
         }
     }
@@ -170,7 +189,6 @@ public enum DevFlowVersion {
     /// Semantic version.
     public static let current = "0.1.0"
 }
-
 
 /// Path globs for `ignore:` in the configuration.
 struct GlobFilter {

@@ -10,9 +10,10 @@ public struct Linter: Sendable {
     public var shellcheck: String?
 
     /// Every rule `devflow-lint` can report, by code.
-    public static let rules: [RuleDescriptor] = (Compiler.rules + [
-        ShellCheckRule.descriptor, Suppressions.invalidSuppression, Suppressions.unusedSuppression,
-    ]).sorted { $0.id.code < $1.id.code }
+    public static let rules: [RuleDescriptor] =
+        (Compiler.rules + [
+            ShellCheckRule.descriptor, Suppressions.invalidSuppression, Suppressions.unusedSuppression,
+        ]).sorted { $0.id.code < $1.id.code }
 
     /// Creates a linter.
     public init(configuration: LintConfiguration = LintConfiguration(), shellcheck: String? = nil) {
@@ -59,13 +60,16 @@ public struct Linter: Sendable {
 
     /// The rules reference as markdown, one section per rule (`docs/rules.md`).
     public static func rulesReference() -> String {
-        var out = "# devflow-lint rules\n\nGenerated from the rule catalogue; `devflow-lint --explain ID` prints the same text.\n\n"
+        var out =
+            "# devflow-lint rules\n\nGenerated from the rule catalogue; `devflow-lint --explain ID` prints the same text.\n\n"
         out += "| code | name | default | summary |\n|---|---|---|---|\n"
         for rule in rules {
-            out += "| [\(rule.id.code)](#\(rule.id.code.lowercased())-\(rule.id.name)) | `\(rule.id.name)` | \(rule.defaultSeverity.rawValue) | \(rule.summary) |\n"
+            out +=
+                "| [\(rule.id.code)](#\(rule.id.code.lowercased())-\(rule.id.name)) | `\(rule.id.name)` | \(rule.defaultSeverity.rawValue) | \(rule.summary) |\n"
         }
         for rule in rules {
-            out += "\n## \(rule.id.code) \(rule.id.name)\n\nDefault severity: **\(rule.defaultSeverity.rawValue)**. \(rule.summary.prefix(1).uppercased() + rule.summary.dropFirst()).\n\n"
+            out +=
+                "\n## \(rule.id.code) \(rule.id.name)\n\nDefault severity: **\(rule.defaultSeverity.rawValue)**. \(rule.summary.prefix(1).uppercased() + rule.summary.dropFirst()).\n\n"
             out += rule.explanation.replacingOccurrences(of: "\\\n", with: "") + "\n"
         }
         return out

@@ -4,7 +4,9 @@ import Foundation
 /// Maps independent work over all cores, keeping the input order.
 enum ParallelMap {
     /// `transform` applied to every element, concurrently; results in input order.
-    static func map<Element: Sendable, Result: Sendable>(_ elements: [Element], _ transform: @Sendable (Element) -> Result) -> [Result] {
+    static func map<Element: Sendable, Result: Sendable>(
+        _ elements: [Element], _ transform: @Sendable (Element) -> Result
+    ) -> [Result] {
         guard elements.count > 1 else { return elements.map(transform) }
         let results = Slots<Result>(count: elements.count)
         DispatchQueue.concurrentPerform(iterations: elements.count) { index in

@@ -7,28 +7,40 @@ import Foundation
 public enum PipelineCommands {
     /// Compiles `file`, or explains why it cannot be compiled (diagnostics on stderr, exit 1; unreadable: exit 2).
     static func compile(_ file: String, workingDirectory: String) -> Result<ExecutionGraph, LintSession.Outcome> {
-        let session = LintSession(paths: [file], format: .text, configPath: nil, failOn: nil, noShellcheck: true, colored: false, workingDirectory: workingDirectory)
+        let session = LintSession(
+            paths: [file], format: .text, configPath: nil, failOn: nil, noShellcheck: true, colored: false,
+            workingDirectory: workingDirectory)
         let absolute = file.hasPrefix("/") || file == "-" ? file : "\(workingDirectory)/\(file)"
         if file != "-" && !FileManager.default.fileExists(atPath: absolute) {
             return .failure(.init(output: "", errors: "devflow: no such file: '\(file)'\n", exitCode: .usage))
         }
         switch session.read(file) {
         case .failure(let unreadable):
-            return .failure(.init(output: "", errors: TextRenderer(sources: [:]).render([unreadable.diagnostic], fileCount: 1), exitCode: .findings))
+            return .failure(
+                .init(
+                    output: "", errors: TextRenderer(sources: [:]).render([unreadable.diagnostic], fileCount: 1),
+                    exitCode: .findings))
         case .success(let source):
             let compilation = Compiler.compile(source)
             guard let graph = compilation.graph else {
                 let errors = compilation.diagnostics.filter { $0.severity == .error }
-                return .failure(.init(output: "", errors: TextRenderer(sources: [source.path: source]).render(errors, fileCount: 1), exitCode: .findings))
+                return .failure(
+                    .init(
+                        output: "", errors: TextRenderer(sources: [source.path: source]).render(errors, fileCount: 1),
+                        exitCode: .findings))
             }
             return .success(graph)
         }
     }
 
     /// `devflow graph FILE --format json|dot|mermaid`.
-    public static func graph(file: String, format: String, workingDirectory: String = FileManager.default.currentDirectoryPath) -> LintSession.Outcome {
+    public static func graph(
+        file: String, format: String, workingDirectory: String = FileManager.default.currentDirectoryPath
+    ) -> LintSession.Outcome {
         guard ["json", "dot", "mermaid"].contains(format) else {
-            return .init(output: "", errors: "devflow: unknown format '\(format)'; expected json, dot or mermaid\n", exitCode: .usage)
+            return .init(
+                output: "", errors: "devflow: unknown format '\(format)'; expected json, dot or mermaid\n",
+                exitCode: .usage)
         }
         switch compile(file, workingDirectory: workingDirectory) {
         case .failure(let outcome): return outcome
@@ -60,7 +72,10 @@ public enum PipelineCommands {
         public var format: String
 
         /// Creates a request.
-        public init(file: String, event: String, branch: String?, base: String?, tag: String?, hook: String?, changed: [String]?, inputs: [String], format: String) {
+        public init(
+            file: String, event: String, branch: String?, base: String?, tag: String?, hook: String?,
+            changed: [String]?, inputs: [String], format: String
+        ) {
             self.file = file
             self.event = event
             self.branch = branch
@@ -74,30 +89,45 @@ public enum PipelineCommands {
     }
 
     /// `devflow plan`.
-    public static func plan(_ request: PlanRequest, workingDirectory: String = FileManager.default.currentDirectoryPath) -> LintSession.Outcome {
+    public static func plan(_ request: PlanRequest, workingDirectory: String = FileManager.default.currentDirectoryPath)
+        -> LintSession.Outcome
+    {
         let kinds = ["push", "pull_request", "schedule", "manual", "hook"]
         guard kinds.contains(request.event) else {
             let candidates = Suggestions.closest(to: request.event, among: kinds)
-            return .init(output: "", errors: "devflow: unknown event '\(request.event)'\(Suggestions.didYouMean(candidates)); expected \(Suggestions.list(kinds))\n", exitCode: .usage)
+            return .init(
+                output: "",
+                errors:
+                    "devflow: unknown event '\(request.event)'\(Suggestions.didYouMean(candidates)); expected \(Suggestions.list(kinds))\n",
+                exitCode: .usage)
         }
         guard ["text", "json"].contains(request.format) else {
-            return .init(output: "", errors: "devflow: unknown format '\(request.format)'; expected text or json\n", exitCode: .usage)
+            return .init(
+                output: "", errors: "devflow: unknown format '\(request.format)'; expected text or json\n",
+                exitCode: .usage)
         }
         var inputs: [String: JSONValue] = [:]
         for assignment in request.inputs {
             guard let equals = assignment.firstIndex(of: "=") else {
-                return .init(output: "", errors: "devflow: --input takes NAME=VALUE, found '\(assignment)'\n", exitCode: .usage)
+                return .init(
+                    output: "", errors: "devflow: --input takes NAME=VALUE, found '\(assignment)'\n", exitCode: .usage)
             }
             let value = String(assignment[assignment.index(after: equals)...])
-            inputs[String(assignment[..<equals])] = value == "true" ? .bool(true) : value == "false" ? .bool(false) : Double(value).map { .number($0) } ?? .string(value)
+            inputs[String(assignment[..<equals])] =
+                value == "true"
+                ? .bool(true) : value == "false" ? .bool(false) : Double(value).map { .number($0) } ?? .string(value)
         }
         switch compile(request.file, workingDirectory: workingDirectory) {
         case .failure(let outcome): return outcome
         case .success(let graph):
             let branch = request.tag == nil ? (request.branch ?? currentBranch(in: workingDirectory)) : request.branch
-            let event = PlanEvent(kind: request.event, branch: branch, baseBranch: request.base, tag: request.tag, changedPaths: request.changed, hook: request.hook, inputs: inputs)
+            let event = PlanEvent(
+                kind: request.event, branch: branch, baseBranch: request.base, tag: request.tag,
+                changedPaths: request.changed, hook: request.hook, inputs: inputs)
             let plan = Planner.plan(graph, for: event)
-            return .init(output: request.format == "json" ? json(plan) : text(plan, graph: graph, event: event), errors: "", exitCode: .clean)
+            return .init(
+                output: request.format == "json" ? json(plan) : text(plan, graph: graph, event: event), errors: "",
+                exitCode: .clean)
         }
     }
 
@@ -108,12 +138,18 @@ public enum PipelineCommands {
     }
 
     static func text(_ plan: Plan, graph: ExecutionGraph, event: PlanEvent) -> String {
-        var out = "plan for '\(graph.name)': \(plan.triggered ? "triggered by" : "not triggered:") \(plan.triggerReason)"
-        if let changed = event.changedPaths { out += " (\(changed.count) changed path\(changed.count == 1 ? "" : "s"))" }
+        var out =
+            "plan for '\(graph.name)': \(plan.triggered ? "triggered by" : "not triggered:") \(plan.triggerReason)"
+        if let changed = event.changedPaths {
+            out += " (\(changed.count) changed path\(changed.count == 1 ? "" : "s"))"
+        }
         out += "\n\n"
         let width = min(48, plan.decisions.map(\.node.count).max() ?? 0)
         for decision in plan.decisions {
-            out += "  " + decision.verdict.padding(toLength: 8, withPad: " ", startingAt: 0) + decision.node.padding(toLength: max(width, decision.node.count), withPad: " ", startingAt: 0) + "  " + decision.reason + "\n"
+            out +=
+                "  " + decision.verdict.padding(toLength: 8, withPad: " ", startingAt: 0)
+                + decision.node.padding(toLength: max(width, decision.node.count), withPad: " ", startingAt: 0) + "  "
+                + decision.reason + "\n"
         }
         let count = { (verdict: String) in plan.decisions.filter { $0.verdict == verdict }.count }
         out += "\n\(count("run")) to run, \(count("skip")) skipped, \(count("runtime")) decided at run time\n"

@@ -52,7 +52,9 @@ public struct Suppressions {
         for line in 1...max(1, source.lineCount) {
             let range = source.byteRange(ofLine: line)
             let bytes = source.bytes[range]
-            guard let hash = Self.commentStart(bytes), let markerStart = Self.find(marker, in: bytes, from: hash) else { continue }
+            guard let hash = Self.commentStart(bytes), let markerStart = Self.find(marker, in: bytes, from: hash) else {
+                continue
+            }
             let commentText = String(decoding: bytes[markerStart...], as: UTF8.self)
             let ownLine = bytes[bytes.startIndex..<hash].allSatisfy { $0 == 0x20 || $0 == 0x09 }
             let span = source.span(from: hash, to: range.upperBound)
@@ -88,7 +90,9 @@ public struct Suppressions {
                 guard let hit = memchr(base + offset, Int32(first), haystack.count - offset) else { return nil }
                 let position = UnsafeRawPointer(hit) - UnsafeRawPointer(base)
                 if position + needle.count > haystack.count { return nil }
-                if needle.withUnsafeBufferPointer({ memcmp(base + position, $0.baseAddress!, needle.count) == 0 }) { return start + position }
+                if needle.withUnsafeBufferPointer({ memcmp(base + position, $0.baseAddress!, needle.count) == 0 }) {
+                    return start + position
+                }
                 offset = position + 1
             }
             return nil
@@ -98,7 +102,9 @@ public struct Suppressions {
     private mutating func parse(_ text: String, appliesTo line: Int, span: SourceSpan, rules: [RuleDescriptor]) {
         var rest = text.dropFirst("devflow-lint:".count).drop { $0 == " " }
         guard rest.hasPrefix("ignore[") else {
-            diagnostics.append(Self.invalidSuppression.diagnostic("unknown devflow-lint directive; write 'devflow-lint: ignore[rule] reason'", at: span))
+            diagnostics.append(
+                Self.invalidSuppression.diagnostic(
+                    "unknown devflow-lint directive; write 'devflow-lint: ignore[rule] reason'", at: span))
             return
         }
         rest = rest.dropFirst("ignore[".count)
@@ -114,16 +120,21 @@ public struct Suppressions {
                 codes.append(rule.id.code)
             } else {
                 let candidates = Suggestions.closest(to: name, among: rules.map(\.id.name))
-                diagnostics.append(Self.invalidSuppression.diagnostic("suppression names unknown rule '\(name)'\(Suggestions.didYouMean(candidates))", at: span))
+                diagnostics.append(
+                    Self.invalidSuppression.diagnostic(
+                        "suppression names unknown rule '\(name)'\(Suggestions.didYouMean(candidates))", at: span))
             }
         }
         if names.isEmpty {
-            diagnostics.append(Self.invalidSuppression.diagnostic("suppression names no rule; write 'ignore[rule] reason'", at: span))
+            diagnostics.append(
+                Self.invalidSuppression.diagnostic("suppression names no rule; write 'ignore[rule] reason'", at: span))
             return
         }
         if reason.isEmpty {
-            diagnostics.append(Self.invalidSuppression.diagnostic(
-                "suppression of \(names.map { "'\($0)'" }.joined(separator: ", ")) has no reason; add why after the brackets", at: span))
+            diagnostics.append(
+                Self.invalidSuppression.diagnostic(
+                    "suppression of \(names.map { "'\($0)'" }.joined(separator: ", ")) has no reason; add why after the brackets",
+                    at: span))
             return
         }
         if !codes.isEmpty { entries.append(Entry(rules: codes, names: names, line: line, span: span)) }
@@ -133,14 +144,19 @@ public struct Suppressions {
     public mutating func filter(_ diagnostics: [Diagnostic]) -> [Diagnostic] {
         var kept: [Diagnostic] = []
         for diagnostic in diagnostics {
-            if let index = entries.firstIndex(where: { $0.line == diagnostic.span.start.line && $0.rules.contains(diagnostic.id.code) }) {
+            if let index = entries.firstIndex(where: {
+                $0.line == diagnostic.span.start.line && $0.rules.contains(diagnostic.id.code)
+            }) {
                 entries[index].used = true
                 continue
             }
             kept.append(diagnostic)
         }
         for entry in entries where !entry.used {
-            kept.append(Self.unusedSuppression.diagnostic("suppression of \(entry.names.map { "'\($0)'" }.joined(separator: ", ")) silences nothing on line \(entry.line)", at: entry.span))
+            kept.append(
+                Self.unusedSuppression.diagnostic(
+                    "suppression of \(entry.names.map { "'\($0)'" }.joined(separator: ", ")) silences nothing on line \(entry.line)",
+                    at: entry.span))
         }
         return kept + self.diagnostics
     }

@@ -62,7 +62,9 @@ private struct TreeBuilder {
     }
 
     func position(_ mark: yaml_mark_t) -> SourcePosition {
-        if ascii { return SourcePosition(line: Int(mark.line) + 1, column: Int(mark.column) + 1, offset: Int(mark.index)) }
+        if ascii {
+            return SourcePosition(line: Int(mark.line) + 1, column: Int(mark.column) + 1, offset: Int(mark.index))
+        }
         return source.position(line: Int(mark.line) + 1, column: Int(mark.column) + 1)
     }
 
@@ -70,7 +72,9 @@ private struct TreeBuilder {
         SourceSpan(fileID: source.fileID, start: start, end: max(start, end))
     }
 
-    mutating func fail(_ message: String, at mark: yaml_mark_t, rule: RuleDescriptor = SyntaxRules.yamlSyntax, notes: [String] = []) {
+    mutating func fail(
+        _ message: String, at mark: yaml_mark_t, rule: RuleDescriptor = SyntaxRules.yamlSyntax, notes: [String] = []
+    ) {
         let at = position(mark)
         diagnostics.append(rule.diagnostic(message, at: span(at, at), notes: notes))
         failed = true
@@ -84,7 +88,8 @@ private struct TreeBuilder {
     mutating func run(_ buffer: UnsafeBufferPointer<UInt8>) {
         var parser = yaml_parser_t()
         guard yaml_parser_initialize(&parser) != 0 else {
-            diagnostics.append(SyntaxRules.yamlSyntax.diagnostic("libyaml could not start", at: .fileStart(source.path)))
+            diagnostics.append(
+                SyntaxRules.yamlSyntax.diagnostic("libyaml could not start", at: .fileStart(source.path)))
             failed = true
             return
         }
@@ -104,10 +109,18 @@ private struct TreeBuilder {
     }
 
     mutating func reportParserError(_ parser: yaml_parser_t) {
-        let problem = Self.string(UnsafeMutablePointer(mutating: parser.problem).map { UnsafeMutableRawPointer($0).assumingMemoryBound(to: yaml_char_t.self) }) ?? "malformed YAML"
+        let problem =
+            Self.string(
+                UnsafeMutablePointer(mutating: parser.problem).map {
+                    UnsafeMutableRawPointer($0).assumingMemoryBound(to: yaml_char_t.self)
+                }) ?? "malformed YAML"
         var mark = parser.problem_mark
         var message = problem
-        if let context = Self.string(UnsafeMutablePointer(mutating: parser.context).map { UnsafeMutableRawPointer($0).assumingMemoryBound(to: yaml_char_t.self) }) {
+        if let context = Self.string(
+            UnsafeMutablePointer(mutating: parser.context).map {
+                UnsafeMutableRawPointer($0).assumingMemoryBound(to: yaml_char_t.self)
+            })
+        {
             message = "\(context): \(problem)"
         }
         if parser.error == YAML_READER_ERROR {
@@ -132,15 +145,21 @@ private struct TreeBuilder {
         if Int(mark.index) >= source.bytes.count, parser.context != nil {
             // The file ended inside a construct: point at where it starts.
             at = position(parser.context_mark)
-            diagnostics.append(SyntaxRules.yamlSyntax.diagnostic(message, at: span(at, at), notes: ["the file ends before it is closed"]))
+            diagnostics.append(
+                SyntaxRules.yamlSyntax.diagnostic(
+                    message, at: span(at, at), notes: ["the file ends before it is closed"]))
             failed = true
             return
         }
-        if let context = Self.string(UnsafeMutablePointer(mutating: parser.context).map { UnsafeMutableRawPointer($0).assumingMemoryBound(to: yaml_char_t.self) }),
+        if let context = Self.string(
+            UnsafeMutablePointer(mutating: parser.context).map {
+                UnsafeMutableRawPointer($0).assumingMemoryBound(to: yaml_char_t.self)
+            }),
             parser.context_mark.index != mark.index
         {
             // "while scanning a quoted scalar" → "the quoted scalar starts here".
-            let what = context.replacingOccurrences(of: "while scanning ", with: "").replacingOccurrences(of: "while parsing ", with: "")
+            let what = context.replacingOccurrences(of: "while scanning ", with: "").replacingOccurrences(
+                of: "while parsing ", with: "")
             let start = position(parser.context_mark)
             labels.append(DiagnosticLabel("\(what) starts here", at: span(start, start)))
         }
@@ -153,7 +172,11 @@ private struct TreeBuilder {
         var index = 0
         while index < bytes.count {
             let byte = bytes[index]
-            let length = byte < 0x80 ? 1 : byte >= 0xC2 && byte < 0xE0 ? 2 : byte >= 0xE0 && byte < 0xF0 ? 3 : byte >= 0xF0 && byte < 0xF5 ? 4 : 0
+            let length =
+                byte < 0x80
+                ? 1
+                : byte >= 0xC2 && byte < 0xE0
+                    ? 2 : byte >= 0xE0 && byte < 0xF0 ? 3 : byte >= 0xF0 && byte < 0xF5 ? 4 : 0
             guard length > 0, index + length <= bytes.count else { return index }
             for continuation in bytes[(index + 1)..<(index + length)] where continuation & 0xC0 != 0x80 { return index }
             if length > 1, String(validating: bytes[index..<(index + length)], as: UTF8.self) == nil { return index }
@@ -169,14 +192,16 @@ private struct TreeBuilder {
         case YAML_DOCUMENT_START_EVENT:
             documents += 1
             if documents > 1 {
-                fail("a pipeline file holds one YAML document, found a second", at: event.start_mark,
-                     notes: ["put each pipeline in its own file under .devflow/"])
+                fail(
+                    "a pipeline file holds one YAML document, found a second", at: event.start_mark,
+                    notes: ["put each pipeline in its own file under .devflow/"])
             }
         case YAML_SCALAR_EVENT:
             let scalarData = event.data.scalar
-            let value = scalarData.value.map {
-                String(decoding: UnsafeBufferPointer(start: $0, count: Int(scalarData.length)), as: UTF8.self)
-            } ?? ""
+            let value =
+                scalarData.value.map {
+                    String(decoding: UnsafeBufferPointer(start: $0, count: Int(scalarData.length)), as: UTF8.self)
+                } ?? ""
             let style: ScalarStyle =
                 switch scalarData.style {
                 case YAML_SINGLE_QUOTED_SCALAR_STYLE: .singleQuoted
@@ -192,14 +217,16 @@ private struct TreeBuilder {
         case YAML_ALIAS_EVENT:
             let name = Self.string(event.data.alias.anchor) ?? ""
             guard let target = anchors[name] else {
-                fail("alias '*\(name)' refers to no anchor defined before it", at: event.start_mark,
-                     notes: ["define '&\(name)' on a node earlier in the file"])
+                fail(
+                    "alias '*\(name)' refers to no anchor defined before it", at: event.start_mark,
+                    notes: ["define '&\(name)' on a node earlier in the file"])
                 return
             }
             expanded += target.weight
             if expanded > YAMLParser.maximumExpandedNodes {
-                fail("aliases expand to more than \(YAMLParser.maximumExpandedNodes) nodes", at: event.start_mark,
-                     rule: SyntaxRules.inputLimit, notes: ["write the repeated content out or reduce alias nesting"])
+                fail(
+                    "aliases expand to more than \(YAMLParser.maximumExpandedNodes) nodes", at: event.start_mark,
+                    rule: SyntaxRules.inputLimit, notes: ["write the repeated content out or reduce alias nesting"])
                 return
             }
             attach(target.aliased(at: span(start, end)))
@@ -213,14 +240,20 @@ private struct TreeBuilder {
             guard let frame = stack.popLast(), !frame.isMapping else { return }
             let last = frame.items.last.map { max($0.usageSpan.end, end) } ?? end
             let stop = frame.items.isEmpty ? end : min(last, end.offset > frame.start.offset ? end : last)
-            attach(YAMLNode(content: .sequence(frame.items), span: span(frame.start, stop), anchor: frame.anchor, aliasSpan: nil, weight: frame.weight))
+            attach(
+                YAMLNode(
+                    content: .sequence(frame.items), span: span(frame.start, stop), anchor: frame.anchor,
+                    aliasSpan: nil, weight: frame.weight))
         case YAML_MAPPING_END_EVENT:
             guard let frame = stack.popLast(), frame.isMapping else { return }
             let blockEnd = frame.pairs.last.map { $0.value.usageSpan.end } ?? end
-            let closing = source.bytes.indices.contains(frame.start.offset) && source.bytes[frame.start.offset] == UInt8(ascii: "{")
+            let closing =
+                source.bytes.indices.contains(frame.start.offset)
+                && source.bytes[frame.start.offset] == UInt8(ascii: "{")
             attach(
                 YAMLNode(
-                    content: .mapping(mergeKeys(frame.pairs)), span: span(frame.start, closing ? end : blockEnd), anchor: frame.anchor,
+                    content: .mapping(mergeKeys(frame.pairs)), span: span(frame.start, closing ? end : blockEnd),
+                    anchor: frame.anchor,
                     aliasSpan: nil, weight: frame.weight))
         default:
             break
@@ -229,8 +262,9 @@ private struct TreeBuilder {
 
     mutating func checkDepth(_ mark: yaml_mark_t) -> Bool {
         if stack.count >= YAMLParser.maximumDepth {
-            fail("nesting is deeper than \(YAMLParser.maximumDepth) levels", at: mark, rule: SyntaxRules.inputLimit,
-                 notes: ["a pipeline never needs this depth; flatten the structure"])
+            fail(
+                "nesting is deeper than \(YAMLParser.maximumDepth) levels", at: mark, rule: SyntaxRules.inputLimit,
+                notes: ["a pipeline never needs this depth; flatten the structure"])
             return false
         }
         return true
@@ -250,9 +284,13 @@ private struct TreeBuilder {
             if let name = key.scalar?.value {
                 // Small mappings are scanned; large ones keep a set, so finding duplicates stays linear.
                 if stack[top].pairs.count < 12 {
-                    if stack[top].pairs.contains(where: { $0.key.scalar?.value == name }) { checkDuplicate(key, in: stack[top].pairs) }
+                    if stack[top].pairs.contains(where: { $0.key.scalar?.value == name }) {
+                        checkDuplicate(key, in: stack[top].pairs)
+                    }
                 } else {
-                    if stack[top].keys.isEmpty { stack[top].keys = Set(stack[top].pairs.compactMap { $0.key.scalar?.value }) }
+                    if stack[top].keys.isEmpty {
+                        stack[top].keys = Set(stack[top].pairs.compactMap { $0.key.scalar?.value })
+                    }
                     if !stack[top].keys.insert(name).inserted { checkDuplicate(key, in: stack[top].pairs) }
                 }
             }
@@ -275,12 +313,17 @@ private struct TreeBuilder {
 
     /// Applies YAML merge keys (`<<: *defaults`): explicit keys win over merged ones.
     func mergeKeys(_ pairs: [YAMLPair]) -> [YAMLPair] {
-        guard pairs.contains(where: { $0.key.scalar?.style == .plain && $0.key.scalar?.value == "<<" }) else { return pairs }
+        guard pairs.contains(where: { $0.key.scalar?.style == .plain && $0.key.scalar?.value == "<<" }) else {
+            return pairs
+        }
         var result: [YAMLPair] = []
-        var present = Set(pairs.compactMap { pair -> String? in
-            guard let scalar = pair.key.scalar, !(scalar.style == .plain && scalar.value == "<<") else { return nil }
-            return scalar.value
-        })
+        var present = Set(
+            pairs.compactMap { pair -> String? in
+                guard let scalar = pair.key.scalar, !(scalar.style == .plain && scalar.value == "<<") else {
+                    return nil
+                }
+                return scalar.value
+            })
         for pair in pairs {
             guard let scalar = pair.key.scalar, scalar.style == .plain, scalar.value == "<<" else {
                 result.append(pair)

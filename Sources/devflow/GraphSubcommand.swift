@@ -4,7 +4,8 @@ import Foundation
 
 /// `devflow graph`: print the lowered execution graph.
 struct GraphSubcommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "graph", abstract: "Print the compiled execution graph as JSON, DOT or Mermaid.")
+    static let configuration = CommandConfiguration(
+        commandName: "graph", abstract: "Print the compiled execution graph as JSON, DOT or Mermaid.")
 
     @Argument(help: "The pipeline file (default: .devflow.yml).")
     var file: String = ".devflow.yml"

@@ -28,6 +28,8 @@ struct LintFlags: ParsableArguments {
     var listRules = false
 
     var values: LintOptionValues {
-        LintOptionValues(paths: paths, format: format, config: config, failOn: failOn, noShellcheck: noShellcheck, color: color, explain: explain, listRules: listRules)
+        LintOptionValues(
+            paths: paths, format: format, config: config, failOn: failOn, noShellcheck: noShellcheck, color: color,
+            explain: explain, listRules: listRules)
     }
 }

@@ -4,7 +4,8 @@ import Foundation
 
 /// `devflow lint`: the same as `devflow-lint`.
 struct LintSubcommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "lint", abstract: "Lint pipeline files (the same as devflow-lint).")
+    static let configuration = CommandConfiguration(
+        commandName: "lint", abstract: "Lint pipeline files (the same as devflow-lint).")
 
     @OptionGroup var options: LintFlags
 

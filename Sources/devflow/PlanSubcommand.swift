@@ -36,7 +36,8 @@ struct PlanSubcommand: ParsableCommand {
 
     func run() throws {
         let request = PipelineCommands.PlanRequest(
-            file: file, event: event, branch: branch, base: base, tag: tag, hook: hook, changed: changed.isEmpty ? nil : changed,
+            file: file, event: event, branch: branch, base: base, tag: tag, hook: hook,
+            changed: changed.isEmpty ? nil : changed,
             inputs: inputs, format: format)
         let outcome = PipelineCommands.plan(request)
         FileHandle.standardOutput.write(Data(outcome.output.utf8))

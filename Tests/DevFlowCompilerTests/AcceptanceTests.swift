@@ -67,6 +67,9 @@ import Testing
     }
 
     @Test func nothingElseIsReported() {
-        #expect(Set(Self.diagnostics.map(\.id.name)) == ["duplicate-key", "unknown-key", "dependency-cycle", "unknown-function"])
+        #expect(
+            Set(Self.diagnostics.map(\.id.name)) == [
+                "duplicate-key", "unknown-key", "dependency-cycle", "unknown-function",
+            ])
     }
 }

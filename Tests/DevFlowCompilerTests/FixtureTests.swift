@@ -23,7 +23,10 @@ import Testing
     static func expectedCodes(_ source: SourceFile) -> Set<String> {
         let first = source.text(ofLine: 1)
         guard first.hasPrefix("# expect:") else { return [] }
-        return Set(first.dropFirst("# expect:".count).split(separator: ",").compactMap { $0.split(separator: " ").first.map(String.init) })
+        return Set(
+            first.dropFirst("# expect:".count).split(separator: ",").compactMap {
+                $0.split(separator: " ").first.map(String.init)
+            })
     }
 
     @Test func corpusIsPresent() {
@@ -55,10 +58,11 @@ import Testing
     }
 
     @Test func everyRuleHasAFixture() {
-        let covered = Set(Self.errFiles.flatMap { name -> Set<String> in
-            let data = FileManager.default.contents(atPath: "\(Self.directory)/err/\(name)") ?? Data()
-            return Self.expectedCodes(SourceFile(path: name, bytes: Array(data)))
-        })
+        let covered = Set(
+            Self.errFiles.flatMap { name -> Set<String> in
+                let data = FileManager.default.contents(atPath: "\(Self.directory)/err/\(name)") ?? Data()
+                return Self.expectedCodes(SourceFile(path: name, bytes: Array(data)))
+            })
         let missing = Linter.rules.map(\.id.code).filter { !covered.contains($0) }
         #expect(missing.isEmpty, "rules without an err/ fixture: \(missing)")
     }

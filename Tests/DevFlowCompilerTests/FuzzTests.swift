@@ -24,12 +24,15 @@ import Testing
         mutating func below(_ bound: Int) -> Int { bound <= 0 ? 0 : Int(next() % UInt64(bound)) }
     }
 
-    static let seeds: [[UInt8]] = (Repository.files(under: "pipelines").map { "pipelines/\($0)" } + [".devflow.yml"]).compactMap {
-        FileManager.default.contents(atPath: Repository.path($0)).map(Array.init)
-    }
+    static let seeds: [[UInt8]] = (Repository.files(under: "pipelines").map { "pipelines/\($0)" } + [".devflow.yml"])
+        .compactMap {
+            FileManager.default.contents(atPath: Repository.path($0)).map(Array.init)
+        }
 
-    static let tokens: [[UInt8]] = [":", "- ", "[", "]", "{", "}", "&a ", "*a", "'", "\"", "\t", "\n", "# ", "!!str ", "%YAML 1.2\n", "|\n", ">-\n",
-                                    "${{", "}}", "<<: *a\n", "---\n", "? ", "\u{0}", "\u{FEFF}", "\\", "\r", "  ", "yes", "0755", "1.10"].map { Array($0.utf8) }
+    static let tokens: [[UInt8]] = [
+        ":", "- ", "[", "]", "{", "}", "&a ", "*a", "'", "\"", "\t", "\n", "# ", "!!str ", "%YAML 1.2\n", "|\n", ">-\n",
+        "${{", "}}", "<<: *a\n", "---\n", "? ", "\u{0}", "\u{FEFF}", "\\", "\r", "  ", "yes", "0755", "1.10",
+    ].map { Array($0.utf8) }
 
     static func mutate(_ input: [UInt8], _ random: inout Random) -> [UInt8] {
         var bytes = input
@@ -37,15 +40,23 @@ import Testing
             let position = random.below(bytes.count + 1)
             switch random.below(6) {
             case 0: bytes = Array(bytes.prefix(position))  // truncate
-            case 1: if position < bytes.count { bytes[position] = UInt8(truncatingIfNeeded: random.next()) }  // flip (may break UTF-8)
+            case 1:
+                // Flip a byte; this may break UTF-8.
+                if position < bytes.count { bytes[position] = UInt8(truncatingIfNeeded: random.next()) }
             case 2: bytes.insert(contentsOf: tokens[random.below(tokens.count)], at: position)
-            case 3: if position < bytes.count { bytes.removeSubrange(position..<min(bytes.count, position + 1 + random.below(40))) }
+            case 3:
+                if position < bytes.count {
+                    bytes.removeSubrange(position..<min(bytes.count, position + 1 + random.below(40)))
+                }
             case 4:
                 let start = random.below(bytes.count + 1)
                 let chunk = bytes[start..<min(bytes.count, start + random.below(200))]
                 bytes.insert(contentsOf: chunk, at: position)
             default:
-                let line = Array(String(repeating: " ", count: random.below(12)).utf8) + tokens[random.below(tokens.count)] + [10]
+                let line =
+                    Array(String(repeating: " ", count: random.below(12)).utf8) + tokens[random.below(tokens.count)] + [
+                        10
+                    ]
                 bytes.insert(contentsOf: line, at: position)
             }
         }
@@ -59,9 +70,13 @@ import Testing
         var compilation: Compilation?
         let elapsed = clock.measure { compilation = Compiler.compile(SourceFile(path: "fuzz.yml", bytes: bytes)) }
         guard let compilation else { return elapsed }
-        #expect(compilation.hasErrors == (compilation.graph == nil) || compilation.pipeline == nil, "\(label): errors and graph disagree")
+        #expect(
+            compilation.hasErrors == (compilation.graph == nil) || compilation.pipeline == nil,
+            "\(label): errors and graph disagree")
         for diagnostic in compilation.diagnostics {
-            #expect(diagnostic.span.start.offset <= bytes.count && diagnostic.span.end.offset <= bytes.count, "\(label): span outside the file")
+            #expect(
+                diagnostic.span.start.offset <= bytes.count && diagnostic.span.end.offset <= bytes.count,
+                "\(label): span outside the file")
             #expect(diagnostic.span.start.offset <= diagnostic.span.end.offset, "\(label): reversed span")
             #expect(!diagnostic.message.isEmpty)
         }
@@ -106,16 +121,21 @@ import Testing
     @Test func aliasBombIsRefusedWithBoundedWork() {
         var text = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
         for level in 1..<12 {
-            text += "a\(level): &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 10).joined(separator: ", ") + "]\n"
+            text +=
+                "a\(level): &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 10).joined(separator: ", ")
+                + "]\n"
         }
         let elapsed = Self.compileChecked(Array(text.utf8), label: "alias bomb")
         let compilation = Compiler.compile(SourceFile(path: "bomb.yml", text: text))
-        #expect(compilation.diagnostics.contains { $0.id.name == "input-limit" && $0.message.contains("aliases expand") })
+        #expect(
+            compilation.diagnostics.contains { $0.id.name == "input-limit" && $0.message.contains("aliases expand") })
         #expect(elapsed < .seconds(2))
     }
 
     @Test func tenMegabyteScalar() {
-        let text = "version: 1\nname: big\non: push\nsteps:\n  a:\n    run: \"" + String(repeating: "x", count: 10 * 1024 * 1024) + "\"\n"
+        let text =
+            "version: 1\nname: big\non: push\nsteps:\n  a:\n    run: \""
+            + String(repeating: "x", count: 10 * 1024 * 1024) + "\"\n"
         let compilation = Compiler.compile(SourceFile(path: "big.yml", text: text))
         #expect(compilation.diagnostics.isEmpty)
         #expect(compilation.graph?.nodes.first?.id == "a")

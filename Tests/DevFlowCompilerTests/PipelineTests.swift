@@ -22,11 +22,13 @@ import Testing
     @Test(arguments: pipelines)
     func lintsCleanWithGoldenGraph(_ relative: String) throws {
         let compilation = Self.compile(relative)
-        let rendered = TextRenderer(sources: [relative: compilation.source]).render(compilation.diagnostics, fileCount: 1)
+        let rendered = TextRenderer(sources: [relative: compilation.source]).render(
+            compilation.diagnostics, fileCount: 1)
         #expect(compilation.diagnostics.isEmpty, "\(rendered)")
         let graph = try #require(compilation.graph)
         let name = (relative as NSString).lastPathComponent.replacingOccurrences(of: ".yml", with: "")
-        let golden = Repository.path("Tests/DevFlowCompilerTests/Snapshots/graphs/\(name.isEmpty ? "devflow" : name).json")
+        let golden = Repository.path(
+            "Tests/DevFlowCompilerTests/Snapshots/graphs/\(name.isEmpty ? "devflow" : name).json")
         let mismatch = Golden.mismatch(graph.prettyJSON(), path: golden)
         #expect(mismatch == nil, "\(mismatch ?? "")")
     }

@@ -6,16 +6,21 @@ import Testing
 
 /// `Grammar/devflow.schema.json` and the compiler agree: what one accepts the other accepts, and the invalid
 /// fixtures the schema can express are rejected by both.
-@Suite(.enabled(if: Repository.executable("check-jsonschema") != nil || ProcessInfo.processInfo.environment["CI"] != nil))
+@Suite(
+    .enabled(if: Repository.executable("check-jsonschema") != nil || ProcessInfo.processInfo.environment["CI"] != nil))
 struct SchemaAgreementTests {
     static let schema = Repository.path("Grammar/devflow.schema.json")
-    static let valid = Repository.files(under: "pipelines").map { "pipelines/\($0)" } + [".devflow.yml"]
+    static let valid =
+        Repository.files(under: "pipelines").map { "pipelines/\($0)" } + [".devflow.yml"]
         + Repository.files(under: "Tests/SchemaFixtures/valid").map { "Tests/SchemaFixtures/valid/\($0)" }
-        + Repository.files(under: "Tests/DevFlowCompilerTests/Fixtures/ok").map { "Tests/DevFlowCompilerTests/Fixtures/ok/\($0)" }
+        + Repository.files(under: "Tests/DevFlowCompilerTests/Fixtures/ok").map {
+            "Tests/DevFlowCompilerTests/Fixtures/ok/\($0)"
+        }
     static let invalid = Repository.files(under: "Tests/SchemaFixtures/invalid")
 
     static func checkJSONSchema(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let executable = try #require(Repository.executable("check-jsonschema"), "CI must install check-jsonschema (pip)")
+        let executable = try #require(
+            Repository.executable("check-jsonschema"), "CI must install check-jsonschema (pip)")
         return Repository.run(executable, arguments, directory: Repository.root.path)
     }
 
@@ -43,7 +48,10 @@ struct SchemaAgreementTests {
         let source = SourceFile(path: relative, bytes: Array(data))
         let compilation = Compiler.compile(source)
         #expect(compilation.hasErrors, "the compiler accepts \(relative)")
-        let expected = source.text(ofLine: 1).replacingOccurrences(of: "# expect:", with: "").trimmingCharacters(in: .whitespaces)
-        #expect(compilation.diagnostics.contains { $0.id.name == expected }, "\(relative) should report '\(expected)', got \(compilation.diagnostics.map(\.id.name))")
+        let expected = source.text(ofLine: 1).replacingOccurrences(of: "# expect:", with: "").trimmingCharacters(
+            in: .whitespaces)
+        #expect(
+            compilation.diagnostics.contains { $0.id.name == expected },
+            "\(relative) should report '\(expected)', got \(compilation.diagnostics.map(\.id.name))")
     }
 }

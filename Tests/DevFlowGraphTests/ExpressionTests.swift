@@ -63,7 +63,10 @@ import Testing
         #expect(evaluator.evaluate(try Self.parse("steps.a.outputs.x == '1' || true")) == .bool(true))
         #expect(evaluator.evaluate(try Self.parse("format('{0}/{1}', git.branch, 2)")) == .string("main/2"))
         #expect(evaluator.evaluate(try Self.parse("join(from_json('[1,2]'), '+')")) == .string("1+2"))
-        #expect(evaluator.evaluate(try Self.parse("contains(from_json('[\"a\"]'), 'a') && starts_with('release/1', 'release/')")) == .bool(true))
+        #expect(
+            evaluator.evaluate(
+                try Self.parse("contains(from_json('[\"a\"]'), 'a') && starts_with('release/1', 'release/')"))
+                == .bool(true))
         #expect(evaluator.evaluate(try Self.parse("'10' == 10 && 2 > 1.5")) == .bool(true))
     }
 

@@ -31,20 +31,26 @@ import Testing
 
     static func graph(_ triggers: Triggers, nodes: [(String, [String], String, [String])]) -> ExecutionGraph {
         let built = nodes.enumerated().map { index, node in
-            Node(id: node.0, step: node.0, name: nil, matrix: [:], action: .hook(script: "true", shell: "bash"), needs: node.1,
-                 condition: node.2, env: [:], workingDirectory: nil, timeoutMilliseconds: 1000, retry: .none, circuitBreaker: nil,
-                 continueOnError: false, inputs: [], outputs: [], paths: node.3, deployment: nil, level: index)
+            Node(
+                id: node.0, step: node.0, name: nil, matrix: [:], action: .hook(script: "true", shell: "bash"),
+                needs: node.1,
+                condition: node.2, env: [:], workingDirectory: nil, timeoutMilliseconds: 1000, retry: .none,
+                circuitBreaker: nil,
+                continueOnError: false, inputs: [], outputs: [], paths: node.3, deployment: nil, level: index)
         }
-        return ExecutionGraph(name: "p", triggers: triggers, env: [:], secrets: [], concurrencyGroup: nil, cancelInProgress: false,
-                              nodes: built, levels: built.map { [$0.id] }, sourceMap: nil)
+        return ExecutionGraph(
+            name: "p", triggers: triggers, env: [:], secrets: [], concurrencyGroup: nil, cancelInProgress: false,
+            nodes: built, levels: built.map { [$0.id] }, sourceMap: nil)
     }
 
     @Test func planExplainsEveryDecision() {
         let graph = Self.graph(
             Triggers(push: .init(branches: ["main"], paths: ["src/**"])),
-            nodes: [("build", [], "success()", []), ("docs", ["build"], "success()", ["docs/**"]),
-                    ("deploy", ["build"], "git.branch == 'main' && success()", []), ("publish", ["docs"], "success()", []),
-                    ("notify", ["docs"], "always()", []), ("check", ["build"], "steps.build.outputs.x == '1'", [])])
+            nodes: [
+                ("build", [], "success()", []), ("docs", ["build"], "success()", ["docs/**"]),
+                ("deploy", ["build"], "git.branch == 'main' && success()", []), ("publish", ["docs"], "success()", []),
+                ("notify", ["docs"], "always()", []), ("check", ["build"], "steps.build.outputs.x == '1'", []),
+            ])
         let plan = Planner.plan(graph, for: PlanEvent(kind: "push", branch: "main", changedPaths: ["src/a.swift"]))
         #expect(plan.triggered)
         #expect(plan.decisions.map(\.verdict) == ["run", "skip", "run", "skip", "run", "runtime"])

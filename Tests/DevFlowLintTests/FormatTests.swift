@@ -39,7 +39,8 @@ import Testing
     @Test func sarif() { Self.check(.sarif, "formats.sarif") }
 
     @Test func sarifCarriesGitHubCodeScanningFields() throws {
-        let output = LintSession.render(Self.diagnostics, format: .sarif, sources: [Self.source.path: Self.source], fileCount: 1)
+        let output = LintSession.render(
+            Self.diagnostics, format: .sarif, sources: [Self.source.path: Self.source], fileCount: 1)
         let log = try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any])
         let run = try #require((log["runs"] as? [[String: Any]])?.first)
         let driver = try #require((run["tool"] as? [String: Any])?["driver"] as? [String: Any])
@@ -55,20 +56,33 @@ import Testing
         let results = try #require(run["results"] as? [[String: Any]])
         #expect(results.count == 3)
         for result in results {
-            let location = try #require(((result["locations"] as? [[String: Any]])?.first?["physicalLocation"]) as? [String: Any])
+            let location = try #require(
+                ((result["locations"] as? [[String: Any]])?.first?["physicalLocation"]) as? [String: Any])
             let artifact = try #require(location["artifactLocation"] as? [String: Any])
             #expect(artifact["uri"] as? String == "pipelines/formats.yml")
             let region = try #require(location["region"] as? [String: Any])
-            for key in ["startLine", "startColumn", "endLine", "endColumn"] { #expect(region[key] is Int, "region lacks \(key)") }
-            #expect(((result["partialFingerprints"] as? [String: Any])?["primaryLocationLineHash"] as? String)?.isEmpty == false)
+            for key in ["startLine", "startColumn", "endLine", "endColumn"] {
+                #expect(region[key] is Int, "region lacks \(key)")
+            }
+            #expect(
+                ((result["partialFingerprints"] as? [String: Any])?["primaryLocationLineHash"] as? String)?.isEmpty
+                    == false)
         }
     }
 
     /// Validates with python-jsonschema against the official OASIS schema in `../shared/schemas/`.
-    @Test(.enabled(if: FileManager.default.fileExists(atPath: Repository.root.deletingLastPathComponent().appendingPathComponent("shared/schemas/sarif-schema-2.1.0.json").path)))
+    @Test(
+        .enabled(
+            if: FileManager.default.fileExists(
+                atPath: Repository.root.deletingLastPathComponent().appendingPathComponent(
+                    "shared/schemas/sarif-schema-2.1.0.json"
+                ).path)))
     func sarifValidatesAgainstTheOfficialSchema() throws {
-        let schema = Repository.root.deletingLastPathComponent().appendingPathComponent("shared/schemas/sarif-schema-2.1.0.json").path
-        let output = LintSession.render(Self.diagnostics, format: .sarif, sources: [Self.source.path: Self.source], fileCount: 1)
+        let schema = Repository.root.deletingLastPathComponent().appendingPathComponent(
+            "shared/schemas/sarif-schema-2.1.0.json"
+        ).path
+        let output = LintSession.render(
+            Self.diagnostics, format: .sarif, sources: [Self.source.path: Self.source], fileCount: 1)
         let python = try #require(Repository.executable("python3"))
         let script = """
             import json, sys, jsonschema

@@ -56,11 +56,15 @@ import Testing
     }
 
     @Test func unknownAliasSyntaxErrorsAndSecondDocuments() {
-        #expect(Self.parse("a: *nope\n").diagnostics.first?.message == "alias '*nope' refers to no anchor defined before it")
+        #expect(
+            Self.parse("a: *nope\n").diagnostics.first?.message == "alias '*nope' refers to no anchor defined before it"
+        )
         let syntax = Self.parse("a: \"open\nb: 1\n")
         #expect(syntax.hasSyntaxError)
         #expect(syntax.diagnostics.first?.id.name == "yaml-syntax")
-        #expect(Self.parse("a: 1\n---\nb: 2\n").diagnostics.first?.message == "a pipeline file holds one YAML document, found a second")
+        #expect(
+            Self.parse("a: 1\n---\nb: 2\n").diagnostics.first?.message
+                == "a pipeline file holds one YAML document, found a second")
     }
 
     @Test func invalidUTF8IsASyntaxErrorAtItsOffset() {

@@ -9,7 +9,8 @@ public enum Golden {
     /// When recording, writes the file (atomically) and returns nil.
     public static func mismatch(_ actual: String, path: String) -> String? {
         if recording {
-            try? FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try? FileManager.default.createDirectory(
+                atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             do {
                 try actual.write(toFile: path, atomically: true, encoding: .utf8)
             } catch {
@@ -21,7 +22,8 @@ public enum Golden {
             return "golden file \(path) is missing; run the tests with RECORD_SNAPSHOTS=1 to create it"
         }
         guard expected != actual else { return nil }
-        return "output differs from \(path) (re-record with RECORD_SNAPSHOTS=1 if the change is intended):\n" + diff(expected: expected, actual: actual)
+        return "output differs from \(path) (re-record with RECORD_SNAPSHOTS=1 if the change is intended):\n"
+            + diff(expected: expected, actual: actual)
     }
 
     /// A compact line diff: the first differing lines with their numbers.
@@ -41,7 +43,8 @@ public enum Golden {
 /// Locations in the repository, found from this file's path.
 public enum Repository {
     /// The repository root.
-    public static let root: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    public static let root: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
 
     /// `root/relative`.
     public static func path(_ relative: String) -> String { root.appendingPathComponent(relative).path }
@@ -68,7 +71,9 @@ public enum Repository {
 
     /// Runs a program and returns its exit status and combined output.
     @discardableResult
-    public static func run(_ executable: String, _ arguments: [String], input: Data? = nil, directory: String? = nil) -> (status: Int32, output: String) {
+    public static func run(_ executable: String, _ arguments: [String], input: Data? = nil, directory: String? = nil)
+        -> (status: Int32, output: String)
+    {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments

@@ -10,19 +10,25 @@ struct NodeReader {
 
     init(file: String) { self.file = file }
 
-    mutating func report(_ rule: RuleDescriptor, _ message: String, at span: SourceSpan, labels: [DiagnosticLabel] = [],
-                         notes: [String] = [], fixIts: [FixIt] = []) {
+    mutating func report(
+        _ rule: RuleDescriptor, _ message: String, at span: SourceSpan, labels: [DiagnosticLabel] = [],
+        notes: [String] = [], fixIts: [FixIt] = []
+    ) {
         diagnostics.append(rule.diagnostic(message, at: span, labels: labels, notes: notes, fixIts: fixIts))
     }
 
-    mutating func wrongType(_ node: YAMLNode, expected: String, what: String, fixIts: [FixIt] = [], notes: [String] = []) {
+    mutating func wrongType(
+        _ node: YAMLNode, expected: String, what: String, fixIts: [FixIt] = [], notes: [String] = []
+    ) {
         let found: String
         if let scalar = node.scalar {
             found = scalar.isNull ? "null" : "'\(Self.shorten(scalar.value))'"
         } else {
             found = "a \(node.kindName)"
         }
-        report(WrongTypeRule.descriptor, "\(what) must be \(expected), found \(found)", at: node.usageSpan, notes: notes, fixIts: fixIts)
+        report(
+            WrongTypeRule.descriptor, "\(what) must be \(expected), found \(found)", at: node.usageSpan, notes: notes,
+            fixIts: fixIts)
     }
 
     static func shorten(_ text: String) -> String {
@@ -32,7 +38,8 @@ struct NodeReader {
     }
 
     /// The entries of a mapping with unknown keys reported (and dropped) and duplicate keys dropped.
-    mutating func mapping(_ node: YAMLNode, what: String, known: [String]) -> [(key: Located<String>, value: YAMLNode)]? {
+    mutating func mapping(_ node: YAMLNode, what: String, known: [String]) -> [(key: Located<String>, value: YAMLNode)]?
+    {
         guard let pairs = node.pairs else {
             if node.scalar?.isNull == true { return [] }
             wrongType(node, expected: "a mapping", what: what)
@@ -49,11 +56,19 @@ struct NodeReader {
             if !known.isEmpty && !known.contains(key) {
                 let candidates = Suggestions.closest(to: key, among: known)
                 var fixIts: [FixIt] = []
-                if let best = candidates.first, candidates.count == 1 || Suggestions.editDistance(Array(key.unicodeScalars), Array(best.unicodeScalars), cap: 3) == 1 {
-                    fixIts.append(FixIt("replace with '\(best)'", edits: [TextEdit(span: pair.key.usageSpan, replacement: best)]))
+                if let best = candidates.first,
+                    candidates.count == 1
+                        || Suggestions.editDistance(Array(key.unicodeScalars), Array(best.unicodeScalars), cap: 3) == 1
+                {
+                    fixIts.append(
+                        FixIt("replace with '\(best)'", edits: [TextEdit(span: pair.key.usageSpan, replacement: best)]))
                 }
-                let accepted = candidates.isEmpty ? "; expected one of \(Suggestions.list(known))" : Suggestions.didYouMean(candidates)
-                report(UnknownKeyRule.descriptor, "unknown key '\(Self.shorten(key))' in \(what)\(accepted)", at: pair.key.usageSpan, fixIts: fixIts)
+                let accepted =
+                    candidates.isEmpty
+                    ? "; expected one of \(Suggestions.list(known))" : Suggestions.didYouMean(candidates)
+                report(
+                    UnknownKeyRule.descriptor, "unknown key '\(Self.shorten(key))' in \(what)\(accepted)",
+                    at: pair.key.usageSpan, fixIts: fixIts)
                 continue
             }
             if entries.contains(where: { $0.key.value == key }) { continue }  // reported by duplicate-key
@@ -67,7 +82,9 @@ struct NodeReader {
         mapping(node, what: what, known: [])
     }
 
-    mutating func require(_ keys: [String], in entries: [(key: Located<String>, value: YAMLNode)], owner: SourceSpan, what: String) {
+    mutating func require(
+        _ keys: [String], in entries: [(key: Located<String>, value: YAMLNode)], owner: SourceSpan, what: String
+    ) {
         for key in keys where !entries.contains(where: { $0.key.value == key }) {
             report(MissingKeyRule.descriptor, "\(what) is missing required key '\(key)'", at: owner)
         }
@@ -84,7 +101,9 @@ struct NodeReader {
     /// A string that may hold `${{ }}`: recorded as an expression site.
     mutating func template(_ node: YAMLNode, what: String, site: SiteKind, key: String) -> Located<String>? {
         guard let value = string(node, what: what) else { return nil }
-        if Template.mayContainExpressionText(value.value) { sites.append(ExpressionSite(kind: site, node: node, key: key)) }
+        if Template.mayContainExpressionText(value.value) {
+            sites.append(ExpressionSite(kind: site, node: node, key: key))
+        }
         return value
     }
 
@@ -97,7 +116,8 @@ struct NodeReader {
             }
             let yaml11: [String: String] = [
                 "yes": "true", "Yes": "true", "YES": "true", "on": "true", "On": "true", "ON": "true", "y": "true",
-                "Y": "true", "no": "false", "No": "false", "NO": "false", "off": "false", "Off": "false", "OFF": "false",
+                "Y": "true", "no": "false", "No": "false", "NO": "false", "off": "false", "Off": "false",
+                "OFF": "false",
                 "n": "false", "N": "false",
             ]
             if let meant = yaml11[scalar.value] {
@@ -121,7 +141,9 @@ struct NodeReader {
 
     mutating func int(_ node: YAMLNode, what: String) -> Located<Int>? {
         if let scalar = node.scalar, scalar.style == .plain, !scalar.value.isEmpty,
-            scalar.value.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) || (scalar.value.hasPrefix("-") && scalar.value.utf8.dropFirst().allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) && scalar.value.count > 1)
+            scalar.value.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 })
+                || (scalar.value.hasPrefix("-")
+                    && scalar.value.utf8.dropFirst().allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) && scalar.value.count > 1)
         {
             guard let value = Int(scalar.value) else {
                 wrongType(node, expected: "an integer that fits in 64 bits", what: what)
@@ -156,10 +178,12 @@ struct NodeReader {
             var suffix = ""
             if let suggestion = DurationSyntax.suggestion(for: text.value) {
                 suffix = "; did you mean '\(suggestion)'?"
-                fixIts.append(FixIt("replace with '\(suggestion)'", edits: [TextEdit(span: node.span, replacement: suggestion)]))
+                fixIts.append(
+                    FixIt("replace with '\(suggestion)'", edits: [TextEdit(span: node.span, replacement: suggestion)]))
             }
             report(
-                InvalidDurationRule.descriptor, "invalid duration '\(Self.shorten(text.value))' for \(what): \(error.message)\(suffix)",
+                InvalidDurationRule.descriptor,
+                "invalid duration '\(Self.shorten(text.value))' for \(what): \(error.message)\(suffix)",
                 at: text.span, notes: ["durations look like '90s', '10m', '1h30m' or '500ms'"], fixIts: fixIts)
             return nil
         }
@@ -178,18 +202,28 @@ struct NodeReader {
     /// Validates an id against its pattern.
     mutating func checkID(_ id: Located<String>, kind: String) {
         let bytes = Array(id.value.utf8)
-        func isStart(_ byte: UInt8) -> Bool { (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || byte == 0x5F }
+        func isStart(_ byte: UInt8) -> Bool {
+            (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || byte == 0x5F
+        }
         func isBody(_ byte: UInt8) -> Bool { isStart(byte) || (byte >= 0x30 && byte <= 0x39) || byte == 0x2D }
         if bytes.isEmpty {
             report(InvalidIDRule.descriptor, "\(kind) id is empty", at: id.span)
         } else if !isStart(bytes[0]) {
-            report(InvalidIDRule.descriptor, "\(kind) id '\(Self.shorten(id.value))' must start with a letter or '_'", at: id.span,
-                   notes: ["ids match [A-Za-z_][A-Za-z0-9_-]* so they can be used in expressions such as steps.<id>"])
+            report(
+                InvalidIDRule.descriptor, "\(kind) id '\(Self.shorten(id.value))' must start with a letter or '_'",
+                at: id.span,
+                notes: ["ids match [A-Za-z_][A-Za-z0-9_-]* so they can be used in expressions such as steps.<id>"])
         } else if let bad = bytes.firstIndex(where: { !isBody($0) }) {
             let character = String(decoding: bytes[bad...].prefix(while: { _ in true }).prefix(1), as: UTF8.self)
-            report(InvalidIDRule.descriptor, "\(kind) id '\(Self.shorten(id.value))' contains '\(character)'; ids use letters, digits, '_' and '-'", at: id.span)
+            report(
+                InvalidIDRule.descriptor,
+                "\(kind) id '\(Self.shorten(id.value))' contains '\(character)'; ids use letters, digits, '_' and '-'",
+                at: id.span)
         } else if bytes.count > 64 {
-            report(InvalidIDRule.descriptor, "\(kind) id '\(Self.shorten(id.value))' is \(bytes.count) characters long; the limit is 64", at: id.span)
+            report(
+                InvalidIDRule.descriptor,
+                "\(kind) id '\(Self.shorten(id.value))' is \(bytes.count) characters long; the limit is 64", at: id.span
+            )
         }
     }
 
@@ -198,9 +232,15 @@ struct NodeReader {
         if accepted.contains(value.value) { return true }
         let candidates = Suggestions.closest(to: value.value, among: accepted)
         var fixIts: [FixIt] = []
-        if candidates.count == 1 { fixIts.append(FixIt("replace with '\(candidates[0])'", edits: [TextEdit(span: value.span, replacement: candidates[0])])) }
+        if candidates.count == 1 {
+            fixIts.append(
+                FixIt(
+                    "replace with '\(candidates[0])'", edits: [TextEdit(span: value.span, replacement: candidates[0])]))
+        }
         let tail = candidates.isEmpty ? "; expected \(Suggestions.list(accepted))" : Suggestions.didYouMean(candidates)
-        report(InvalidValueRule.descriptor, "invalid \(what) '\(Self.shorten(value.value))'\(tail)", at: value.span, fixIts: fixIts)
+        report(
+            InvalidValueRule.descriptor, "invalid \(what) '\(Self.shorten(value.value))'\(tail)", at: value.span,
+            fixIts: fixIts)
         return false
     }
 
@@ -208,7 +248,9 @@ struct NodeReader {
         for glob in globs {
             let body = glob.value.hasPrefix("!") ? String(glob.value.dropFirst()) : glob.value
             if case .failure(let error) = Glob.compile(body) {
-                report(InvalidGlobRule.descriptor, "invalid glob '\(Self.shorten(glob.value))' in \(what): \(error.message)", at: glob.span)
+                report(
+                    InvalidGlobRule.descriptor,
+                    "invalid glob '\(Self.shorten(glob.value))' in \(what): \(error.message)", at: glob.span)
             }
         }
     }

@@ -4,14 +4,16 @@ import DevFlowSyntax
 
 extension PipelineDecoder {
     static let stepKeys = [
-        "name", "run", "agent", "needs", "if", "env", "with", "shell", "working_directory", "matrix", "retry", "timeout",
+        "name", "run", "agent", "needs", "if", "env", "with", "shell", "working_directory", "matrix", "retry",
+        "timeout",
         "circuit_breaker", "continue_on_error", "inputs", "outputs", "paths", "deployment",
     ]
 
     mutating func decodeSteps(_ node: YAMLNode, key: Located<String>) -> [StepDecl] {
         guard let entries = reader.openMapping(node, what: "'steps'") else { return [] }
         if entries.isEmpty && node.pairs?.isEmpty ?? true {
-            reader.report(MissingKeyRule.descriptor, "'steps' is empty; a pipeline needs at least one step", at: key.span)
+            reader.report(
+                MissingKeyRule.descriptor, "'steps' is empty; a pipeline needs at least one step", at: key.span)
         }
         var steps: [StepDecl] = []
         steps.reserveCapacity(entries.count)
@@ -43,12 +45,16 @@ extension PipelineDecoder {
                 step.env = decodeEnv(value, what: "the env of \(what)", site: .stepEnv(step: stepID))
                 step.envNode = value
             case "with":
-                if value.pairs == nil && value.scalar?.isNull != true { reader.wrongType(value, expected: "a mapping", what: "'with'") }
+                if value.pairs == nil && value.scalar?.isNull != true {
+                    reader.wrongType(value, expected: "a mapping", what: "'with'")
+                }
                 step.with = value
                 collectWithSites(value, site: .stepWith(step: stepID))
-            case "shell": step.shell = reader.template(value, what: "'shell'", site: .stepText(step: stepID), key: "shell")
+            case "shell":
+                step.shell = reader.template(value, what: "'shell'", site: .stepText(step: stepID), key: "shell")
             case "working_directory":
-                step.workingDirectory = reader.template(value, what: "'working_directory'", site: .stepText(step: stepID), key: "working_directory")
+                step.workingDirectory = reader.template(
+                    value, what: "'working_directory'", site: .stepText(step: stepID), key: "working_directory")
             case "matrix": step.matrix = decodeMatrix(value, step: stepID)
             case "retry": step.retry = decodeRetryReference(value)
             case "timeout": step.timeout = reader.duration(value, what: "'timeout'")
@@ -68,13 +74,19 @@ extension PipelineDecoder {
             }
         }
         if let run = keySpans["run"], let agent = keySpans["agent"] {
-            reader.report(ConflictingKeysRule.descriptor, "\(what) has both 'run' and 'agent'; a step is either a hook step or an agent step", at: agent,
-                          labels: [DiagnosticLabel("'run' given here", at: run)])
+            reader.report(
+                ConflictingKeysRule.descriptor,
+                "\(what) has both 'run' and 'agent'; a step is either a hook step or an agent step", at: agent,
+                labels: [DiagnosticLabel("'run' given here", at: run)])
         } else if keySpans["run"] == nil && keySpans["agent"] == nil {
-            reader.report(ConflictingKeysRule.descriptor, "\(what) has neither 'run' nor 'agent'; give a shell script or an agent", at: id.span)
+            reader.report(
+                ConflictingKeysRule.descriptor,
+                "\(what) has neither 'run' nor 'agent'; give a shell script or an agent", at: id.span)
         }
         if keySpans["run"] != nil, let with = keySpans["with"] {
-            reader.report(ConflictingKeysRule.descriptor, "'with' only applies to agent steps; pass values to a hook step through 'env'", at: with)
+            reader.report(
+                ConflictingKeysRule.descriptor,
+                "'with' only applies to agent steps; pass values to a hook step through 'env'", at: with)
         }
         if keySpans["agent"] != nil, let shell = keySpans["shell"] {
             reader.report(ConflictingKeysRule.descriptor, "'shell' only applies to hook steps ('run')", at: shell)
@@ -104,14 +116,18 @@ extension PipelineDecoder {
                 }
                 var combos: [[(key: Located<String>, value: Located<String>)]] = []
                 for item in items {
-                    guard let fields = reader.openMapping(item, what: "an entry of 'matrix.\(key.value)'") else { continue }
+                    guard let fields = reader.openMapping(item, what: "an entry of 'matrix.\(key.value)'") else {
+                        continue
+                    }
                     var combo: [(key: Located<String>, value: Located<String>)] = []
                     for (name, fieldValue) in fields {
                         guard let text = matrixValue(fieldValue, what: "matrix value '\(name.value)'") else { continue }
                         combo.append((name, text))
                     }
                     if combo.isEmpty {
-                        reader.report(InvalidMatrixRule.descriptor, "an empty entry in 'matrix.\(key.value)' has no effect", at: item.usageSpan)
+                        reader.report(
+                            InvalidMatrixRule.descriptor, "an empty entry in 'matrix.\(key.value)' has no effect",
+                            at: item.usageSpan)
                     }
                     combos.append(combo)
                 }
@@ -123,14 +139,21 @@ extension PipelineDecoder {
                     continue
                 }
                 if items.isEmpty {
-                    reader.report(InvalidMatrixRule.descriptor, "matrix dimension '\(key.value)' has no values, so the step would have no legs", at: value.usageSpan)
+                    reader.report(
+                        InvalidMatrixRule.descriptor,
+                        "matrix dimension '\(key.value)' has no values, so the step would have no legs",
+                        at: value.usageSpan)
                 }
                 var values: [Located<String>] = []
                 for item in items {
-                    guard let text = matrixValue(item, what: "a value of matrix dimension '\(key.value)'") else { continue }
+                    guard let text = matrixValue(item, what: "a value of matrix dimension '\(key.value)'") else {
+                        continue
+                    }
                     if let earlier = values.first(where: { $0.value == text.value }) {
-                        reader.report(InvalidMatrixRule.descriptor, "matrix dimension '\(key.value)' lists '\(text.value)' twice", at: text.span,
-                                      labels: [DiagnosticLabel("first listed here", at: earlier.span)])
+                        reader.report(
+                            InvalidMatrixRule.descriptor, "matrix dimension '\(key.value)' lists '\(text.value)' twice",
+                            at: text.span,
+                            labels: [DiagnosticLabel("first listed here", at: earlier.span)])
                         continue
                     }
                     values.append(text)
@@ -147,7 +170,10 @@ extension PipelineDecoder {
             return nil
         }
         if Template.mayContainExpressionText(scalar.value) {
-            reader.report(InvalidMatrixRule.descriptor, "\(what) holds an expression; matrix values are expanded at compile time and must be literal", at: node.usageSpan)
+            reader.report(
+                InvalidMatrixRule.descriptor,
+                "\(what) holds an expression; matrix values are expanded at compile time and must be literal",
+                at: node.usageSpan)
             return nil
         }
         return Located(scalar.value, at: node.usageSpan)

@@ -4,9 +4,16 @@ import DevFlowSyntax
 
 /// Decodes the positioned YAML tree into a `PipelineDecl` by the DSL's schema, reporting every problem.
 struct PipelineDecoder {
-    static let topLevelKeys = ["version", "name", "on", "env", "secrets", "defaults", "policies", "agents", "concurrency", "steps"]
-    static let builtInAgents = ["security-guardian", "style-enforcer", "doc-updater", "test-generator", "performance-optimizer", "llm"]
-    static let hookNames = ["pre-commit", "pre-push", "commit-msg", "prepare-commit-msg", "post-commit", "post-merge", "post-checkout", "pre-rebase"]
+    static let topLevelKeys = [
+        "version", "name", "on", "env", "secrets", "defaults", "policies", "agents", "concurrency", "steps",
+    ]
+    static let builtInAgents = [
+        "security-guardian", "style-enforcer", "doc-updater", "test-generator", "performance-optimizer", "llm",
+    ]
+    static let hookNames = [
+        "pre-commit", "pre-push", "commit-msg", "prepare-commit-msg", "post-commit", "post-merge", "post-checkout",
+        "pre-rebase",
+    ]
     static let triggerNames = ["push", "pull_request", "schedule", "hook", "manual"]
 
     var reader: NodeReader
@@ -17,18 +24,28 @@ struct PipelineDecoder {
     mutating func decode(_ root: YAMLNode?, documentSpan: SourceSpan) -> PipelineDecl {
         var pipeline = PipelineDecl(span: documentSpan)
         guard let root else {
-            reader.report(MissingKeyRule.descriptor, "the file is empty; a pipeline needs 'version', 'name', 'on' and 'steps'", at: documentSpan)
+            reader.report(
+                MissingKeyRule.descriptor, "the file is empty; a pipeline needs 'version', 'name', 'on' and 'steps'",
+                at: documentSpan)
             return pipeline
         }
-        guard let entries = reader.mapping(root, what: "the pipeline", known: Self.topLevelKeys) else { return pipeline }
-        reader.require(["version", "name", "on", "steps"], in: entries, owner: SourceSpan(file: documentSpan.file, start: root.span.start, end: root.span.start), what: "the pipeline")
+        guard let entries = reader.mapping(root, what: "the pipeline", known: Self.topLevelKeys) else {
+            return pipeline
+        }
+        reader.require(
+            ["version", "name", "on", "steps"], in: entries,
+            owner: SourceSpan(file: documentSpan.file, start: root.span.start, end: root.span.start),
+            what: "the pipeline")
         for (key, value) in entries {
             switch key.value {
             case "version":
                 if let version = reader.int(value, what: "'version'") {
                     pipeline.version = version
                     if version.value != 1 {
-                        reader.report(UnsupportedVersionRule.descriptor, "unsupported DSL version '\(version.value)'; this compiler reads version 1", at: version.span)
+                        reader.report(
+                            UnsupportedVersionRule.descriptor,
+                            "unsupported DSL version '\(version.value)'; this compiler reads version 1",
+                            at: version.span)
                     }
                 }
             case "name": pipeline.name = reader.string(value, what: "'name'")
@@ -58,16 +75,26 @@ struct PipelineDecoder {
         let valid: Bool
         switch pattern {
         case .secret:
-            valid = !bytes.isEmpty && !(bytes[0] >= 0x30 && bytes[0] <= 0x39)
+            valid =
+                !bytes.isEmpty && !(bytes[0] >= 0x30 && bytes[0] <= 0x39)
                 && bytes.allSatisfy { ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5F }
             if !valid {
-                reader.report(InvalidIDRule.descriptor, "secret name '\(NodeReader.shorten(name.value))' must be upper case letters, digits and '_', not starting with a digit", at: name.span)
+                reader.report(
+                    InvalidIDRule.descriptor,
+                    "secret name '\(NodeReader.shorten(name.value))' must be upper case letters, digits and '_', not starting with a digit",
+                    at: name.span)
             }
         case .env:
-            valid = !bytes.isEmpty && !(bytes[0] >= 0x30 && bytes[0] <= 0x39)
-                && bytes.allSatisfy { ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5F }
+            valid =
+                !bytes.isEmpty && !(bytes[0] >= 0x30 && bytes[0] <= 0x39)
+                && bytes.allSatisfy {
+                    ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5F
+                }
             if !valid {
-                reader.report(InvalidIDRule.descriptor, "environment variable name '\(NodeReader.shorten(name.value))' must be letters, digits and '_', not starting with a digit", at: name.span)
+                reader.report(
+                    InvalidIDRule.descriptor,
+                    "environment variable name '\(NodeReader.shorten(name.value))' must be letters, digits and '_', not starting with a digit",
+                    at: name.span)
             }
         }
     }
@@ -81,8 +108,11 @@ struct PipelineDecoder {
                 reader.wrongType(value, expected: "a string", what: "environment variable '\(key.value)'")
                 continue
             }
-            let text = value.scalar?.isNull == true && value.scalar?.style == .plain ? Located("", at: value.usageSpan)
-                : reader.template(value, what: "environment variable '\(key.value)'", site: site, key: "env.\(key.value)")
+            let text =
+                value.scalar?.isNull == true && value.scalar?.style == .plain
+                ? Located("", at: value.usageSpan)
+                : reader.template(
+                    value, what: "environment variable '\(key.value)'", site: site, key: "env.\(key.value)")
             if let text { result.append(EnvEntry(name: key, value: text)) }
         }
         return result
@@ -97,7 +127,10 @@ struct PipelineDecoder {
             names = reader.stringList(node, what: "'on'")
         } else if let entries = reader.mapping(node, what: "'on'", known: Self.triggerNames) {
             if entries.isEmpty {
-                reader.report(MissingKeyRule.descriptor, "'on' names no trigger; expected at least one of \(Suggestions.list(Self.triggerNames))", at: node.usageSpan)
+                reader.report(
+                    MissingKeyRule.descriptor,
+                    "'on' names no trigger; expected at least one of \(Suggestions.list(Self.triggerNames))",
+                    at: node.usageSpan)
             }
             for (key, value) in entries {
                 switch key.value {
@@ -106,8 +139,12 @@ struct PipelineDecoder {
                 case "schedule": triggers.schedule = decodeSchedule(value)
                 case "hook":
                     triggers.hooks = reader.stringList(value, what: "'on.hook'")
-                    if triggers.hooks.isEmpty { reader.wrongType(value, expected: "a non-empty list of git hook names", what: "'on.hook'") }
-                    for hook in triggers.hooks { _ = reader.checkValue(hook, accepted: Self.hookNames, what: "git hook") }
+                    if triggers.hooks.isEmpty {
+                        reader.wrongType(value, expected: "a non-empty list of git hook names", what: "'on.hook'")
+                    }
+                    for hook in triggers.hooks {
+                        _ = reader.checkValue(hook, accepted: Self.hookNames, what: "git hook")
+                    }
                 case "manual": triggers.manual = decodeManual(value)
                 default: break
                 }
@@ -122,7 +159,10 @@ struct PipelineDecoder {
             case "pull_request": triggers.pullRequest = PullRequestDecl()
             case "manual": triggers.manual = []
             default:
-                reader.report(MissingKeyRule.descriptor, "trigger '\(name.value)' needs settings; write it as a mapping key: 'on: {\(name.value): …}'", at: name.span)
+                reader.report(
+                    MissingKeyRule.descriptor,
+                    "trigger '\(name.value)' needs settings; write it as a mapping key: 'on: {\(name.value): …}'",
+                    at: name.span)
             }
         }
         return triggers
@@ -130,7 +170,10 @@ struct PipelineDecoder {
 
     mutating func decodePush(_ node: YAMLNode) -> PushDecl {
         var push = PushDecl()
-        guard let entries = reader.mapping(node, what: "'on.push'", known: ["branches", "branches_ignore", "tags", "paths"]) else { return push }
+        guard
+            let entries = reader.mapping(
+                node, what: "'on.push'", known: ["branches", "branches_ignore", "tags", "paths"])
+        else { return push }
         for (key, value) in entries {
             let list = reader.stringList(value, what: "'on.push.\(key.value)'")
             reader.checkGlobs(list, what: "'on.push.\(key.value)'")
@@ -146,7 +189,8 @@ struct PipelineDecoder {
 
     mutating func decodePullRequest(_ node: YAMLNode) -> PullRequestDecl {
         var pullRequest = PullRequestDecl()
-        guard let entries = reader.mapping(node, what: "'on.pull_request'", known: ["branches", "paths", "types"]) else { return pullRequest }
+        guard let entries = reader.mapping(node, what: "'on.pull_request'", known: ["branches", "paths", "types"])
+        else { return pullRequest }
         for (key, value) in entries {
             let list = reader.stringList(value, what: "'on.pull_request.\(key.value)'")
             switch key.value {
@@ -157,7 +201,11 @@ struct PipelineDecoder {
                 reader.checkGlobs(list, what: "'on.pull_request.paths'")
                 pullRequest.paths = list
             default:
-                for type in list { _ = reader.checkValue(type, accepted: ["opened", "synchronize", "reopened", "closed", "ready_for_review"], what: "pull-request type") }
+                for type in list {
+                    _ = reader.checkValue(
+                        type, accepted: ["opened", "synchronize", "reopened", "closed", "ready_for_review"],
+                        what: "pull-request type")
+                }
                 pullRequest.types = list
             }
         }
@@ -176,17 +224,24 @@ struct PipelineDecoder {
             guard let node = entries.first?.value, let cron = reader.string(node, what: "'cron'") else { continue }
             if let problem = CronExpression.validate(cron.value) {
                 var span = cron.span
-                if cron.span.start.line == cron.span.end.line, node.scalar?.style != .literal, node.scalar?.style != .folded {
+                if cron.span.start.line == cron.span.end.line, node.scalar?.style != .literal,
+                    node.scalar?.style != .folded
+                {
                     let quote = node.scalar?.style == .plain ? 0 : 1
                     let start = cron.span.start.offset + quote + problem.range.lowerBound
                     let end = cron.span.start.offset + quote + problem.range.upperBound
                     span = SourceSpan(
                         file: span.file,
-                        start: SourcePosition(line: span.start.line, column: span.start.column + quote + problem.range.lowerBound, offset: start),
-                        end: SourcePosition(line: span.start.line, column: span.start.column + quote + problem.range.upperBound, offset: end))
+                        start: SourcePosition(
+                            line: span.start.line, column: span.start.column + quote + problem.range.lowerBound,
+                            offset: start),
+                        end: SourcePosition(
+                            line: span.start.line, column: span.start.column + quote + problem.range.upperBound,
+                            offset: end))
                 }
-                reader.report(InvalidCronRule.descriptor, "invalid cron '\(cron.value)': \(problem.message)", at: span,
-                              notes: ["fields: minute (0-59) hour (0-23) day-of-month (1-31) month (1-12) day-of-week (0-7)"])
+                reader.report(
+                    InvalidCronRule.descriptor, "invalid cron '\(cron.value)': \(problem.message)", at: span,
+                    notes: ["fields: minute (0-59) hour (0-23) day-of-month (1-31) month (1-12) day-of-week (0-7)"])
             }
             crons.append(cron)
         }
@@ -195,22 +250,34 @@ struct PipelineDecoder {
 
     mutating func decodeManual(_ node: YAMLNode) -> [ManualInputDecl] {
         guard let entries = reader.mapping(node, what: "'on.manual'", known: ["inputs"]) else { return [] }
-        guard let inputsNode = entries.first?.value, let inputs = reader.openMapping(inputsNode, what: "'on.manual.inputs'") else { return [] }
+        guard let inputsNode = entries.first?.value,
+            let inputs = reader.openMapping(inputsNode, what: "'on.manual.inputs'")
+        else { return [] }
         var result: [ManualInputDecl] = []
         for (id, value) in inputs {
             reader.checkID(id, kind: "input")
             var input = ManualInputDecl(id: id)
-            guard let fields = reader.mapping(value, what: "input '\(id.value)'", known: ["type", "description", "required", "default", "options"]) else { continue }
+            guard
+                let fields = reader.mapping(
+                    value, what: "input '\(id.value)'",
+                    known: ["type", "description", "required", "default", "options"])
+            else { continue }
             reader.require(["type"], in: fields, owner: id.span, what: "input '\(id.value)'")
             for (key, field) in fields {
                 switch key.value {
                 case "type":
                     input.type = reader.string(field, what: "'type'")
-                    if let type = input.type, !reader.checkValue(type, accepted: ["string", "boolean", "number", "choice"], what: "input type") { input.type = nil }
+                    if let type = input.type,
+                        !reader.checkValue(
+                            type, accepted: ["string", "boolean", "number", "choice"], what: "input type")
+                    {
+                        input.type = nil
+                    }
                 case "description": input.description = reader.string(field, what: "'description'")?.value
                 case "required": input.required = reader.bool(field, what: "'required'") ?? false
                 case "options": input.options = reader.stringList(field, what: "'options'", allowScalar: false)
-                default: input.defaultValue = Located(field.scalar?.value ?? "", at: field.usageSpan)
+                default:
+                    input.defaultValue = Located(field.scalar?.value ?? "", at: field.usageSpan)
                     if field.scalar == nil { reader.wrongType(field, expected: "a scalar", what: "'default'") }
                 }
             }
@@ -223,23 +290,34 @@ struct PipelineDecoder {
     mutating func checkManualInput(_ input: ManualInputDecl, fields: [(key: Located<String>, value: YAMLNode)]) {
         guard let type = input.type?.value else { return }
         if type == "choice" && input.options.isEmpty {
-            reader.report(MissingKeyRule.descriptor, "choice input '\(input.id.value)' is missing required key 'options'", at: input.id.span)
+            reader.report(
+                MissingKeyRule.descriptor, "choice input '\(input.id.value)' is missing required key 'options'",
+                at: input.id.span)
         }
         if type != "choice", let options = fields.first(where: { $0.key.value == "options" }) {
-            reader.report(ConflictingKeysRule.descriptor, "'options' only applies to inputs of type 'choice', not '\(type)'", at: options.key.span)
+            reader.report(
+                ConflictingKeysRule.descriptor, "'options' only applies to inputs of type 'choice', not '\(type)'",
+                at: options.key.span)
         }
-        guard let defaultNode = fields.first(where: { $0.key.value == "default" })?.value, let value = input.defaultValue else { return }
+        guard let defaultNode = fields.first(where: { $0.key.value == "default" })?.value,
+            let value = input.defaultValue
+        else { return }
         switch type {
         case "boolean": _ = reader.bool(defaultNode, what: "the default of boolean input '\(input.id.value)'")
         case "number": _ = reader.number(defaultNode, what: "the default of number input '\(input.id.value)'")
-        case "choice": _ = reader.checkValue(value, accepted: input.options.map(\.value), what: "default of choice input '\(input.id.value)':")
+        case "choice":
+            _ = reader.checkValue(
+                value, accepted: input.options.map(\.value), what: "default of choice input '\(input.id.value)':")
         default: break
         }
     }
 
     mutating func decodeDefaults(_ node: YAMLNode) -> DefaultsDecl {
         var defaults = DefaultsDecl()
-        guard let entries = reader.mapping(node, what: "'defaults'", known: ["timeout", "retry", "shell", "working_directory"]) else { return defaults }
+        guard
+            let entries = reader.mapping(
+                node, what: "'defaults'", known: ["timeout", "retry", "shell", "working_directory"])
+        else { return defaults }
         for (key, value) in entries {
             switch key.value {
             case "timeout": defaults.timeout = reader.duration(value, what: "'defaults.timeout'")
@@ -252,12 +330,15 @@ struct PipelineDecoder {
     }
 
     mutating func decodeConcurrency(_ node: YAMLNode) -> ConcurrencyDecl? {
-        guard let entries = reader.mapping(node, what: "'concurrency'", known: ["group", "cancel_in_progress"]) else { return nil }
+        guard let entries = reader.mapping(node, what: "'concurrency'", known: ["group", "cancel_in_progress"]) else {
+            return nil
+        }
         reader.require(["group"], in: entries, owner: node.usageSpan, what: "'concurrency'")
         var concurrency = ConcurrencyDecl()
         for (key, value) in entries {
             if key.value == "group" {
-                concurrency.group = reader.template(value, what: "'concurrency.group'", site: .concurrency, key: "concurrency.group")
+                concurrency.group = reader.template(
+                    value, what: "'concurrency.group'", site: .concurrency, key: "concurrency.group")
             } else {
                 concurrency.cancelInProgress = reader.bool(value, what: "'concurrency.cancel_in_progress'") ?? false
             }

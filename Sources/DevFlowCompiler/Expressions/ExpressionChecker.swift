@@ -32,11 +32,15 @@ struct ExpressionChecker {
         let template = Template(text)
         if case .condition = site.kind {
             let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-            let segments = template.segments.filter { if case .text(let t) = $0 { !t.allSatisfy(\.isWhitespace) } else { true } }
+            let segments = template.segments.filter {
+                if case .text(let t) = $0 { !t.allSatisfy(\.isWhitespace) } else { true }
+            }
             if template.hasExpressions, segments.count > 1 || !(trimmed.hasPrefix("${{") && trimmed.hasSuffix("}}")) {
-                diagnostics.append(ExpressionTypeRule.descriptor.diagnostic(
-                    "'if' mixes text and ${{ }} placeholders, so it is a non-empty string and always true", at: site.node.usageSpan,
-                    notes: ["write the whole condition inside one ${{ }}, or leave the delimiters out"]))
+                diagnostics.append(
+                    ExpressionTypeRule.descriptor.diagnostic(
+                        "'if' mixes text and ${{ }} placeholders, so it is a non-empty string and always true",
+                        at: site.node.usageSpan,
+                        notes: ["write the whole condition inside one ${{ }}, or leave the delimiters out"]))
                 return nil
             }
             if !template.hasExpressions {
@@ -61,7 +65,9 @@ struct ExpressionChecker {
         return finish(site, parsed, mapper)
     }
 
-    private mutating func finish(_ site: ExpressionSite, _ parsed: [ParsedExpression], _ mapper: SiteSpanMapper) -> AnalyzedSite {
+    private mutating func finish(_ site: ExpressionSite, _ parsed: [ParsedExpression], _ mapper: SiteSpanMapper)
+        -> AnalyzedSite
+    {
         var typer = ExpressionTyper(context: context, cache: cache, site: site, mapper: mapper)
         for expression in parsed { typer.check(expression) }
         diagnostics += typer.diagnostics
@@ -70,16 +76,20 @@ struct ExpressionChecker {
 
     private mutating func reportUnclosed(_ site: ExpressionSite, mapper: inout SiteSpanMapper, at offset: Int) {
         let base = mapper.sourceOffset(of: offset..<offset + 3)
-        diagnostics.append(ExpressionSyntaxRule.descriptor.diagnostic(
-            "'${{' is never closed with '}}'", at: mapper.span(base: base, range: 0..<3)))
+        diagnostics.append(
+            ExpressionSyntaxRule.descriptor.diagnostic(
+                "'${{' is never closed with '}}'", at: mapper.span(base: base, range: 0..<3)))
     }
 
-    private mutating func parse(_ text: String, range: Range<Int>, innerOffset: Int, site: ExpressionSite, mapper: inout SiteSpanMapper) -> ParsedExpression? {
+    private mutating func parse(
+        _ text: String, range: Range<Int>, innerOffset: Int, site: ExpressionSite, mapper: inout SiteSpanMapper
+    ) -> ParsedExpression? {
         let placeholderBase = mapper.sourceOffset(of: range)
         let base = placeholderBase.map { $0 + (innerOffset - range.lowerBound) }
         if text.allSatisfy(\.isWhitespace) {
             let placeholderSpan = mapper.span(base: placeholderBase, range: 0..<range.count)
-            diagnostics.append(ExpressionSyntaxRule.descriptor.diagnostic("empty expression in '\(site.key)'", at: placeholderSpan))
+            diagnostics.append(
+                ExpressionSyntaxRule.descriptor.diagnostic("empty expression in '\(site.key)'", at: placeholderSpan))
             return nil
         }
         let result: Result<Expression, ExpressionSyntaxError>
@@ -91,10 +101,14 @@ struct ExpressionChecker {
         }
         switch result {
         case .success(let expression):
-            return ParsedExpression(expression: expression, base: base, placeholderBase: placeholderBase, mapper: mapper, placeholderRange: range)
+            return ParsedExpression(
+                expression: expression, base: base, placeholderBase: placeholderBase, mapper: mapper,
+                placeholderRange: range)
         case .failure(let error):
-            let span = mapper.span(base: base, range: error.range.isEmpty ? error.range.lowerBound..<error.range.lowerBound : error.range)
-            diagnostics.append(ExpressionSyntaxRule.descriptor.diagnostic("in '\(site.key)': \(error.message)", at: span))
+            let span = mapper.span(
+                base: base, range: error.range.isEmpty ? error.range.lowerBound..<error.range.lowerBound : error.range)
+            diagnostics.append(
+                ExpressionSyntaxRule.descriptor.diagnostic("in '\(site.key)': \(error.message)", at: span))
             return nil
         }
     }

@@ -92,20 +92,28 @@ enum ContextSchema {
         .object(ObjectType(properties: properties, kind: .closed(path: path)))
     }
 
-    static let git = closed("git", [
-        "ref": .string, "branch": .string, "tag": .string, "sha": .string, "base_branch": .string, "author": .string,
-        "message": .string, "repository": .string, "workspace": .string,
-    ])
+    static let git = closed(
+        "git",
+        [
+            "ref": .string, "branch": .string, "tag": .string, "sha": .string, "base_branch": .string,
+            "author": .string,
+            "message": .string, "repository": .string, "workspace": .string,
+        ])
 
-    static let event = closed("event", [
-        "kind": .string, "hook": .string,
-        "pull_request": closed("event.pull_request", [
-            "title": .string, "body": .string, "number": .number, "head_branch": .string, "base_branch": .string,
-            "author": .string, "draft": .bool,
-        ]),
-        "push": closed("event.push", ["before": .string, "after": .string, "forced": .bool]),
-        "schedule": closed("event.schedule", ["cron": .string]),
-    ])
+    static let event = closed(
+        "event",
+        [
+            "kind": .string, "hook": .string,
+            "pull_request": closed(
+                "event.pull_request",
+                [
+                    "title": .string, "body": .string, "number": .number, "head_branch": .string,
+                    "base_branch": .string,
+                    "author": .string, "draft": .bool,
+                ]),
+            "push": closed("event.push", ["before": .string, "after": .string, "forced": .bool]),
+            "schedule": closed("event.schedule", ["cron": .string]),
+        ])
 
     static let run = closed("run", ["id": .string, "attempt": .number, "number": .number, "pipeline": .string])
 
@@ -113,7 +121,8 @@ enum ContextSchema {
 
     /// Paths whose text an outsider controls (pull-request text, branch names, commit messages).
     static let untrustedPaths: [[String]] = [
-        ["event", "pull_request", "title"], ["event", "pull_request", "body"], ["event", "pull_request", "head_branch"],
+        ["event", "pull_request", "title"], ["event", "pull_request", "body"],
+        ["event", "pull_request", "head_branch"],
         ["event", "pull_request", "author"], ["git", "message"], ["git", "author"],
     ]
 }

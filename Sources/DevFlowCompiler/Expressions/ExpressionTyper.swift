@@ -31,7 +31,10 @@ struct ExpressionTyper {
 
     private func span(_ range: Range<Int>) -> SourceSpan { mapper.span(base: base, range: range) }
 
-    private mutating func report(_ rule: RuleDescriptor, _ message: String, _ range: Range<Int>, labels: [DiagnosticLabel] = [], notes: [String] = [], fixIts: [FixIt] = []) {
+    private mutating func report(
+        _ rule: RuleDescriptor, _ message: String, _ range: Range<Int>, labels: [DiagnosticLabel] = [],
+        notes: [String] = [], fixIts: [FixIt] = []
+    ) {
         diagnostics.append(rule.diagnostic(message, at: span(range), labels: labels, notes: notes, fixIts: fixIts))
     }
 
@@ -136,16 +139,21 @@ struct ExpressionTyper {
             }
         case .context(let name):
             guard ContextSchema.rootNames.contains(name) else {
-                let candidates = Suggestions.closest(to: name, among: ContextSchema.rootNames + Array(FunctionSignature.all.keys))
+                let candidates = Suggestions.closest(
+                    to: name, among: ContextSchema.rootNames + Array(FunctionSignature.all.keys))
                 var notes = ["contexts are \(Suggestions.list(ContextSchema.rootNames))"]
                 if ["github", "needs", "vars", "job", "runner", "strategy"].contains(name) {
                     notes.insert("'\(name)' is a GitHub Actions context; DevFlow uses git, event, steps and run", at: 0)
                 }
-                report(UnknownPropertyRule.descriptor, "unknown context '\(name)'\(Suggestions.didYouMean(candidates))", expression.range, notes: notes)
+                report(
+                    UnknownPropertyRule.descriptor, "unknown context '\(name)'\(Suggestions.didYouMean(candidates))",
+                    expression.range, notes: notes)
                 return .any
             }
             if let reason = unavailability(name) {
-                report(ContextUnavailableRule.descriptor, "'\(name)' is not available in \(siteName); \(reason)", expression.range)
+                report(
+                    ContextUnavailableRule.descriptor, "'\(name)' is not available in \(siteName); \(reason)",
+                    expression.range)
                 return .any
             }
             return rootType(name)
@@ -161,7 +169,9 @@ struct ExpressionTyper {
             switch baseType {
             case .array(let element):
                 if indexType != .number && indexType != .any {
-                    report(ExpressionTypeRule.descriptor, "an array index must be a number, found \(indexType.described)", index.range)
+                    report(
+                        ExpressionTypeRule.descriptor, "an array index must be a number, found \(indexType.described)",
+                        index.range)
                 }
                 return element
             case .object(let object): return object.kind == .open ? object.openType : .any
@@ -177,8 +187,11 @@ struct ExpressionTyper {
             return .bool
         case .negate(let operand):
             let operandType = type(of: operand)
-            if [.bool, .null, .string].contains(operandType) || { if case .object = operandType { true } else { false } }() {
-                report(ExpressionTypeRule.descriptor, "'-' needs a number, found \(operandType.described)", operand.range)
+            if [.bool, .null, .string].contains(operandType)
+                || { if case .object = operandType { true } else { false } }()
+            {
+                report(
+                    ExpressionTypeRule.descriptor, "'-' needs a number, found \(operandType.described)", operand.range)
             }
             return .number
         case .binary(let op, let lhs, let rhs):
@@ -194,20 +207,27 @@ struct ExpressionTyper {
                     }
                 }
                 if let bad {
-                    report(ExpressionTypeRule.descriptor, "'\(op.rawValue)' compares numbers or strings, found \(bad.described)", expression.range)
+                    report(
+                        ExpressionTypeRule.descriptor,
+                        "'\(op.rawValue)' compares numbers or strings, found \(bad.described)", expression.range)
                 }
                 return .bool
             default:
                 let isObject = { (type: ExpressionType) -> Bool in if case .object = type { true } else { false } }
                 if isObject(left) != isObject(right) {
-                    report(ExpressionTypeRule.descriptor, "'\(op.rawValue)' compares an object with a scalar, which is never equal; did you mean one of its properties?", expression.range)
+                    report(
+                        ExpressionTypeRule.descriptor,
+                        "'\(op.rawValue)' compares an object with a scalar, which is never equal; did you mean one of its properties?",
+                        expression.range)
                 }
                 return .bool
             }
         }
     }
 
-    private mutating func member(of baseType: ExpressionType, name: String, nameRange: Range<Int>, baseExpression: Expression) -> ExpressionType {
+    private mutating func member(
+        of baseType: ExpressionType, name: String, nameRange: Range<Int>, baseExpression: Expression
+    ) -> ExpressionType {
         switch baseType {
         case .any: return .any
         case .object(let object):
@@ -217,7 +237,9 @@ struct ExpressionTyper {
         case .array: return .any
         default:
             let path = baseExpression.propertyPath?.joined(separator: ".") ?? "this value"
-            report(ExpressionTypeRule.descriptor, "'\(path)' is \(baseType.described) and has no property '\(name)'", nameRange)
+            report(
+                ExpressionTypeRule.descriptor, "'\(path)' is \(baseType.described) and has no property '\(name)'",
+                nameRange)
             return .any
         }
     }
@@ -225,12 +247,17 @@ struct ExpressionTyper {
     private mutating func stepMember(_ id: String, nameRange: Range<Int>) -> ExpressionType {
         guard let current = site.kind.step else { return .any }
         guard let targetIndex = context.stepIndex[id] else {
-            let candidates = Suggestions.closest(to: id, among: context.pipeline.steps.map(\.id.value).filter { context.isAncestor($0, of: current) })
-            report(UnknownPropertyRule.descriptor, "unknown step '\(id)' in 'steps'\(Suggestions.didYouMean(candidates))", nameRange)
+            let candidates = Suggestions.closest(
+                to: id, among: context.pipeline.steps.map(\.id.value).filter { context.isAncestor($0, of: current) })
+            report(
+                UnknownPropertyRule.descriptor, "unknown step '\(id)' in 'steps'\(Suggestions.didYouMean(candidates))",
+                nameRange)
             return .any
         }
         if id == current {
-            report(NonAncestorOutputRule.descriptor, "step '\(id)' reads its own outputs, which do not exist until it finishes", nameRange)
+            report(
+                NonAncestorOutputRule.descriptor,
+                "step '\(id)' reads its own outputs, which do not exist until it finishes", nameRange)
             return .any
         }
         guard context.isAncestor(id, of: current) else {
@@ -238,66 +265,110 @@ struct ExpressionTyper {
             if let index = stepIndex, let lastNeed = context.pipeline.steps[index].needs.last {
                 let text = context.source.text(of: lastNeed.span)
                 if !text.contains("\n") {
-                    fixIts.append(FixIt("add '\(id)' to the needs of '\(current)'", edits: [TextEdit(span: SourceSpan(file: lastNeed.span.file, start: lastNeed.span.end, end: lastNeed.span.end), replacement: ", \(id)")]))
+                    fixIts.append(
+                        FixIt(
+                            "add '\(id)' to the needs of '\(current)'",
+                            edits: [
+                                TextEdit(
+                                    span: SourceSpan(
+                                        file: lastNeed.span.file, start: lastNeed.span.end, end: lastNeed.span.end),
+                                    replacement: ", \(id)")
+                            ]))
                 }
             }
-            report(NonAncestorOutputRule.descriptor, "step '\(current)' reads step '\(id)', which is not among its needs, so it may not have run yet", nameRange,
-                   labels: [DiagnosticLabel("'\(id)' defined here", at: context.pipeline.steps[targetIndex].id.span)],
-                   notes: fixIts.isEmpty ? ["add '\(id)' to the needs of '\(current)'"] : [], fixIts: fixIts)
+            report(
+                NonAncestorOutputRule.descriptor,
+                "step '\(current)' reads step '\(id)', which is not among its needs, so it may not have run yet",
+                nameRange,
+                labels: [DiagnosticLabel("'\(id)' defined here", at: context.pipeline.steps[targetIndex].id.span)],
+                notes: fixIts.isEmpty ? ["add '\(id)' to the needs of '\(current)'"] : [], fixIts: fixIts)
             return stepType(id)
         }
         return stepType(id)
     }
 
-    private mutating func missing(_ object: ObjectType, name: String, nameRange: Range<Int>, baseExpression: Expression) -> ExpressionType {
+    private mutating func missing(_ object: ObjectType, name: String, nameRange: Range<Int>, baseExpression: Expression)
+        -> ExpressionType
+    {
         let known = object.properties.keys.sorted()
         let candidates = Suggestions.closest(to: name, among: known)
         let suggestion = Suggestions.didYouMean(candidates)
         var fixIts: [FixIt] = []
         if candidates.count == 1, base != nil {
-            fixIts.append(FixIt("replace with '\(candidates[0])'", edits: [TextEdit(span: span(nameRange), replacement: candidates[0])]))
+            fixIts.append(
+                FixIt(
+                    "replace with '\(candidates[0])'",
+                    edits: [TextEdit(span: span(nameRange), replacement: candidates[0])]))
         }
         switch object.kind {
         case .open: return object.openType
         case .steps: return .any
         case .closed(let path):
             let tail = suggestion.isEmpty ? "; known properties: \(Suggestions.list(known))" : suggestion
-            report(UnknownPropertyRule.descriptor, "unknown property '\(name)' of '\(path)'\(tail)", nameRange, fixIts: fixIts)
+            report(
+                UnknownPropertyRule.descriptor, "unknown property '\(name)' of '\(path)'\(tail)", nameRange,
+                fixIts: fixIts)
         case .outputs(let step):
             let declaration = context.step(step)?.outputs?.first?.span
-            report(UndeclaredOutputRule.descriptor, "step '\(step)' does not declare output '\(name)'\(suggestion.isEmpty ? "; it declares \(Suggestions.list(known))" : suggestion)", nameRange,
-                   labels: declaration.map { [DiagnosticLabel("outputs declared here", at: $0)] } ?? [], fixIts: fixIts)
+            report(
+                UndeclaredOutputRule.descriptor,
+                "step '\(step)' does not declare output '\(name)'\(suggestion.isEmpty ? "; it declares \(Suggestions.list(known))" : suggestion)",
+                nameRange,
+                labels: declaration.map { [DiagnosticLabel("outputs declared here", at: $0)] } ?? [], fixIts: fixIts)
         case .secrets:
             let notes = ["declare it in the pipeline's 'secrets:' list so its value is masked in logs"]
-            report(UndeclaredSecretRule.descriptor, "secret '\(name)' is not declared\(suggestion)", nameRange, notes: notes, fixIts: fixIts)
+            report(
+                UndeclaredSecretRule.descriptor, "secret '\(name)' is not declared\(suggestion)", nameRange,
+                notes: notes, fixIts: fixIts)
         case .matrix(let step):
-            report(UnknownPropertyRule.descriptor, "step '\(step)' has no matrix dimension '\(name)'\(suggestion.isEmpty ? "; dimensions: \(Suggestions.list(known))" : suggestion)", nameRange, fixIts: fixIts)
+            report(
+                UnknownPropertyRule.descriptor,
+                "step '\(step)' has no matrix dimension '\(name)'\(suggestion.isEmpty ? "; dimensions: \(Suggestions.list(known))" : suggestion)",
+                nameRange, fixIts: fixIts)
         case .inputs:
-            let tail = known.isEmpty ? "; the pipeline declares no manual inputs" : suggestion.isEmpty ? "; inputs: \(Suggestions.list(known))" : suggestion
+            let tail =
+                known.isEmpty
+                ? "; the pipeline declares no manual inputs"
+                : suggestion.isEmpty ? "; inputs: \(Suggestions.list(known))" : suggestion
             report(UnknownPropertyRule.descriptor, "unknown input '\(name)'\(tail)", nameRange, fixIts: fixIts)
         }
         return .any
     }
 
-    private mutating func call(_ name: String, nameRange: Range<Int>, arguments: [Expression], range: Range<Int>) -> ExpressionType {
+    private mutating func call(_ name: String, nameRange: Range<Int>, arguments: [Expression], range: Range<Int>)
+        -> ExpressionType
+    {
         let argumentTypes = arguments.map { type(of: $0) }
         guard let signature = FunctionSignature.all[name] else {
             let candidates = Suggestions.closest(to: name, among: FunctionSignature.all.keys)
             var fixIts: [FixIt] = []
             if candidates.count == 1, base != nil {
-                fixIts.append(FixIt("replace with '\(candidates[0])'", edits: [TextEdit(span: span(nameRange), replacement: candidates[0])]))
+                fixIts.append(
+                    FixIt(
+                        "replace with '\(candidates[0])'",
+                        edits: [TextEdit(span: span(nameRange), replacement: candidates[0])]))
             }
-            let tail = candidates.isEmpty ? "; functions are \(Suggestions.list(FunctionSignature.all.keys.sorted()))" : Suggestions.didYouMean(candidates)
+            let tail =
+                candidates.isEmpty
+                ? "; functions are \(Suggestions.list(FunctionSignature.all.keys.sorted()))"
+                : Suggestions.didYouMean(candidates)
             report(UnknownFunctionRule.descriptor, "unknown function '\(name)'\(tail)", nameRange, fixIts: fixIts)
             return .any
         }
         if signature.statusFunction && !isCondition {
-            report(ContextUnavailableRule.descriptor, "status function '\(name)()' is only available in 'if'", nameRange)
+            report(
+                ContextUnavailableRule.descriptor, "status function '\(name)()' is only available in 'if'", nameRange)
         }
         if arguments.count < signature.minimum || arguments.count > (signature.maximum ?? Int.max) {
-            let expected = signature.maximum == signature.minimum ? "\(signature.minimum)" : signature.maximum == nil ? "at least \(signature.minimum)" : "\(signature.minimum) or \(signature.maximum!)"
+            let expected =
+                signature.maximum == signature.minimum
+                ? "\(signature.minimum)"
+                : signature.maximum == nil
+                    ? "at least \(signature.minimum)" : "\(signature.minimum) or \(signature.maximum!)"
             let plural = (signature.maximum ?? signature.minimum) == 1 && signature.minimum == 1 ? "" : "s"
-            report(ExpressionTypeRule.descriptor, "'\(name)' takes \(expected) argument\(plural), found \(arguments.count)", range)
+            report(
+                ExpressionTypeRule.descriptor,
+                "'\(name)' takes \(expected) argument\(plural), found \(arguments.count)", range)
             return signature.result
         }
         switch name {
@@ -305,7 +376,9 @@ struct ExpressionTyper {
             for (argument, argumentType) in zip(arguments, argumentTypes) {
                 switch argumentType {
                 case .object, .array:
-                    report(ExpressionTypeRule.descriptor, "'\(name)' needs a string argument, found \(argumentType.described)", argument.range)
+                    report(
+                        ExpressionTypeRule.descriptor,
+                        "'\(name)' needs a string argument, found \(argumentType.described)", argument.range)
                 default: break
                 }
             }
@@ -313,7 +386,10 @@ struct ExpressionTyper {
             if case .literal(.string(let template)) = arguments[0].kind {
                 let placeholders = Self.placeholderIndexes(template)
                 if let highest = placeholders.max(), highest >= arguments.count - 1 {
-                    report(ExpressionTypeRule.descriptor, "format string uses '{\(highest)}' but only \(arguments.count - 1) argument\(arguments.count == 2 ? " follows" : "s follow")", arguments[0].range)
+                    report(
+                        ExpressionTypeRule.descriptor,
+                        "format string uses '{\(highest)}' but only \(arguments.count - 1) argument\(arguments.count == 2 ? " follows" : "s follow")",
+                        arguments[0].range)
                 }
             }
         default: break

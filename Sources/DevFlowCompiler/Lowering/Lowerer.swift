@@ -14,10 +14,13 @@ struct Lowerer {
 
     func lower() -> ExecutionGraph {
         let pipeline = context.pipeline
-        let retryPolicies = Dictionary(pipeline.retryPolicies.compactMap { policy in policy.name.map { ($0.value, policy) } }, uniquingKeysWith: { a, _ in a })
+        let retryPolicies = Dictionary(
+            pipeline.retryPolicies.compactMap { policy in policy.name.map { ($0.value, policy) } },
+            uniquingKeysWith: { a, _ in a })
         let breakers = Dictionary(pipeline.breakers.map { ($0.name.value, $0) }, uniquingKeysWith: { a, _ in a })
         let agents = Dictionary(pipeline.agents.map { ($0.id.value, $0) }, uniquingKeysWith: { a, _ in a })
-        let pipelineEnv = Dictionary(pipeline.env.map { ($0.name.value, $0.value.value) }, uniquingKeysWith: { a, _ in a })
+        let pipelineEnv = Dictionary(
+            pipeline.env.map { ($0.name.value, $0.value.value) }, uniquingKeysWith: { a, _ in a })
         let defaultRetry = resolve(pipeline.defaults.retry, policies: retryPolicies) ?? .none
 
         // Expand legs first so needs can point at every leg of a matrix step.
@@ -45,33 +48,45 @@ struct Lowerer {
                 if breakerName == nil { breakerName = agent?.circuitBreaker?.value }
                 var with = Self.json(agent?.with).objectMembers
                 for (key, value) in Self.json(step.with).objectMembers { with[key] = value }
-                action = .agent(agent: agentName, uses: agent == nil ? agentName : agent?.uses?.value, command: agent?.command?.value, with: with)
+                action = .agent(
+                    agent: agentName, uses: agent == nil ? agentName : agent?.uses?.value,
+                    command: agent?.command?.value, with: with)
             } else {
-                action = .hook(script: step.run?.value ?? "", shell: step.shell?.value ?? pipeline.defaults.shell?.value ?? Self.defaultShell)
+                action = .hook(
+                    script: step.run?.value ?? "",
+                    shell: step.shell?.value ?? pipeline.defaults.shell?.value ?? Self.defaultShell)
             }
             let condition = analysis.conditions[step.id.value]?.normalized ?? "success()"
             let retry = resolve(step.retry, policies: retryPolicies) ?? defaultRetry
             let breaker = breakerName.flatMap { breakers[$0] }.map(Self.breakerPolicy)
             let agentTimeout = step.agent.flatMap { agents[$0.value]?.timeout?.value }
-            let timeout = step.timeout?.value ?? agentTimeout ?? pipeline.defaults.timeout?.value ?? Self.defaultTimeoutMilliseconds
+            let timeout =
+                step.timeout?.value ?? agentTimeout ?? pipeline.defaults.timeout?.value
+                ?? Self.defaultTimeoutMilliseconds
             let location = SourceLocation(
                 file: step.id.span.file, line: step.id.span.start.line, column: step.id.span.start.column,
                 endLine: step.span.end.line, endColumn: step.span.end.column)
             for leg in legsByStep[step.id.value] ?? [] {
-                nodes.append(Node(
-                    id: leg.id, step: step.id.value, name: step.name?.value, matrix: leg.values.mapValues { .string($0) },
-                    action: action, needs: needs, condition: condition, env: env,
-                    workingDirectory: step.workingDirectory?.value ?? pipeline.defaults.workingDirectory?.value,
-                    timeoutMilliseconds: timeout, retry: retry, circuitBreaker: breaker, continueOnError: step.continueOnError,
-                    inputs: step.inputs.map(\.value), outputs: step.outputs?.map(\.value) ?? [], paths: step.paths.map(\.value),
-                    deployment: step.deployment?.value, level: 0))
+                nodes.append(
+                    Node(
+                        id: leg.id, step: step.id.value, name: step.name?.value,
+                        matrix: leg.values.mapValues { .string($0) },
+                        action: action, needs: needs, condition: condition, env: env,
+                        workingDirectory: step.workingDirectory?.value ?? pipeline.defaults.workingDirectory?.value,
+                        timeoutMilliseconds: timeout, retry: retry, circuitBreaker: breaker,
+                        continueOnError: step.continueOnError,
+                        inputs: step.inputs.map(\.value), outputs: step.outputs?.map(\.value) ?? [],
+                        paths: step.paths.map(\.value),
+                        deployment: step.deployment?.value, level: 0))
                 sourceMap[leg.id] = location
             }
         }
         let (ordered, levels) = Self.levels(nodes)
         return ExecutionGraph(
-            name: pipeline.name?.value ?? "", triggers: triggers(), env: pipelineEnv, secrets: pipeline.secrets.map(\.value).sorted(),
-            concurrencyGroup: pipeline.concurrency?.group?.value, cancelInProgress: pipeline.concurrency?.cancelInProgress ?? false,
+            name: pipeline.name?.value ?? "", triggers: triggers(), env: pipelineEnv,
+            secrets: pipeline.secrets.map(\.value).sorted(),
+            concurrencyGroup: pipeline.concurrency?.group?.value,
+            cancelInProgress: pipeline.concurrency?.cancelInProgress ?? false,
             nodes: ordered, levels: levels, sourceMap: sourceMap)
     }
 
@@ -89,7 +104,9 @@ struct Lowerer {
                     continue
                 }
                 stack.append((position, true))
-                for need in nodes[position].needs { if let parent = index[need], level[parent] < 0 { stack.append((parent, false)) } }
+                for need in nodes[position].needs {
+                    if let parent = index[need], level[parent] < 0 { stack.append((parent, false)) }
+                }
             }
         }
         for position in nodes.indices { compute(position) }
@@ -121,15 +138,19 @@ struct Lowerer {
             name: name, attempts: decl.attempts?.value ?? 1,
             backoff: RetryPolicy.Backoff(
                 initialMilliseconds: initial, factor: decl.factor?.value ?? standard.factor,
-                maximumMilliseconds: decl.maximum?.value ?? max(standard.maximumMilliseconds, initial), jitter: decl.jitter?.value ?? standard.jitter),
-            retryOn: decl.retryOn.isEmpty ? ["failure", "timeout"] : decl.retryOn.map(\.value), deadlineMilliseconds: decl.deadline?.value)
+                maximumMilliseconds: decl.maximum?.value ?? max(standard.maximumMilliseconds, initial),
+                jitter: decl.jitter?.value ?? standard.jitter),
+            retryOn: decl.retryOn.isEmpty ? ["failure", "timeout"] : decl.retryOn.map(\.value),
+            deadlineMilliseconds: decl.deadline?.value)
     }
 
     static func breakerPolicy(_ decl: BreakerDecl) -> CircuitBreakerPolicy {
         let windowCalls = decl.windowDuration == nil ? (decl.windowCalls?.value ?? 20) : nil
         return CircuitBreakerPolicy(
-            name: decl.name.value, failureRatePercent: decl.failureRate?.value ?? 50, minimumCalls: decl.minimumCalls?.value ?? 5,
-            windowCalls: windowCalls, windowMilliseconds: decl.windowDuration?.value, openForMilliseconds: decl.openFor?.value ?? 60_000,
+            name: decl.name.value, failureRatePercent: decl.failureRate?.value ?? 50,
+            minimumCalls: decl.minimumCalls?.value ?? 5,
+            windowCalls: windowCalls, windowMilliseconds: decl.windowDuration?.value,
+            openForMilliseconds: decl.openFor?.value ?? 60_000,
             halfOpenCalls: decl.halfOpenCalls?.value ?? 1, whenOpen: decl.whenOpen?.value ?? "fail")
     }
 
@@ -138,12 +159,14 @@ struct Lowerer {
         var triggers = Triggers()
         if let push = decl.push {
             triggers.push = Triggers.Push(
-                branches: push.branches.map(\.value), branchesIgnore: push.branchesIgnore.map(\.value), tags: push.tags.map(\.value),
+                branches: push.branches.map(\.value), branchesIgnore: push.branchesIgnore.map(\.value),
+                tags: push.tags.map(\.value),
                 paths: push.paths.map(\.value))
         }
         if let pullRequest = decl.pullRequest {
             triggers.pullRequest = Triggers.PullRequest(
-                branches: pullRequest.branches.map(\.value), paths: pullRequest.paths.map(\.value), types: pullRequest.types.map(\.value))
+                branches: pullRequest.branches.map(\.value), paths: pullRequest.paths.map(\.value),
+                types: pullRequest.types.map(\.value))
         }
         triggers.schedule = decl.schedule.map(\.value)
         triggers.hooks = decl.hooks.map(\.value)
@@ -153,7 +176,8 @@ struct Lowerer {
                 let type = input.type?.value ?? "string"
                 let defaultValue: JSONValue? = input.defaultValue.map { located in
                     switch type {
-                    case "boolean": return .bool(located.value == "true" || located.value == "True" || located.value == "TRUE")
+                    case "boolean":
+                        return .bool(located.value == "true" || located.value == "True" || located.value == "TRUE")
                     case "number": return Double(located.value).map { .number($0) } ?? .string(located.value)
                     default: return .string(located.value)
                     }
@@ -188,7 +212,9 @@ struct Lowerer {
         case .sequence(let items): return .array(items.map { json($0) })
         case .mapping(let pairs):
             var members: [String: JSONValue] = [:]
-            for pair in pairs { if let key = pair.key.scalar?.value, members[key] == nil { members[key] = json(pair.value) } }
+            for pair in pairs {
+                if let key = pair.key.scalar?.value, members[key] == nil { members[key] = json(pair.value) }
+            }
             return .object(members)
         }
     }

@@ -15,7 +15,9 @@ enum MatrixExpansion {
         let dimensions = matrix.dimensions.filter { !$0.values.isEmpty }
         var product = 1
         for dimension in dimensions {
-            product = product.multipliedReportingOverflow(by: dimension.values.count).overflow ? Int.max : product * dimension.values.count
+            product =
+                product.multipliedReportingOverflow(by: dimension.values.count).overflow
+                ? Int.max : product * dimension.values.count
         }
         if dimensions.isEmpty { product = 0 }
         // Past four times the leg limit the product is refused before expansion, so exclude cannot rescue it.
@@ -46,7 +48,8 @@ enum MatrixExpansion {
             let keys = pairs.filter { dimensionNames.contains($0.0) }
             var hit = false
             if !keys.isEmpty || dimensionNames.isEmpty {
-                for index in combinations.indices where keys.allSatisfy({ combinations[index][$0.0] == $0.1 }) && !dimensionNames.isEmpty {
+                for index in combinations.indices
+                where keys.allSatisfy({ combinations[index][$0.0] == $0.1 }) && !dimensionNames.isEmpty {
                     hit = true
                     for (key, value) in pairs where !dimensionNames.contains(key) { combinations[index][key] = value }
                 }

@@ -22,9 +22,14 @@ public enum CronExpression {
         guard spans.count == 5 else {
             let whole = 0..<bytes.count
             if spans.count == 6 {
-                return ("cron has 6 fields; seconds are not supported, use 5 fields: minute hour day month weekday", whole)
+                return (
+                    "cron has 6 fields; seconds are not supported, use 5 fields: minute hour day month weekday", whole
+                )
             }
-            return ("cron has \(spans.count) field\(spans.count == 1 ? "" : "s"); expected 5: minute hour day month weekday", whole)
+            return (
+                "cron has \(spans.count) field\(spans.count == 1 ? "" : "s"); expected 5: minute hour day month weekday",
+                whole
+            )
         }
         for (position, span) in spans.enumerated() {
             let field = fields[position]
@@ -38,17 +43,26 @@ public enum CronExpression {
 
     private static func value(_ text: String, field: (name: String, range: ClosedRange<Int>, names: [String])) -> Int? {
         if let number = Int(text) { return number }
-        if let index = field.names.firstIndex(of: text.uppercased()) { return field.name == "month" ? index + 1 : index }
+        if let index = field.names.firstIndex(of: text.uppercased()) {
+            return field.name == "month" ? index + 1 : index
+        }
         return nil
     }
 
-    private static func checkPart(_ part: String, field: (name: String, range: ClosedRange<Int>, names: [String])) -> String? {
+    private static func checkPart(_ part: String, field: (name: String, range: ClosedRange<Int>, names: [String]))
+        -> String?
+    {
         guard !part.isEmpty else { return "empty item in the \(field.name) list" }
         let pieces = part.split(separator: "/", omittingEmptySubsequences: false)
         guard pieces.count <= 2 else { return "'\(part)' has more than one '/'" }
         if pieces.count == 2 {
-            guard let step = Int(pieces[1]), step > 0 else { return "step '\(pieces[1])' in \(field.name) must be a positive number" }
-            if step > field.range.upperBound { return "step '\(step)' in \(field.name) is larger than its range \(field.range.lowerBound)-\(field.range.upperBound)" }
+            guard let step = Int(pieces[1]), step > 0 else {
+                return "step '\(pieces[1])' in \(field.name) must be a positive number"
+            }
+            if step > field.range.upperBound {
+                return
+                    "step '\(step)' in \(field.name) is larger than its range \(field.range.lowerBound)-\(field.range.upperBound)"
+            }
         }
         let base = String(pieces[0])
         if base == "*" { return nil }
@@ -58,7 +72,8 @@ public enum CronExpression {
         for bound in bounds {
             guard let number = value(bound, field: field) else {
                 let names = field.names.isEmpty ? "" : " or a name \(field.names.first!)-\(field.names.last!)"
-                return "'\(bound)' is not a valid \(field.name); expected \(field.range.lowerBound)-\(field.range.upperBound)\(names)"
+                return
+                    "'\(bound)' is not a valid \(field.name); expected \(field.range.lowerBound)-\(field.range.upperBound)\(names)"
             }
             guard field.range.contains(number) else {
                 return "\(field.name) '\(bound)' is out of range \(field.range.lowerBound)-\(field.range.upperBound)"

@@ -15,10 +15,16 @@ public enum DurationSyntax {
             bytes = bytes.dropFirst(digits.count)
             if bytes.first == "." {
                 let fraction = bytes.dropFirst().prefix { $0.isASCII && $0.isNumber }
-                return .failure(.init(message: "'\(digits).\(fraction)' is not a whole number; write smaller units, such as '90m' for '1.5h'"))
+                return .failure(
+                    .init(
+                        message:
+                            "'\(digits).\(fraction)' is not a whole number; write smaller units, such as '90m' for '1.5h'"
+                    ))
             }
             let unitText = bytes.prefix { $0.isASCII && $0.isLetter }
-            guard !unitText.isEmpty else { return .failure(.init(message: "number '\(digits)' has no unit (h, m, s or ms)")) }
+            guard !unitText.isEmpty else {
+                return .failure(.init(message: "number '\(digits)' has no unit (h, m, s or ms)"))
+            }
             guard let unitIndex = units.firstIndex(where: { $0.0 == unitText }) else {
                 return .failure(.init(message: "unknown unit '\(unitText)'; units are h, m, s and ms"))
             }
@@ -27,7 +33,9 @@ public enum DurationSyntax {
             }
             lastUnit = unitIndex
             bytes = bytes.dropFirst(unitText.count)
-            guard let value = Int(digits), value <= 1_000_000 else { return .failure(.init(message: "'\(digits)' is too large")) }
+            guard let value = Int(digits), value <= 1_000_000 else {
+                return .failure(.init(message: "'\(digits)' is too large"))
+            }
             total += value * units[unitIndex].1
         }
         guard total > 0 else { return .failure(.init(message: "duration must be above zero")) }

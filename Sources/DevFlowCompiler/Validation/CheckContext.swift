@@ -20,7 +20,9 @@ public final class CheckContext: Sendable {
         self.pipeline = pipeline
         var index: [String: Int] = [:]
         index.reserveCapacity(pipeline.steps.count)
-        for (position, step) in pipeline.steps.enumerated() where index[step.id.value] == nil { index[step.id.value] = position }
+        for (position, step) in pipeline.steps.enumerated() where index[step.id.value] == nil {
+            index[step.id.value] = position
+        }
         stepIndex = index
         let needs = pipeline.steps.enumerated().map { position, step in
             step.needs.compactMap { index[$0.value] }.filter { $0 != position }

@@ -53,7 +53,9 @@ enum CycleCheck: PipelineCheck {
     }
 
     /// `cycle[i]` needs `cycle[i+1]`, and the last needs the first.
-    private static func report(_ cycle: [Int], context: CheckContext, reported: inout Set<[Int]>, into diagnostics: inout [Diagnostic]) {
+    private static func report(
+        _ cycle: [Int], context: CheckContext, reported: inout Set<[Int]>, into diagnostics: inout [Diagnostic]
+    ) {
         // Rotate so the cycle starts at its earliest-defined step, to report each cycle once.
         let first = cycle.indices.min { cycle[$0] < cycle[$1] }!
         let canonical = Array(cycle[first...] + cycle[..<first])
@@ -69,8 +71,9 @@ enum CycleCheck: PipelineCheck {
         }
         let path = (canonical + [canonical[0]]).map { steps[$0].id.value }.joined(separator: " → ")
         let primary = labels.first?.span ?? steps[canonical[0]].id.span
-        diagnostics.append(dependencyCycle.diagnostic(
-            "steps form a dependency cycle: \(path)", at: primary, labels: labels,
-            notes: ["none of these steps can start; remove one of the needs to break the cycle"]))
+        diagnostics.append(
+            dependencyCycle.diagnostic(
+                "steps form a dependency cycle: \(path)", at: primary, labels: labels,
+                notes: ["none of these steps can start; remove one of the needs to break the cycle"]))
     }
 }

@@ -37,43 +37,61 @@ enum MatrixCheck: PipelineCheck {
                 for (key, value) in entry {
                     guard let dimension = dimensions[key.value] else {
                         let candidates = Suggestions.closest(to: key.value, among: dimensions.keys)
-                        diagnostics.append(InvalidMatrixRule.descriptor.diagnostic(
-                            "exclude names unknown matrix dimension '\(key.value)'\(Suggestions.didYouMean(candidates))", at: key.span))
+                        diagnostics.append(
+                            InvalidMatrixRule.descriptor.diagnostic(
+                                "exclude names unknown matrix dimension '\(key.value)'\(Suggestions.didYouMean(candidates))",
+                                at: key.span))
                         continue
                     }
                     if !dimension.values.contains(where: { $0.value == value.value }) {
                         let candidates = Suggestions.closest(to: value.value, among: dimension.values.map(\.value))
-                        diagnostics.append(InvalidMatrixRule.descriptor.diagnostic(
-                            "exclude value '\(value.value)' is not a value of matrix dimension '\(key.value)'\(Suggestions.didYouMean(candidates))",
-                            at: value.span, labels: [DiagnosticLabel("'\(key.value)' defined here", at: dimension.name.span)]))
+                        diagnostics.append(
+                            InvalidMatrixRule.descriptor.diagnostic(
+                                "exclude value '\(value.value)' is not a value of matrix dimension '\(key.value)'\(Suggestions.didYouMean(candidates))",
+                                at: value.span,
+                                labels: [DiagnosticLabel("'\(key.value)' defined here", at: dimension.name.span)]))
                     }
                 }
             }
             let legs = MatrixExpansion.legs(of: matrix)
             for (index, entry) in matrix.include.enumerated() where !legs.includeMatched[index] {
-                let missing = matrix.dimensions.map(\.name.value).filter { name in !entry.contains { $0.key.value == name } }
+                let missing = matrix.dimensions.map(\.name.value).filter { name in
+                    !entry.contains { $0.key.value == name }
+                }
                 if !missing.isEmpty, let first = entry.first {
-                    diagnostics.append(InvalidMatrixRule.descriptor.diagnostic(
-                        "include entry matches no leg and does not give \(Suggestions.list(missing)), so it cannot add a leg", at: first.key.span,
-                        notes: ["an include entry either extends legs whose values it matches, or adds a leg giving every dimension"]))
+                    diagnostics.append(
+                        InvalidMatrixRule.descriptor.diagnostic(
+                            "include entry matches no leg and does not give \(Suggestions.list(missing)), so it cannot add a leg",
+                            at: first.key.span,
+                            notes: [
+                                "an include entry either extends legs whose values it matches, or adds a leg giving every dimension"
+                            ]))
                 }
             }
-            if legs.combinations.isEmpty && legs.count == 0 && !matrix.dimensions.isEmpty && matrix.dimensions.allSatisfy({ !$0.values.isEmpty }) {
-                diagnostics.append(InvalidMatrixRule.descriptor.diagnostic(
-                    "exclude removes every leg of the matrix of step '\(step.id.value)'", at: matrix.span))
+            if legs.combinations.isEmpty && legs.count == 0 && !matrix.dimensions.isEmpty
+                && matrix.dimensions.allSatisfy({ !$0.values.isEmpty })
+            {
+                diagnostics.append(
+                    InvalidMatrixRule.descriptor.diagnostic(
+                        "exclude removes every leg of the matrix of step '\(step.id.value)'", at: matrix.span))
             }
             if legs.count > maximumLegs {
-                let message = legs.combinations.isEmpty
+                let message =
+                    legs.combinations.isEmpty
                     ? "matrix of step '\(step.id.value)' has \(legs.count) combinations before include and exclude, over the limit of \(maximumLegs * 4)"
                     : "matrix of step '\(step.id.value)' expands to \(legs.count) legs, over the limit of \(maximumLegs)"
-                let note = legs.combinations.isEmpty ? "split the step into several with fewer dimension values" : "split the step, or exclude combinations you do not need"
+                let note =
+                    legs.combinations.isEmpty
+                    ? "split the step into several with fewer dimension values"
+                    : "split the step, or exclude combinations you do not need"
                 diagnostics.append(tooLarge.diagnostic(message, at: matrix.span, notes: [note]))
             }
             total += max(1, min(legs.count, maximumLegs + 1))
         }
         if total > maximumNodes, let first = context.pipeline.steps.first {
-            diagnostics.append(tooLarge.diagnostic(
-                "the pipeline expands to \(total) nodes, over the limit of \(maximumNodes)", at: first.id.span))
+            diagnostics.append(
+                tooLarge.diagnostic(
+                    "the pipeline expands to \(total) nodes, over the limit of \(maximumNodes)", at: first.id.span))
         }
     }
 }

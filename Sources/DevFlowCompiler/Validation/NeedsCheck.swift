@@ -52,26 +52,33 @@ enum NeedsCheck: PipelineCheck {
             var seen: [String: Located<String>] = [:]
             for need in step.needs {
                 if let earlier = seen[need.value] {
-                    diagnostics.append(duplicateNeed.diagnostic(
-                        "step '\(step.id.value)' lists '\(need.value)' in its needs twice", at: need.span,
-                        labels: [DiagnosticLabel("first listed here", at: earlier.span)]))
+                    diagnostics.append(
+                        duplicateNeed.diagnostic(
+                            "step '\(step.id.value)' lists '\(need.value)' in its needs twice", at: need.span,
+                            labels: [DiagnosticLabel("first listed here", at: earlier.span)]))
                     continue
                 }
                 seen[need.value] = need
                 if need.value == step.id.value {
-                    diagnostics.append(selfNeed.diagnostic(
-                        "step '\(step.id.value)' needs itself", at: need.span,
-                        labels: [DiagnosticLabel("step defined here", at: step.id.span)],
-                        notes: ["remove '\(need.value)' from its needs"]))
+                    diagnostics.append(
+                        selfNeed.diagnostic(
+                            "step '\(step.id.value)' needs itself", at: need.span,
+                            labels: [DiagnosticLabel("step defined here", at: step.id.span)],
+                            notes: ["remove '\(need.value)' from its needs"]))
                 } else if context.stepIndex[need.value] == nil {
                     let candidates = Suggestions.closest(to: need.value, among: ids.filter { $0 != step.id.value })
                     var fixIts: [FixIt] = []
                     if candidates.count == 1 {
-                        fixIts.append(FixIt("replace with '\(candidates[0])'", edits: [TextEdit(span: need.span, replacement: candidates[0])]))
+                        fixIts.append(
+                            FixIt(
+                                "replace with '\(candidates[0])'",
+                                edits: [TextEdit(span: need.span, replacement: candidates[0])]))
                     }
-                    diagnostics.append(unknownNeed.diagnostic(
-                        "step '\(step.id.value)' needs unknown step '\(need.value)'\(Suggestions.didYouMean(candidates))", at: need.span,
-                        fixIts: fixIts))
+                    diagnostics.append(
+                        unknownNeed.diagnostic(
+                            "step '\(step.id.value)' needs unknown step '\(need.value)'\(Suggestions.didYouMean(candidates))",
+                            at: need.span,
+                            fixIts: fixIts))
                 }
             }
         }

@@ -46,15 +46,17 @@ enum ReachabilityCheck {
         for (index, step) in steps.enumerated() {
             guard let condition = analysis.conditions[step.id.value] else { continue }
             let falseEverywhere = kinds.allSatisfy { kind in
-                let evaluator = ExpressionEvaluator(contexts: ["event": .object(["kind": .string(kind)])], missingIsUnknown: true)
+                let evaluator = ExpressionEvaluator(
+                    contexts: ["event": .object(["kind": .string(kind)])], missingIsUnknown: true)
                 if let value = evaluator.evaluate(condition) { return !value.isTruthy }
                 return false
             }
             if falseEverywhere {
                 dead[index] = true
-                diagnostics.append(neverRuns.diagnostic(
-                    "step '\(step.id.value)' never runs: its condition is false for every trigger (\(kinds.joined(separator: ", ")))",
-                    at: step.condition?.span ?? step.id.span))
+                diagnostics.append(
+                    neverRuns.diagnostic(
+                        "step '\(step.id.value)' never runs: its condition is false for every trigger (\(kinds.joined(separator: ", ")))",
+                        at: step.condition?.span ?? step.id.span))
             }
         }
         // Propagate in topological order (ignoring cycles, reported elsewhere).
@@ -70,10 +72,14 @@ enum ReachabilityCheck {
                 dead[index] = true
                 changed = true
                 let need = step.needs.first { $0.value == steps[deadNeed].id.value }
-                diagnostics.append(needsNeverRun.diagnostic(
-                    "step '\(step.id.value)' never runs: it needs '\(steps[deadNeed].id.value)', which never runs", at: need?.span ?? step.id.span,
-                    labels: [DiagnosticLabel("'\(steps[deadNeed].id.value)' defined here", at: steps[deadNeed].id.span)],
-                    notes: ["use 'if: ${{ always() }}' to run regardless of its needs"]))
+                diagnostics.append(
+                    needsNeverRun.diagnostic(
+                        "step '\(step.id.value)' never runs: it needs '\(steps[deadNeed].id.value)', which never runs",
+                        at: need?.span ?? step.id.span,
+                        labels: [
+                            DiagnosticLabel("'\(steps[deadNeed].id.value)' defined here", at: steps[deadNeed].id.span)
+                        ],
+                        notes: ["use 'if: ${{ always() }}' to run regardless of its needs"]))
             }
         }
     }
@@ -91,7 +97,9 @@ enum ReachabilityCheck {
     static func usesStatusOverride(_ expression: Expression) -> Bool {
         var found = false
         expression.walk { node in
-            if case .call(let name, _, _) = node.kind, ["always", "failure", "cancelled"].contains(name) { found = true }
+            if case .call(let name, _, _) = node.kind, ["always", "failure", "cancelled"].contains(name) {
+                found = true
+            }
         }
         return found
     }

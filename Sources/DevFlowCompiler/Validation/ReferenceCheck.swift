@@ -10,15 +10,25 @@ enum ReferenceCheck: PipelineCheck {
         let policies = ["none"] + pipeline.retryPolicies.compactMap { $0.name?.value }
         let breakers = pipeline.breakers.map(\.name.value)
 
-        func resolve(_ name: Located<String>, among defined: [String], kind: String, extra: [String] = [], hint: String) {
+        func resolve(_ name: Located<String>, among defined: [String], kind: String, extra: [String] = [], hint: String)
+        {
             guard !defined.contains(name.value), !extra.contains(name.value) else { return }
             let candidates = Suggestions.closest(to: name.value, among: defined + extra)
             var fixIts: [FixIt] = []
             if candidates.count == 1 {
-                fixIts.append(FixIt("replace with '\(candidates[0])'", edits: [TextEdit(span: name.span, replacement: candidates[0])]))
+                fixIts.append(
+                    FixIt(
+                        "replace with '\(candidates[0])'",
+                        edits: [TextEdit(span: name.span, replacement: candidates[0])]))
             }
-            let known = (defined + extra).isEmpty ? "; \(hint)" : candidates.isEmpty ? "; defined: \(Suggestions.list(defined + extra))" : Suggestions.didYouMean(candidates)
-            diagnostics.append(UnknownReferenceRule.descriptor.diagnostic("unknown \(kind) '\(name.value)'\(known)", at: name.span, fixIts: fixIts))
+            let known =
+                (defined + extra).isEmpty
+                ? "; \(hint)"
+                : candidates.isEmpty
+                    ? "; defined: \(Suggestions.list(defined + extra))" : Suggestions.didYouMean(candidates)
+            diagnostics.append(
+                UnknownReferenceRule.descriptor.diagnostic(
+                    "unknown \(kind) '\(name.value)'\(known)", at: name.span, fixIts: fixIts))
         }
 
         func resolveRetry(_ reference: RetryReference?) {
@@ -30,16 +40,22 @@ enum ReferenceCheck: PipelineCheck {
         resolveRetry(pipeline.defaults.retry)
         for agent in pipeline.agents {
             if let breaker = agent.circuitBreaker {
-                resolve(breaker, among: breakers, kind: "circuit breaker", hint: "define it under 'policies.circuit_breakers'")
+                resolve(
+                    breaker, among: breakers, kind: "circuit breaker",
+                    hint: "define it under 'policies.circuit_breakers'")
             }
         }
         for step in pipeline.steps {
             if let agent = step.agent {
-                resolve(agent, among: agents, kind: "agent", extra: PipelineDecoder.builtInAgents, hint: "define it under 'agents'")
+                resolve(
+                    agent, among: agents, kind: "agent", extra: PipelineDecoder.builtInAgents,
+                    hint: "define it under 'agents'")
             }
             resolveRetry(step.retry)
             if let breaker = step.circuitBreaker {
-                resolve(breaker, among: breakers, kind: "circuit breaker", hint: "define it under 'policies.circuit_breakers'")
+                resolve(
+                    breaker, among: breakers, kind: "circuit breaker",
+                    hint: "define it under 'policies.circuit_breakers'")
             }
         }
     }

@@ -35,11 +35,16 @@ enum TemplateInjectionCheck {
                 guard let first = untrusted.first else { continue }
                 let variable = environmentName(for: first, existing: step.env.map(\.name.value))
                 let fixIt = makeFixIt(step: step, parsed: parsed, variable: variable, context: context)
-                diagnostics.append(descriptor.diagnostic(
-                    "'\(first)' is untrusted text interpolated into the script of step '\(stepID)'", at: parsed.placeholderSpan,
-                    labels: [DiagnosticLabel("may expand into attacker-controlled shell code", at: parsed.placeholderSpan)],
-                    notes: ["pass it through env and use \"$\(variable)\" in the script"],
-                    fixIts: fixIt.map { [$0] } ?? []))
+                diagnostics.append(
+                    descriptor.diagnostic(
+                        "'\(first)' is untrusted text interpolated into the script of step '\(stepID)'",
+                        at: parsed.placeholderSpan,
+                        labels: [
+                            DiagnosticLabel(
+                                "may expand into attacker-controlled shell code", at: parsed.placeholderSpan)
+                        ],
+                        notes: ["pass it through env and use \"$\(variable)\" in the script"],
+                        fixIts: fixIt.map { [$0] } ?? []))
             }
         }
     }
@@ -55,7 +60,9 @@ enum TemplateInjectionCheck {
                 return []
             }
             // The path itself is untrusted, or it is an object holding untrusted fields (to_json(event.pull_request)).
-            if ContextSchema.untrustedPaths.contains(where: { path.starts(with: $0) || ($0.starts(with: path) && path.count < $0.count) }) {
+            if ContextSchema.untrustedPaths.contains(where: {
+                path.starts(with: $0) || ($0.starts(with: path) && path.count < $0.count)
+            }) {
                 return [path.joined(separator: ".")]
             }
             return []
@@ -89,29 +96,45 @@ enum TemplateInjectionCheck {
         var edits = [TextEdit(span: parsed.placeholderSpan, replacement: replacement)]
         let value = "\"\(placeholder.replacingOccurrences(of: "\"", with: "'"))\""
         if let envNode = step.envNode, let pairs = envNode.pairs, let last = pairs.last, envNode.aliasSpan == nil {
-            let isFlow = source.bytes.indices.contains(envNode.span.start.offset) && source.bytes[envNode.span.start.offset] == UInt8(ascii: "{")
+            let isFlow =
+                source.bytes.indices.contains(envNode.span.start.offset)
+                && source.bytes[envNode.span.start.offset] == UInt8(ascii: "{")
             if isFlow {
                 let at = last.value.span.end
-                edits.append(TextEdit(span: SourceSpan(file: source.path, start: at, end: at), replacement: ", \(variable): \(value)"))
+                edits.append(
+                    TextEdit(
+                        span: SourceSpan(file: source.path, start: at, end: at), replacement: ", \(variable): \(value)")
+                )
             } else {
                 let column = last.key.span.start.column
                 let lineEnd = source.byteRange(ofLine: last.value.span.end.line).upperBound
                 let at = source.position(atOffset: lineEnd)
-                edits.append(TextEdit(span: SourceSpan(file: source.path, start: at, end: at), replacement: "\n" + String(repeating: " ", count: column - 1) + "\(variable): \(value)"))
+                edits.append(
+                    TextEdit(
+                        span: SourceSpan(file: source.path, start: at, end: at),
+                        replacement: "\n" + String(repeating: " ", count: column - 1) + "\(variable): \(value)"))
             }
         } else if step.envNode == nil {
             // Insert `env:` as a sibling key just before the step's first key, with the same indentation.
             let firstKeyLine = step.span.start.line
             let lineStart = source.position(line: firstKeyLine, column: 1)
             let keyColumn = step.span.start.column
-            let isFlow = source.bytes.indices.contains(step.span.start.offset) && source.bytes[step.span.start.offset] == UInt8(ascii: "{")
-            guard !isFlow, source.text(ofLine: firstKeyLine).prefix(keyColumn - 1).allSatisfy({ $0 == " " }) else { return nil }
+            let isFlow =
+                source.bytes.indices.contains(step.span.start.offset)
+                && source.bytes[step.span.start.offset] == UInt8(ascii: "{")
+            guard !isFlow, source.text(ofLine: firstKeyLine).prefix(keyColumn - 1).allSatisfy({ $0 == " " }) else {
+                return nil
+            }
             let indent = String(repeating: " ", count: keyColumn - 1)
-            edits.insert(TextEdit(span: SourceSpan(file: source.path, start: lineStart, end: lineStart),
-                                  replacement: "\(indent)env:\n\(indent)  \(variable): \(value)\n"), at: 0)
+            edits.insert(
+                TextEdit(
+                    span: SourceSpan(file: source.path, start: lineStart, end: lineStart),
+                    replacement: "\(indent)env:\n\(indent)  \(variable): \(value)\n"), at: 0)
         } else {
             return nil
         }
-        return FixIt("pass '\(placeholder)' through env as \(variable)", edits: edits.sorted { $0.span.start.offset < $1.span.start.offset })
+        return FixIt(
+            "pass '\(placeholder)' through env as \(variable)",
+            edits: edits.sorted { $0.span.start.offset < $1.span.start.offset })
     }
 }

@@ -60,12 +60,15 @@ public enum ShellCheckRule {
             guard let findings = invoke(executable, script: masked, dialect: dialect) else { continue }
             let mapper = ScriptMapper(source: source, node: node, script: masked)
             for finding in findings {
-                let severity: Severity = finding.level == "error" ? .error : finding.level == "warning" ? .warning : .info
+                let severity: Severity =
+                    finding.level == "error" ? .error : finding.level == "warning" ? .warning : .info
                 var text = finding.message.prefix(1).lowercased() + finding.message.dropFirst()
                 while text.hasSuffix(".") { text.removeLast() }
                 var diagnostic = descriptor.diagnostic(
                     "SC\(finding.code) in the script of step '\(step.id.value)': \(text)",
-                    at: mapper.span(line: finding.line, column: finding.column, endLine: finding.endLine, endColumn: finding.endColumn),
+                    at: mapper.span(
+                        line: finding.line, column: finding.column, endLine: finding.endLine,
+                        endColumn: finding.endColumn),
                     notes: ["see https://www.shellcheck.net/wiki/SC\(finding.code)"])
                 diagnostic.severity = min(severity, .warning)
                 diagnostics.append(diagnostic)
@@ -124,7 +127,9 @@ struct ScriptMapper {
         guard start < end else { return nil }
         let needle = Array(String(String.UnicodeScalarView(text[start..<end])).utf8)
         // The same occurrence (the n-th in the script is the n-th in the source: folding keeps the words).
-        let prefix = lines[..<(line - 1)].joined(separator: "\n") + (line > 1 ? "\n" : "") + String(String.UnicodeScalarView(text[..<start]))
+        let prefix =
+            lines[..<(line - 1)].joined(separator: "\n") + (line > 1 ? "\n" : "")
+            + String(String.UnicodeScalarView(text[..<start]))
         let occurrence = Self.count(needle, in: Array(prefix.utf8), upTo: Array(prefix.utf8).count)
         let low = node.span.start.offset
         let high = min(source.bytes.count, node.span.end.offset)
@@ -174,7 +179,8 @@ struct ScriptMapper {
         if line == 1, endLine == 1, node.span.start.line == node.span.end.line {
             let quote = style == .plain ? 0 : 1
             let start = source.position(line: node.span.start.line, column: node.span.start.column + quote + column - 1)
-            let end = source.position(line: node.span.start.line, column: node.span.start.column + quote + endColumn - 1)
+            let end = source.position(
+                line: node.span.start.line, column: node.span.start.column + quote + endColumn - 1)
             return SourceSpan(file: source.path, start: start, end: max(start, end))
         }
         return search(line: line, column: column, endLine: endLine, endColumn: endColumn) ?? node.span

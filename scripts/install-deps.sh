@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs what DevFlow needs beyond the Swift toolchain: libyaml (the YAML front end), shellcheck (the
+# shellcheck rule), and the PyPI tools the test suite compares against. Safe to run again.
+set -euo pipefail
+
+missing=()
+for package in libyaml-dev shellcheck; do
+    dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+done
+if ((${#missing[@]})); then
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    export DEBIAN_FRONTEND=noninteractive
+    $sudo apt-get update -qq
+    $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+python3 -m pip install --quiet --disable-pip-version-check "check-jsonschema==0.39.0" "jsonschema>=4.20" 2>&1 | grep -v "Running pip as the 'root' user" || true
