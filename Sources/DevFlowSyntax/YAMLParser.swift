@@ -37,7 +37,8 @@ private struct TreeBuilder {
         var items: [YAMLNode] = []
         var pendingKey: YAMLNode?
         var weight = 1
-        /// Keys seen so far, to find duplicates without a quadratic scan.
+        /// Scalar keys so far, in order, and as a set once the mapping is large.
+        var keyNames: [String] = []
         var keys: Set<String> = []
     }
 
@@ -281,18 +282,17 @@ private struct TreeBuilder {
         if !stack[top].isMapping {
             stack[top].items.append(node)
         } else if let key = stack[top].pendingKey {
-            if let name = key.scalar?.value {
+            if case .scalar(let keyScalar) = key.content {
                 // Small mappings are scanned; large ones keep a set, so finding duplicates stays linear.
-                if stack[top].pairs.count < 12 {
-                    if stack[top].pairs.contains(where: { $0.key.scalar?.value == name }) {
-                        checkDuplicate(key, in: stack[top].pairs)
-                    }
+                let name = keyScalar.value
+                let names = stack[top].keyNames
+                if names.count < 12 {
+                    if names.contains(name) { checkDuplicate(key, in: stack[top].pairs) }
                 } else {
-                    if stack[top].keys.isEmpty {
-                        stack[top].keys = Set(stack[top].pairs.compactMap { $0.key.scalar?.value })
-                    }
+                    if stack[top].keys.isEmpty { stack[top].keys = Set(names) }
                     if !stack[top].keys.insert(name).inserted { checkDuplicate(key, in: stack[top].pairs) }
                 }
+                stack[top].keyNames.append(name)
             }
             stack[top].pairs.append(YAMLPair(key: key, value: node))
             stack[top].pendingKey = nil

@@ -47,6 +47,7 @@ struct NodeReader {
         }
         var entries: [(key: Located<String>, value: YAMLNode)] = []
         entries.reserveCapacity(pairs.count)
+        var seen = Set<String>()
         for pair in pairs {
             guard let keyScalar = pair.key.scalar else {
                 wrongType(pair.key, expected: "a plain key", what: "a key in \(what)")
@@ -71,7 +72,12 @@ struct NodeReader {
                     at: pair.key.usageSpan, fixIts: fixIts)
                 continue
             }
-            if entries.contains(where: { $0.key.value == key }) { continue }  // reported by duplicate-key
+            // Duplicates were reported by duplicate-key; keep the first. Large mappings use a set.
+            if pairs.count <= 16 {
+                if entries.contains(where: { $0.key.value == key }) { continue }
+            } else if !seen.insert(key).inserted {
+                continue
+            }
             entries.append((Located(key, at: pair.key.usageSpan), pair.value))
         }
         return entries

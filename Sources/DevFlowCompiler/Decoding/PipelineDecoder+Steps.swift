@@ -27,7 +27,7 @@ extension PipelineDecoder {
     mutating func decodeStep(id: Located<String>, node: YAMLNode) -> StepDecl? {
         let what = "step '\(id.value)'"
         guard let entries = reader.mapping(node, what: what, known: Self.stepKeys) else { return nil }
-        var step = StepDecl(id: id, span: node.usageSpan)
+        let step = StepDecl(id: id, span: node.usageSpan)
         let stepID = id.value
         var keySpans: [String: SourceSpan] = [:]
         for (key, value) in entries {
@@ -40,7 +40,7 @@ extension PipelineDecoder {
             case "agent": step.agent = reader.string(value, what: "'agent'")
             case "needs":
                 step.needs = reader.stringList(value, what: "'needs'")
-            case "if": decodeCondition(value, into: &step)
+            case "if": decodeCondition(value, into: step)
             case "env":
                 step.env = decodeEnv(value, what: "the env of \(what)", site: .stepEnv(step: stepID))
                 step.envNode = value
@@ -94,7 +94,7 @@ extension PipelineDecoder {
         return step
     }
 
-    mutating func decodeCondition(_ node: YAMLNode, into step: inout StepDecl) {
+    mutating func decodeCondition(_ node: YAMLNode, into step: StepDecl) {
         guard let scalar = node.scalar, !(scalar.isNull && scalar.style == .plain) else {
             reader.wrongType(node, expected: "an expression", what: "'if'")
             return

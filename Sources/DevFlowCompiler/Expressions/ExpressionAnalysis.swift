@@ -13,6 +13,8 @@ struct ParsedExpression {
     var mapper: SiteSpanMapper
     /// The value-relative UTF-8 range of the placeholder.
     var placeholderRange: Range<Int>
+    /// The expression's source text.
+    var text: String
 
     /// Source span of the whole placeholder, computed on demand (only findings need it).
     var placeholderSpan: SourceSpan { mapper.span(base: placeholderBase, range: 0..<placeholderRange.count) }

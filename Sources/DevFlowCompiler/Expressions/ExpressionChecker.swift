@@ -6,6 +6,8 @@ struct ExpressionChecker {
     let context: CheckContext
     let cache = TypeCache()
     var diagnostics: [Diagnostic] = []
+    /// Site-independent expressions (by kind of site and text) already known to type-check clean.
+    var cleanExpressions = Set<String>()
     /// Expressions repeat across steps (`inputs.level || 'low'`); each distinct text is parsed once.
     var parsed: [String: Result<Expression, ExpressionSyntaxError>] = [:]
 
@@ -69,9 +71,35 @@ struct ExpressionChecker {
         -> AnalyzedSite
     {
         var typer = ExpressionTyper(context: context, cache: cache, site: site, mapper: mapper)
-        for expression in parsed { typer.check(expression) }
+        for expression in parsed {
+            // An expression that reads neither `steps` nor `matrix` types the same way in every site of one kind;
+            // once it has checked clean there, it is clean everywhere of that kind.
+            let key = Self.independentKey(expression, site: site)
+            if let key, cleanExpressions.contains(key) { continue }
+            let before = typer.diagnostics.count
+            typer.check(expression)
+            if let key, typer.diagnostics.count == before { cleanExpressions.insert(key) }
+        }
         diagnostics += typer.diagnostics
         return AnalyzedSite(site: site, expressions: parsed, mapper: mapper)
+    }
+
+    /// A cache key for expressions whose typing depends only on the kind of site, or nil when it depends on the step.
+    static func independentKey(_ parsed: ParsedExpression, site: ExpressionSite) -> String? {
+        var dependent = false
+        parsed.expression.walk { node in
+            if case .context(let name) = node.kind, name == "steps" || name == "matrix" { dependent = true }
+        }
+        if dependent { return nil }
+        let kind: String
+        switch site.kind {
+        case .pipelineEnv: kind = "p"
+        case .concurrency: kind = "c"
+        case .agentWith: kind = "a"
+        case .condition: kind = "i"
+        case .run, .stepEnv, .stepWith, .stepText: kind = "s"
+        }
+        return kind + parsed.text
     }
 
     private mutating func reportUnclosed(_ site: ExpressionSite, mapper: inout SiteSpanMapper, at offset: Int) {
@@ -103,7 +131,7 @@ struct ExpressionChecker {
         case .success(let expression):
             return ParsedExpression(
                 expression: expression, base: base, placeholderBase: placeholderBase, mapper: mapper,
-                placeholderRange: range)
+                placeholderRange: range, text: text)
         case .failure(let error):
             let span = mapper.span(
                 base: base, range: error.range.isEmpty ? error.range.lowerBound..<error.range.lowerBound : error.range)

@@ -3,7 +3,7 @@ import DevFlowSyntax
 import Foundation
 
 /// Maps offsets in a scalar's value back to the source, so expression diagnostics point at exact columns.
-struct SiteSpanMapper {
+final class SiteSpanMapper {
     let source: SourceFile
     let node: YAMLNode
     private let value: String
@@ -37,7 +37,7 @@ struct SiteSpanMapper {
     }
 
     /// The source offset of value bytes `range`, or nil when the text was transformed (escapes, folding).
-    mutating func sourceOffset(of range: Range<Int>) -> Int? {
+    func sourceOffset(of range: Range<Int>) -> Int? {
         if let direct { return direct + range.lowerBound }
         let needle = Array(value.utf8)[range]
         guard !needle.isEmpty else { return nil }

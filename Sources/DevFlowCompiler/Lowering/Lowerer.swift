@@ -148,7 +148,7 @@ struct Lowerer {
         let windowCalls = decl.windowDuration == nil ? (decl.windowCalls?.value ?? 20) : nil
         return CircuitBreakerPolicy(
             name: decl.name.value, failureRatePercent: decl.failureRate?.value ?? 50,
-            minimumCalls: decl.minimumCalls?.value ?? 5,
+            minimumCalls: decl.minimumCalls?.value ?? min(10, windowCalls ?? 10),
             windowCalls: windowCalls, windowMilliseconds: decl.windowDuration?.value,
             openForMilliseconds: decl.openFor?.value ?? 60_000,
             halfOpenCalls: decl.halfOpenCalls?.value ?? 1, whenOpen: decl.whenOpen?.value ?? "fail")

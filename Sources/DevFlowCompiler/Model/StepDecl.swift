@@ -1,8 +1,8 @@
 import DevFlowDiagnostics
 import DevFlowSyntax
 
-/// A step as written.
-public struct StepDecl: Sendable {
+/// A step as written. A class, so checks share one copy; it is mutated only while it is decoded.
+public final class StepDecl: @unchecked Sendable {
     /// Step id and where the key is written.
     public var id: Located<String>
     /// The span of the step's mapping.
@@ -49,6 +49,11 @@ public struct StepDecl: Sendable {
     public var deployment: Located<String>?
     /// The `run:` value node.
     public var runNode: YAMLNode?
+
+    init(id: Located<String>, span: SourceSpan) {
+        self.id = id
+        self.span = span
+    }
 }
 
 /// A step's `matrix:`.
