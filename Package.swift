@@ -25,13 +25,22 @@ let package = Package(
         .target(
             name: "DevFlowLint",
             dependencies: ["DevFlowCompiler", "DevFlowGraph", "DevFlowSyntax", "DevFlowDiagnostics"]),
-        .executableTarget(
-            name: "devflow",
+        // Flags and exit-code handling shared by the two executables.
+        .target(
+            name: "DevFlowCommandLine",
             dependencies: ["DevFlowLint", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(
+            name: "devflow",
+            dependencies: [
+                "DevFlowCommandLine", "DevFlowLint", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
             name: "devflow-lint",
-            dependencies: ["DevFlowLint", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "DevFlowCommandLine", "DevFlowLint", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
         .testTarget(name: "DevFlowSyntaxTests", dependencies: ["DevFlowSyntax", "DevFlowTestSupport"]),
         .testTarget(name: "DevFlowGraphTests", dependencies: ["DevFlowGraph"]),

@@ -1,10 +1,13 @@
 import ArgumentParser
+import DevFlowCommandLine
 import DevFlowLint
 import Foundation
 
 /// `devflow-lint`: lint `.devflow.yml` files.
 @main
 struct DevFlowLintCommand: ParsableCommand {
+    static func main() { CommandMain.run(Self.self) }
+
     static let configuration = CommandConfiguration(
         commandName: "devflow-lint",
         abstract: "Check DevFlow pipeline files and report every problem with its exact span.",
@@ -19,8 +22,6 @@ struct DevFlowLintCommand: ParsableCommand {
 
     func run() throws {
         let outcome = options.values.execute(isTerminal: isatty(STDOUT_FILENO) == 1)
-        FileHandle.standardOutput.write(Data(outcome.output.utf8))
-        FileHandle.standardError.write(Data(outcome.errors.utf8))
-        if outcome.exitCode != .clean { throw ExitCode(outcome.exitCode.rawValue) }
+        try CommandMain.finish(outcome)
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DevFlowCommandLine
 import DevFlowLint
 import Foundation
 
@@ -15,8 +16,6 @@ struct GraphSubcommand: ParsableCommand {
 
     func run() throws {
         let outcome = PipelineCommands.graph(file: file, format: format)
-        FileHandle.standardOutput.write(Data(outcome.output.utf8))
-        FileHandle.standardError.write(Data(outcome.errors.utf8))
-        if outcome.exitCode != .clean { throw ExitCode(outcome.exitCode.rawValue) }
+        try CommandMain.finish(outcome)
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DevFlowCommandLine
 import DevFlowLint
 import Foundation
 
@@ -11,8 +12,6 @@ struct LintSubcommand: ParsableCommand {
 
     func run() throws {
         let outcome = options.values.execute(isTerminal: isatty(STDOUT_FILENO) == 1)
-        FileHandle.standardOutput.write(Data(outcome.output.utf8))
-        FileHandle.standardError.write(Data(outcome.errors.utf8))
-        if outcome.exitCode != .clean { throw ExitCode(outcome.exitCode.rawValue) }
+        try CommandMain.finish(outcome)
     }
 }

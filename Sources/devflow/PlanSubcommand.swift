@@ -1,4 +1,5 @@
 import ArgumentParser
+import DevFlowCommandLine
 import DevFlowLint
 import Foundation
 
@@ -40,8 +41,6 @@ struct PlanSubcommand: ParsableCommand {
             changed: changed.isEmpty ? nil : changed,
             inputs: inputs, format: format)
         let outcome = PipelineCommands.plan(request)
-        FileHandle.standardOutput.write(Data(outcome.output.utf8))
-        FileHandle.standardError.write(Data(outcome.errors.utf8))
-        if outcome.exitCode != .clean { throw ExitCode(outcome.exitCode.rawValue) }
+        try CommandMain.finish(outcome)
     }
 }

@@ -2,7 +2,7 @@ import ArgumentParser
 import DevFlowLint
 
 /// The flags of `devflow-lint` (and `devflow lint`).
-struct LintFlags: ParsableArguments {
+public struct LintFlags: ParsableArguments {
     @Argument(help: "Files or directories to lint; '-' reads standard input.")
     var paths: [String] = []
 
@@ -27,7 +27,11 @@ struct LintFlags: ParsableArguments {
     @Flag(name: .customLong("list-rules"), help: "List every rule with its code, name and default severity.")
     var listRules = false
 
-    var values: LintOptionValues {
+    /// Creates empty flags (ArgumentParser fills them).
+    public init() {}
+
+    /// The parsed values, for the library entry point.
+    public var values: LintOptionValues {
         LintOptionValues(
             paths: paths, format: format, config: config, failOn: failOn, noShellcheck: noShellcheck, color: color,
             explain: explain, listRules: listRules)
