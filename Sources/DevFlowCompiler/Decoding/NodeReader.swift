@@ -18,7 +18,7 @@ struct NodeReader {
     }
 
     mutating func wrongType(
-        _ node: YAMLNode, expected: String, what: String, fixIts: [FixIt] = [], notes: [String] = []
+        _ node: YAMLNode, expected: String, what: @autoclosure () -> String, fixIts: [FixIt] = [], notes: [String] = []
     ) {
         let found: String
         if let scalar = node.scalar {
@@ -27,7 +27,7 @@ struct NodeReader {
             found = "a \(node.kindName)"
         }
         report(
-            WrongTypeRule.descriptor, "\(what) must be \(expected), found \(found)", at: node.usageSpan, notes: notes,
+            WrongTypeRule.descriptor, "\(what()) must be \(expected), found \(found)", at: node.usageSpan, notes: notes,
             fixIts: fixIts)
     }
 
@@ -38,11 +38,12 @@ struct NodeReader {
     }
 
     /// The entries of a mapping with unknown keys reported (and dropped) and duplicate keys dropped.
-    mutating func mapping(_ node: YAMLNode, what: String, known: [String]) -> [(key: Located<String>, value: YAMLNode)]?
-    {
+    mutating func mapping(_ node: YAMLNode, what: @autoclosure () -> String, known: [String]) -> [(
+        key: Located<String>, value: YAMLNode
+    )]? {
         guard let pairs = node.pairs else {
             if node.scalar?.isNull == true { return [] }
-            wrongType(node, expected: "a mapping", what: what)
+            wrongType(node, expected: "a mapping", what: what())
             return nil
         }
         var entries: [(key: Located<String>, value: YAMLNode)] = []
@@ -50,7 +51,7 @@ struct NodeReader {
         var seen = Set<String>()
         for pair in pairs {
             guard let keyScalar = pair.key.scalar else {
-                wrongType(pair.key, expected: "a plain key", what: "a key in \(what)")
+                wrongType(pair.key, expected: "a plain key", what: "a key in \(what())")
                 continue
             }
             let key = keyScalar.value
@@ -68,7 +69,7 @@ struct NodeReader {
                     candidates.isEmpty
                     ? "; expected one of \(Suggestions.list(known))" : Suggestions.didYouMean(candidates)
                 report(
-                    UnknownKeyRule.descriptor, "unknown key '\(Self.shorten(key))' in \(what)\(accepted)",
+                    UnknownKeyRule.descriptor, "unknown key '\(Self.shorten(key))' in \(what())\(accepted)",
                     at: pair.key.usageSpan, fixIts: fixIts)
                 continue
             }
@@ -84,36 +85,41 @@ struct NodeReader {
     }
 
     /// Entries of an open mapping (ids as keys), duplicates dropped.
-    mutating func openMapping(_ node: YAMLNode, what: String) -> [(key: Located<String>, value: YAMLNode)]? {
-        mapping(node, what: what, known: [])
+    mutating func openMapping(_ node: YAMLNode, what: @autoclosure () -> String) -> [(
+        key: Located<String>, value: YAMLNode
+    )]? {
+        mapping(node, what: what(), known: [])
     }
 
     mutating func require(
-        _ keys: [String], in entries: [(key: Located<String>, value: YAMLNode)], owner: SourceSpan, what: String
+        _ keys: [String], in entries: [(key: Located<String>, value: YAMLNode)], owner: SourceSpan,
+        what: @autoclosure () -> String
     ) {
         for key in keys where !entries.contains(where: { $0.key.value == key }) {
-            report(MissingKeyRule.descriptor, "\(what) is missing required key '\(key)'", at: owner)
+            report(MissingKeyRule.descriptor, "\(what()) is missing required key '\(key)'", at: owner)
         }
     }
 
-    mutating func string(_ node: YAMLNode, what: String) -> Located<String>? {
+    mutating func string(_ node: YAMLNode, what: @autoclosure () -> String) -> Located<String>? {
         guard let scalar = node.scalar, !scalar.isNull || scalar.style != .plain else {
-            wrongType(node, expected: "a string", what: what)
+            wrongType(node, expected: "a string", what: what())
             return nil
         }
         return Located(scalar.value, at: node.usageSpan)
     }
 
     /// A string that may hold `${{ }}`: recorded as an expression site.
-    mutating func template(_ node: YAMLNode, what: String, site: SiteKind, key: String) -> Located<String>? {
-        guard let value = string(node, what: what) else { return nil }
+    mutating func template(_ node: YAMLNode, what: @autoclosure () -> String, site: SiteKind, key: String) -> Located<
+        String
+    >? {
+        guard let value = string(node, what: what()) else { return nil }
         if Template.mayContainExpressionText(value.value) {
             sites.append(ExpressionSite(kind: site, node: node, key: key))
         }
         return value
     }
 
-    mutating func bool(_ node: YAMLNode, what: String) -> Bool? {
+    mutating func bool(_ node: YAMLNode, what: @autoclosure () -> String) -> Bool? {
         if let scalar = node.scalar, scalar.style == .plain {
             switch scalar.value {
             case "true", "True", "TRUE": return true
@@ -128,7 +134,7 @@ struct NodeReader {
             ]
             if let meant = yaml11[scalar.value] {
                 wrongType(
-                    node, expected: "a boolean", what: what,
+                    node, expected: "a boolean", what: what(),
                     fixIts: [FixIt("replace with '\(meant)'", edits: [TextEdit(span: node.span, replacement: meant)])],
                     notes: ["DevFlow reads YAML 1.2: booleans are 'true' and 'false' only; did you mean '\(meant)'?"])
                 return nil
@@ -136,23 +142,23 @@ struct NodeReader {
         }
         if let scalar = node.scalar, scalar.style != .plain, ["true", "false"].contains(scalar.value) {
             wrongType(
-                node, expected: "a boolean", what: what,
+                node, expected: "a boolean", what: what(),
                 fixIts: [FixIt("remove the quotes", edits: [TextEdit(span: node.span, replacement: scalar.value)])],
                 notes: ["a quoted value is a string; write \(scalar.value) without quotes"])
             return nil
         }
-        wrongType(node, expected: "a boolean ('true' or 'false')", what: what)
+        wrongType(node, expected: "a boolean ('true' or 'false')", what: what())
         return nil
     }
 
-    mutating func int(_ node: YAMLNode, what: String) -> Located<Int>? {
+    mutating func int(_ node: YAMLNode, what: @autoclosure () -> String) -> Located<Int>? {
         if let scalar = node.scalar, scalar.style == .plain, !scalar.value.isEmpty,
             scalar.value.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 })
                 || (scalar.value.hasPrefix("-")
                     && scalar.value.utf8.dropFirst().allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) && scalar.value.count > 1)
         {
             guard let value = Int(scalar.value) else {
-                wrongType(node, expected: "an integer that fits in 64 bits", what: what)
+                wrongType(node, expected: "an integer that fits in 64 bits", what: what())
                 return nil
             }
             return Located(value, at: node.usageSpan)
@@ -163,20 +169,20 @@ struct NodeReader {
             notes.append("a quoted value is a string; write \(scalar.value) without quotes")
             fixIts.append(FixIt("remove the quotes", edits: [TextEdit(span: node.span, replacement: scalar.value)]))
         }
-        wrongType(node, expected: "an integer", what: what, fixIts: fixIts, notes: notes)
+        wrongType(node, expected: "an integer", what: what(), fixIts: fixIts, notes: notes)
         return nil
     }
 
-    mutating func number(_ node: YAMLNode, what: String) -> Located<Double>? {
+    mutating func number(_ node: YAMLNode, what: @autoclosure () -> String) -> Located<Double>? {
         if let scalar = node.scalar, scalar.style == .plain, let value = Double(scalar.value), value.isFinite {
             return Located(value, at: node.usageSpan)
         }
-        wrongType(node, expected: "a number", what: what)
+        wrongType(node, expected: "a number", what: what())
         return nil
     }
 
-    mutating func duration(_ node: YAMLNode, what: String) -> Located<Int>? {
-        guard let text = string(node, what: what) else { return nil }
+    mutating func duration(_ node: YAMLNode, what: @autoclosure () -> String) -> Located<Int>? {
+        guard let text = string(node, what: what()) else { return nil }
         switch DurationSyntax.parse(text.value) {
         case .success(let milliseconds): return Located(milliseconds, at: text.span)
         case .failure(let error):
@@ -189,19 +195,21 @@ struct NodeReader {
             }
             report(
                 InvalidDurationRule.descriptor,
-                "invalid duration '\(Self.shorten(text.value))' for \(what): \(error.message)\(suffix)",
+                "invalid duration '\(Self.shorten(text.value))' for \(what()): \(error.message)\(suffix)",
                 at: text.span, notes: ["durations look like '90s', '10m', '1h30m' or '500ms'"], fixIts: fixIts)
             return nil
         }
     }
 
     /// A list of strings; a single scalar is accepted as a one-item list when `allowScalar`.
-    mutating func stringList(_ node: YAMLNode, what: String, allowScalar: Bool = true) -> [Located<String>] {
+    mutating func stringList(_ node: YAMLNode, what: @autoclosure () -> String, allowScalar: Bool = true) -> [Located<
+        String
+    >] {
         if let items = node.items {
-            return items.compactMap { string($0, what: "an item of \(what)") }
+            return items.compactMap { string($0, what: "an item of \(what())") }
         }
         if allowScalar, let scalar = node.scalar, !scalar.isNull { return [Located(scalar.value, at: node.usageSpan)] }
-        wrongType(node, expected: "a list of strings", what: what)
+        wrongType(node, expected: "a list of strings", what: what())
         return []
     }
 
@@ -234,7 +242,7 @@ struct NodeReader {
     }
 
     /// Checks `value` against a closed set, with "did you mean".
-    mutating func checkValue(_ value: Located<String>, accepted: [String], what: String) -> Bool {
+    mutating func checkValue(_ value: Located<String>, accepted: [String], what: @autoclosure () -> String) -> Bool {
         if accepted.contains(value.value) { return true }
         let candidates = Suggestions.closest(to: value.value, among: accepted)
         var fixIts: [FixIt] = []
@@ -245,18 +253,18 @@ struct NodeReader {
         }
         let tail = candidates.isEmpty ? "; expected \(Suggestions.list(accepted))" : Suggestions.didYouMean(candidates)
         report(
-            InvalidValueRule.descriptor, "invalid \(what) '\(Self.shorten(value.value))'\(tail)", at: value.span,
+            InvalidValueRule.descriptor, "invalid \(what()) '\(Self.shorten(value.value))'\(tail)", at: value.span,
             fixIts: fixIts)
         return false
     }
 
-    mutating func checkGlobs(_ globs: [Located<String>], what: String) {
+    mutating func checkGlobs(_ globs: [Located<String>], what: @autoclosure () -> String) {
         for glob in globs {
             let body = glob.value.hasPrefix("!") ? String(glob.value.dropFirst()) : glob.value
             if case .failure(let error) = Glob.compile(body) {
                 report(
                     InvalidGlobRule.descriptor,
-                    "invalid glob '\(Self.shorten(glob.value))' in \(what): \(error.message)", at: glob.span)
+                    "invalid glob '\(Self.shorten(glob.value))' in \(what()): \(error.message)", at: glob.span)
             }
         }
     }

@@ -29,9 +29,9 @@ extension PipelineDecoder {
         guard let entries = reader.mapping(node, what: what, known: Self.stepKeys) else { return nil }
         let step = StepDecl(id: id, span: node.usageSpan)
         let stepID = id.value
-        var keySpans: [String: SourceSpan] = [:]
+        var keySpans = StepKeySpans()
         for (key, value) in entries {
-            keySpans[key.value] = key.span
+            keySpans.record(key)
             switch key.value {
             case "name": step.name = reader.template(value, what: "'name'", site: .stepText(step: stepID), key: "name")
             case "run":
@@ -73,22 +73,22 @@ extension PipelineDecoder {
             default: step.deployment = reader.string(value, what: "'deployment'")
             }
         }
-        if let run = keySpans["run"], let agent = keySpans["agent"] {
+        if let run = keySpans.run, let agent = keySpans.agent {
             reader.report(
                 ConflictingKeysRule.descriptor,
                 "\(what) has both 'run' and 'agent'; a step is either a hook step or an agent step", at: agent,
                 labels: [DiagnosticLabel("'run' given here", at: run)])
-        } else if keySpans["run"] == nil && keySpans["agent"] == nil {
+        } else if keySpans.run == nil && keySpans.agent == nil {
             reader.report(
                 ConflictingKeysRule.descriptor,
                 "\(what) has neither 'run' nor 'agent'; give a shell script or an agent", at: id.span)
         }
-        if keySpans["run"] != nil, let with = keySpans["with"] {
+        if keySpans.run != nil, let with = keySpans.with {
             reader.report(
                 ConflictingKeysRule.descriptor,
                 "'with' only applies to agent steps; pass values to a hook step through 'env'", at: with)
         }
-        if keySpans["agent"] != nil, let shell = keySpans["shell"] {
+        if keySpans.agent != nil, let shell = keySpans.shell {
             reader.report(ConflictingKeysRule.descriptor, "'shell' only applies to hook steps ('run')", at: shell)
         }
         return step
@@ -177,5 +177,23 @@ extension PipelineDecoder {
             return nil
         }
         return Located(scalar.value, at: node.usageSpan)
+    }
+}
+
+/// Where the keys that exclude each other are written in one step.
+struct StepKeySpans {
+    var run: SourceSpan?
+    var agent: SourceSpan?
+    var with: SourceSpan?
+    var shell: SourceSpan?
+
+    mutating func record(_ key: Located<String>) {
+        switch key.value {
+        case "run": run = key.span
+        case "agent": agent = key.span
+        case "with": with = key.span
+        case "shell": shell = key.span
+        default: break
+        }
     }
 }

@@ -33,11 +33,11 @@ struct ExpressionChecker {
         var parsed: [ParsedExpression] = []
         let template = Template(text)
         if case .condition = site.kind {
-            let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            // One placeholder with nothing but white space around it is a condition; anything else is a string.
             let segments = template.segments.filter {
-                if case .text(let t) = $0 { !t.allSatisfy(\.isWhitespace) } else { true }
+                if case .text(let t) = $0 { !Self.isBlank(t) } else { true }
             }
-            if template.hasExpressions, segments.count > 1 || !(trimmed.hasPrefix("${{") && trimmed.hasSuffix("}}")) {
+            if template.hasExpressions, segments.count > 1 {
                 diagnostics.append(
                     ExpressionTypeRule.descriptor.diagnostic(
                         "'if' mixes text and ${{ }} placeholders, so it is a non-empty string and always true",
@@ -84,6 +84,11 @@ struct ExpressionChecker {
         return AnalyzedSite(site: site, expressions: parsed, mapper: mapper)
     }
 
+    /// True when `text` is empty or only spaces, tabs and line breaks.
+    static func isBlank(_ text: String) -> Bool {
+        text.utf8.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
+    }
+
     /// A cache key for expressions whose typing depends only on the kind of site, or nil when it depends on the step.
     static func independentKey(_ parsed: ParsedExpression, site: ExpressionSite) -> String? {
         var dependent = false
@@ -114,7 +119,7 @@ struct ExpressionChecker {
     ) -> ParsedExpression? {
         let placeholderBase = mapper.sourceOffset(of: range)
         let base = placeholderBase.map { $0 + (innerOffset - range.lowerBound) }
-        if text.allSatisfy(\.isWhitespace) {
+        if Self.isBlank(text) {
             let placeholderSpan = mapper.span(base: placeholderBase, range: 0..<range.count)
             diagnostics.append(
                 ExpressionSyntaxRule.descriptor.diagnostic("empty expression in '\(site.key)'", at: placeholderSpan))
