@@ -71,10 +71,14 @@ public enum Repository {
 
     /// Runs a program and returns its exit status and combined output.
     @discardableResult
-    public static func run(_ executable: String, _ arguments: [String], input: Data? = nil, directory: String? = nil)
-        -> (status: Int32, output: String)
-    {
+    public static func run(
+        _ executable: String, _ arguments: [String], input: Data? = nil, directory: String? = nil,
+        environment: [String: String] = [:]
+    ) -> (status: Int32, output: String) {
         let process = Process()
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        }
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
