@@ -8,7 +8,7 @@ struct GraphSubcommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "graph", abstract: "Print the compiled execution graph as JSON, DOT or Mermaid.")
 
-    @Argument(help: "The pipeline file (default: .devflow.yml).")
+    @Argument(help: "The pipeline file.")
     var file: String = ".devflow.yml"
 
     @Option(help: "json, dot or mermaid.")

@@ -8,7 +8,7 @@ struct PlanSubcommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plan", abstract: "Show, without running anything, which steps would run for an event and why.")
 
-    @Argument(help: "The pipeline file (default: .devflow.yml).")
+    @Argument(help: "The pipeline file.")
     var file: String = ".devflow.yml"
 
     @Option(help: "push, pull_request, schedule, manual or hook.")
