@@ -101,13 +101,15 @@ struct CommandLineTests {
 
     @Test(arguments: [
         ("devflow-lint", ["--help"], "devflow-lint-help.txt"), ("devflow", ["--help"], "devflow-help.txt"),
-        ("devflow", ["plan", "--help"], "devflow-plan-help.txt"), ("devflow", ["graph", "--help"], "devflow-graph-help.txt"),
+        ("devflow", ["plan", "--help"], "devflow-plan-help.txt"),
+        ("devflow", ["graph", "--help"], "devflow-graph-help.txt"),
     ])
     func helpIsGolden(_ executable: String, _ arguments: [String], _ golden: String) {
         let path = executable == "devflow" ? Self.devflow : Self.lint
         let result = Repository.run(path, arguments, environment: ["COLUMNS": "100"])
         #expect(result.status == 0)
-        let mismatch = Golden.mismatch(result.output, path: Repository.path("Tests/DevFlowLintTests/Snapshots/\(golden)"))
+        let mismatch = Golden.mismatch(
+            result.output, path: Repository.path("Tests/DevFlowLintTests/Snapshots/\(golden)"))
         #expect(mismatch == nil, "\(mismatch ?? "")")
     }
 }
