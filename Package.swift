@@ -12,6 +12,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
     ],
     targets: [
         // libyaml (Debian libyaml-dev): full event stream with start and end marks.
@@ -25,14 +26,33 @@ let package = Package(
         .target(
             name: "DevFlowLint",
             dependencies: ["DevFlowCompiler", "DevFlowGraph", "DevFlowSyntax", "DevFlowDiagnostics"]),
+        // Runs, attempts, logs, outputs and breakers in SQLite (GRDB); the runner sees only the RunStore protocol.
+        .target(name: "DevFlowStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "DevFlowStoreTests", dependencies: ["DevFlowStore"]),
+        // posix_spawn in its own session and process group, streamed lines, timeouts: no Foundation.Process.
+        .target(name: "DevFlowProcess"),
+        .testTarget(name: "DevFlowProcessTests", dependencies: ["DevFlowProcess"]),
+        // Executes the graph: worker pool, retries, breakers, outputs, masking, resume. Sees the graph, never YAML.
+        .target(
+            name: "DevFlowRunner",
+            dependencies: [
+                "DevFlowGraph", "DevFlowStore", "DevFlowProcess", .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .testTarget(
+            name: "DevFlowRunnerTests", dependencies: ["DevFlowRunner", "DevFlowCompiler", "DevFlowTestSupport"]),
         // Flags and exit-code handling shared by the two executables.
         .target(
             name: "DevFlowCommandLine",
             dependencies: ["DevFlowLint", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        // Library entry points of devflow run / runs / breakers (the lint binary does not link the runner).
+        .target(
+            name: "DevFlowRunCommands", dependencies: ["DevFlowRunner", "DevFlowStore", "DevFlowLint", "DevFlowGraph"]),
         .executableTarget(
             name: "devflow",
             dependencies: [
+                "DevFlowRunCommands",
                 "DevFlowCommandLine", "DevFlowLint", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -10,20 +10,40 @@ public enum CommandMain {
             var parsed = try command.parseAsRoot(arguments)
             try parsed.run()
             exit(0)
-        } catch let code as ExitCode {
-            exit(code.rawValue)
         } catch {
-            let status = command.exitCode(for: error)
-            if status == .success {
-                // --help and --version.
-                print(command.fullMessage(for: error))
-                exit(0)
-            }
-            let message = command.fullMessage(for: error)
-            FileHandle.standardError.write(Data((message.hasSuffix("\n") ? message : message + "\n").utf8))
-            if status == .validationFailure { exit(LintSession.ExitCode.usage.rawValue) }
-            exit(LintSession.ExitCode.internalFailure.rawValue)
+            fail(command, error)
         }
+    }
+
+    /// The same for commands with asynchronous subcommands (`devflow run`).
+    public static func runAsync<Command: ParsableCommand>(_ command: Command.Type, arguments: [String]? = nil) async
+        -> Never
+    {
+        do {
+            var parsed = try command.parseAsRoot(arguments)
+            if var asynchronous = parsed as? any AsyncParsableCommand {
+                try await asynchronous.run()
+            } else {
+                try parsed.run()
+            }
+            exit(0)
+        } catch {
+            fail(command, error)
+        }
+    }
+
+    static func fail<Command: ParsableCommand>(_ command: Command.Type, _ error: any Error) -> Never {
+        if let code = error as? ExitCode { exit(code.rawValue) }
+        let status = command.exitCode(for: error)
+        if status == .success {
+            // --help and --version.
+            print(command.fullMessage(for: error))
+            exit(0)
+        }
+        let message = command.fullMessage(for: error)
+        FileHandle.standardError.write(Data((message.hasSuffix("\n") ? message : message + "\n").utf8))
+        if status == .validationFailure { exit(LintSession.ExitCode.usage.rawValue) }
+        exit(LintSession.ExitCode.internalFailure.rawValue)
     }
 
     /// Writes an outcome and turns its exit code into the command's result.

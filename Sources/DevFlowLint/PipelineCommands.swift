@@ -6,7 +6,8 @@ import Foundation
 /// Library entry points of `devflow graph` and `devflow plan`: the executables only parse flags.
 public enum PipelineCommands {
     /// Compiles `file`, or explains why it cannot be compiled (diagnostics on stderr, exit 1; unreadable: exit 2).
-    static func compile(_ file: String, workingDirectory: String) -> Result<ExecutionGraph, LintSession.Outcome> {
+    public static func compile(_ file: String, workingDirectory: String) -> Result<ExecutionGraph, LintSession.Outcome>
+    {
         let session = LintSession(
             paths: [file], format: .text, configPath: nil, failOn: nil, noShellcheck: true, colored: false,
             workingDirectory: workingDirectory)
@@ -157,7 +158,7 @@ public enum PipelineCommands {
     }
 
     /// The checked-out branch from `.git/HEAD`, if the directory is a git work tree on a branch.
-    static func currentBranch(in directory: String) -> String? {
+    public static func currentBranch(in directory: String) -> String? {
         var current = URL(fileURLWithPath: directory)
         for _ in 0..<32 {
             if let head = try? String(contentsOf: current.appendingPathComponent(".git/HEAD"), encoding: .utf8) {

@@ -1,0 +1,128 @@
+import DevFlowRunner
+import Foundation
+
+/// Prints a run as it happens: prefixed plain lines, a live status line on a terminal, or JSON lines.
+public final class ConsoleObserver: RunObserver, @unchecked Sendable {
+    /// Output styles.
+    public enum Style: Sendable {
+        /// `[node] line` and a line per attempt and node.
+        case plain
+        /// Plain lines plus a status line redrawn on a terminal.
+        case terminal
+        /// One JSON object per event.
+        case jsonLines
+    }
+
+    let style: Style
+    let lock = NSLock()
+    var running: [String: (attempt: Int, started: Date)] = [:]
+    var done = 0
+    var total = 0
+    var failedTails: [String: [String]] = [:]
+    var lastLines: [String: [String]] = [:]
+
+    /// Creates an observer.
+    public init(style: Style) { self.style = style }
+
+    func write(_ text: String) { FileHandle.standardOutput.write(Data(text.utf8)) }
+
+    /// Handles one event.
+    public func observe(_ event: RunEvent) {
+        lock.lock()
+        defer { lock.unlock() }
+        if style == .jsonLines {
+            write(Self.json(event) + "\n")
+            return
+        }
+        clearStatus()
+        switch event {
+        case .runStarted(let run, let pipeline, let nodes):
+            total = nodes
+            write("run \(run) of '\(pipeline)': \(nodes) node\(nodes == 1 ? "" : "s")\n")
+        case .attemptStarted(let node, let attempt):
+            running[node] = (attempt, Date())
+            if attempt > 1 { write("[\(node)] attempt \(attempt)\n") }
+        case .line(let node, _, let text):
+            if style == .plain || running.count <= 1 { write("[\(node)] \(text)\n") }
+            var tail = lastLines[node] ?? []
+            tail.append(text)
+            if tail.count > 10 { tail.removeFirst(tail.count - 10) }
+            lastLines[node] = tail
+        case .attemptFinished(
+            let node, let attempt, let outcome, let exitCode, let signal, let seconds, let retryIn, let reason):
+            var text = "[\(node)] attempt \(attempt) \(outcome)"
+            if let exitCode, outcome != "succeeded" { text += " (exit \(exitCode))" }
+            if let signal { text += " (signal \(signal))" }
+            text += String(format: " in %.2fs", seconds)
+            if let retryIn { text += String(format: "; %@, retrying in %.2fs", reason ?? "retryable", retryIn) }
+            write(text + "\n")
+        case .nodeFinished(let node, let status, let reason):
+            running[node] = nil
+            done += 1
+            write("\(Self.mark(status)) \(node) \(status)\(reason.map { ": \($0)" } ?? "")\n")
+            if status == "failed", style == .terminal, let tail = lastLines[node], !tail.isEmpty {
+                write(tail.map { "    │ \($0)\n" }.joined())
+            }
+            lastLines[node] = nil
+        case .breaker(let name, let from, let to, let reason):
+            write("breaker '\(name)': \(from) → \(to) (\(reason))\n")
+        case .runFinished(let run, let status, let seconds):
+            write(String(format: "run %lld %@ in %.2fs\n", run, status, seconds))
+        }
+        drawStatus()
+    }
+
+    static func mark(_ status: String) -> String {
+        switch status {
+        case "succeeded", "up_to_date", "reused": "✓"
+        case "failed": "✗"
+        case "cancelled": "■"
+        default: "○"
+        }
+    }
+
+    func clearStatus() { if style == .terminal { write("\u{1B}[2K\r") } }
+
+    func drawStatus() {
+        guard style == .terminal, !running.isEmpty else { return }
+        let now = Date()
+        let items = running.sorted { $0.key < $1.key }.prefix(4).map { node, info in
+            String(
+                format: "%@%@ %.0fs", node, info.attempt > 1 ? " (attempt \(info.attempt))" : "",
+                now.timeIntervalSince(info.started))
+        }
+        write("\(done)/\(total) done · running: " + items.joined(separator: ", "))
+    }
+
+    static func json(_ event: RunEvent) -> String {
+        var object: [String: Any] = [:]
+        switch event {
+        case .runStarted(let run, let pipeline, let nodes):
+            object = ["event": "run_started", "run": run, "pipeline": pipeline, "nodes": nodes]
+        case .attemptStarted(let node, let attempt):
+            object = ["event": "attempt_started", "node": node, "attempt": attempt]
+        case .line(let node, let stream, let text):
+            object = ["event": "line", "node": node, "stream": stream, "text": text]
+        case .attemptFinished(
+            let node, let attempt, let outcome, let exitCode, let signal, let seconds, let retryIn, let reason):
+            object = [
+                "event": "attempt_finished", "node": node, "attempt": attempt, "outcome": outcome, "seconds": seconds,
+            ]
+            if let exitCode { object["exit_code"] = exitCode }
+            if let signal { object["signal"] = signal }
+            if let retryIn { object["retry_in"] = retryIn }
+            if let reason { object["reason"] = reason }
+        case .nodeFinished(let node, let status, let reason):
+            object = ["event": "node_finished", "node": node, "status": status]
+            if let reason { object["reason"] = reason }
+        case .breaker(let name, let from, let to, let reason):
+            object = ["event": "breaker", "name": name, "from": from, "to": to, "reason": reason]
+        case .runFinished(let run, let status, let seconds):
+            object = ["event": "run_finished", "run": run, "status": status, "seconds": seconds]
+        }
+        let data =
+            (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
+            ?? Data()
+        return String(decoding: data, as: UTF8.self)
+    }
+}

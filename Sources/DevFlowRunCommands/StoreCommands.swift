@@ -1,0 +1,173 @@
+import DevFlowStore
+import Foundation
+
+/// `devflow runs list|show|logs` and `devflow breakers list|reset|open|disable`: reading and operating the store.
+public enum StoreCommands {
+    /// A command's printed text and exit code.
+    public struct Output: Error, Sendable {
+        /// Standard output.
+        public var text: String
+        /// Standard error.
+        public var errors: String = ""
+        /// Exit code.
+        public var code: Int32 = 0
+    }
+
+    static func open(_ database: String?, directory: String) -> Result<SQLiteRunStore, Output> {
+        let path = database ?? RunCommands.defaultDatabase(in: directory)
+        guard database != nil || FileManager.default.fileExists(atPath: path) else {
+            return .failure(
+                Output(
+                    text: "", errors: "devflow: no run database at \(path); run 'devflow run' first or pass --db\n",
+                    code: 2))
+        }
+        do { return .success(try SQLiteRunStore(path: path)) } catch {
+            return .failure(Output(text: "", errors: "devflow: cannot open \(path): \(error)\n", code: 3))
+        }
+    }
+
+    static let formatter: DateFormatter = {
+        let formatter = DateFormatter()
+        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter
+    }()
+
+    static func time(_ date: Date?) -> String { date.map { formatter.string(from: $0) } ?? "-" }
+
+    /// `devflow runs list`.
+    public static func list(database: String?, limit: Int, directory: String = FileManager.default.currentDirectoryPath)
+        -> Output
+    {
+        switch open(database, directory: directory) {
+        case .failure(let output): return output
+        case .success(let store):
+            guard let runs = try? store.runs(limit: limit) else {
+                return Output(text: "", errors: "devflow: cannot read runs\n", code: 3)
+            }
+            var text = "RUN  STATUS       PIPELINE              STARTED (UTC)        DURATION  BRANCH\n"
+            for run in runs {
+                let duration =
+                    run.finishedAt.flatMap { end in
+                        run.startedAt.map { String(format: "%.1fs", end.timeIntervalSince($0)) }
+                    } ?? "-"
+                text +=
+                    String(run.id ?? 0).padding(toLength: 5, withPad: " ", startingAt: 0)
+                    + run.status.padding(toLength: 13, withPad: " ", startingAt: 0)
+                    + run.pipeline.padding(toLength: 22, withPad: " ", startingAt: 0)
+                    + time(run.startedAt).padding(toLength: 21, withPad: " ", startingAt: 0)
+                    + duration.padding(toLength: 10, withPad: " ", startingAt: 0) + (run.gitBranch ?? "-") + "\n"
+            }
+            return Output(text: text)
+        }
+    }
+
+    /// `devflow runs show RUN`: the run, each node with its attempts, and outputs.
+    public static func show(
+        run id: Int64, database: String?, directory: String = FileManager.default.currentDirectoryPath
+    ) -> Output {
+        switch open(database, directory: directory) {
+        case .failure(let output): return output
+        case .success(let store):
+            guard let run = try? store.run(id) else {
+                return Output(text: "", errors: "devflow: no run \(id)\n", code: 2)
+            }
+            let nodes = (try? store.nodes(run: id)) ?? []
+            let attempts = (try? store.attempts(run: id)) ?? []
+            let outputs = (try? store.outputs(run: id)) ?? [:]
+            var text = "run \(id): \(run.pipeline) (\(run.file)) \(run.status)\n"
+            text += "  graph \(run.graphHash)\n  event \(run.event)\n"
+            text +=
+                "  started \(time(run.startedAt)), finished \(time(run.finishedAt)), pid \(run.pid) on \(run.host)\n"
+            if let resumed = run.resumedFrom { text += "  resumes run \(resumed)\n" }
+            let ordered = nodes.sorted { a, b in
+                let left = a.finishedAt ?? Date.distantFuture
+                let right = b.finishedAt ?? Date.distantFuture
+                return left != right ? left < right : a.nodeId < b.nodeId
+            }
+            for node in ordered {
+                text +=
+                    "\n  \(node.nodeId): \(node.status)\(node.allowedFailure ? " (allowed)" : "")\(node.reason.map { " — \($0)" } ?? "")\n"
+                for attempt in attempts where attempt.nodeId == node.nodeId {
+                    var line = "    attempt \(attempt.number): \(attempt.status) in \(attempt.durationMs) ms"
+                    if let code = attempt.exitCode { line += ", exit \(code)" }
+                    if let signal = attempt.signal { line += ", signal \(signal)" }
+                    if let reason = attempt.retryReason { line += "; \(reason)" }
+                    if let error = attempt.error { line += "; \(error)" }
+                    text += line + "\n"
+                }
+                for (name, value) in (outputs[node.nodeId] ?? [:]).sorted(by: { $0.key < $1.key }) {
+                    text += "    output \(name)=\(value)\n"
+                }
+            }
+            return Output(text: text)
+        }
+    }
+
+    /// `devflow runs logs RUN [NODE]`.
+    public static func logs(
+        run id: Int64, node: String?, database: String?, directory: String = FileManager.default.currentDirectoryPath
+    ) -> Output {
+        switch open(database, directory: directory) {
+        case .failure(let output): return output
+        case .success(let store):
+            guard (try? store.run(id)) != nil else {
+                return Output(text: "", errors: "devflow: no run \(id)\n", code: 2)
+            }
+            let chunks = (try? store.logs(run: id, node: node)) ?? []
+            var text = ""
+            for chunk in chunks {
+                for line in chunk.text.split(separator: "\n", omittingEmptySubsequences: false) {
+                    text += node == nil ? "[\(chunk.nodeId)#\(chunk.attempt)] \(line)\n" : "\(line)\n"
+                }
+            }
+            return Output(text: text)
+        }
+    }
+
+    /// `devflow breakers list|reset|open|disable [NAME]`.
+    public static func breakers(
+        action: String, name: String?, database: String?, directory: String = FileManager.default.currentDirectoryPath
+    ) -> Output {
+        switch open(database, directory: directory) {
+        case .failure(let output): return output
+        case .success(let store):
+            if action == "list" {
+                let all = (try? store.breakers()) ?? []
+                var text = "BREAKER               STATE      MODE         OPENED (UTC)\n"
+                for breaker in all {
+                    text +=
+                        breaker.name.padding(toLength: 22, withPad: " ", startingAt: 0)
+                        + breaker.state.padding(toLength: 11, withPad: " ", startingAt: 0)
+                        + breaker.mode.padding(toLength: 13, withPad: " ", startingAt: 0) + time(breaker.openedAt)
+                        + "\n"
+                }
+                return Output(text: text)
+            }
+            guard let name else {
+                return Output(text: "", errors: "devflow: 'breakers \(action)' needs a breaker name\n", code: 2)
+            }
+            let now = Date()
+            do {
+                let record = try store.updateBreaker(name, now: now, runId: nil) {
+                    (record: inout BreakerRecord) -> (from: String, to: String, reason: String)? in
+                    let before = "\(record.state)/\(record.mode)"
+                    switch action {
+                    case "reset":
+                        record = BreakerRecord.closed(name, at: now)
+                        return (before, "closed/normal", "reset by an operator")
+                    case "open":
+                        record.mode = "forced_open"
+                        return (before, "\(record.state)/forced_open", "forced open by an operator")
+                    default:
+                        record.mode = "disabled"
+                        return (before, "\(record.state)/disabled", "disabled by an operator")
+                    }
+                }
+                return Output(text: "breaker '\(name)': \(record.state), \(record.mode)\n")
+            } catch {
+                return Output(text: "", errors: "devflow: \(error)\n", code: 3)
+            }
+        }
+    }
+}

@@ -1,0 +1,48 @@
+/// How one attempt of a node ended.
+public struct AttemptOutcome: Sendable, Equatable {
+    /// The kind of ending.
+    public enum Kind: String, Sendable {
+        /// Exit code 0 (or an agent's success).
+        case succeeded
+        /// A non-zero exit code, a signal, or an agent's failure.
+        case failed
+        /// The per-attempt timeout killed it.
+        case timedOut = "timed_out"
+        /// The run was cancelled while it ran.
+        case cancelled
+        /// Its circuit breaker was open.
+        case breakerOpen = "breaker_open"
+        /// The step could not be started or its agent answered nonsense.
+        case error
+    }
+
+    /// The kind.
+    public var kind: Kind
+    /// The exit code, when it exited.
+    public var exitCode: Int32?
+    /// The terminating signal, if any.
+    public var signal: Int32?
+    /// An agent's error kind (`rate_limited`, `unavailable`…), for retry conditions.
+    public var agentErrorKind: String?
+    /// Outputs written to `$DEVFLOW_OUTPUT` (or returned by an agent).
+    public var outputs: [String: String]
+    /// A message for people when it did not succeed.
+    public var message: String?
+    /// A server's `Retry-After`, in seconds, if it gave one.
+    public var retryAfter: Double?
+
+    /// Creates an outcome.
+    public init(
+        kind: Kind, exitCode: Int32? = nil, signal: Int32? = nil, agentErrorKind: String? = nil,
+        outputs: [String: String] = [:],
+        message: String? = nil, retryAfter: Double? = nil
+    ) {
+        self.kind = kind
+        self.exitCode = exitCode
+        self.signal = signal
+        self.agentErrorKind = agentErrorKind
+        self.outputs = outputs
+        self.message = message
+        self.retryAfter = retryAfter
+    }
+}

@@ -1,0 +1,86 @@
+import DevFlowGraph
+import Foundation
+
+/// Builds the expression contexts a node sees at run time and interpolates `${{ }}` in its strings.
+public enum Interpolation {
+    /// The contexts: env, git, event, steps (finished nodes), matrix, inputs, secrets and run.
+    static func contexts(
+        for node: Node, request: RunRequest,
+        state: (status: [String: String], allowed: Set<String>, outputs: [String: [String: String]]),
+        secrets: [String: String], runId: Int64, attempt: Int
+    ) -> [String: JSONValue] {
+        var git: [String: JSONValue] = [:]
+        if let branch = request.event.branch {
+            git["branch"] = .string(branch)
+            git["ref"] = .string("refs/heads/\(branch)")
+        }
+        if let tag = request.event.tag {
+            git["tag"] = .string(tag)
+            git["ref"] = .string("refs/tags/\(tag)")
+        }
+        if let base = request.event.baseBranch { git["base_branch"] = .string(base) }
+        if let commit = request.gitCommit { git["sha"] = .string(commit) }
+        git["workspace"] = .string(request.workspace)
+        var event: [String: JSONValue] = ["kind": .string(request.event.kind)]
+        if let hook = request.event.hook { event["hook"] = .string(hook) }
+        var steps: [String: JSONValue] = [:]
+        for other in request.graph.nodes where state.status[other.id] != nil {
+            let status = state.status[other.id] ?? "pending"
+            let outcome: String =
+                switch status {
+                case "succeeded", "up_to_date", "reused": "success"
+                case "failed": "failure"
+                case "skipped": "skipped"
+                case "cancelled": "cancelled"
+                default: status
+                }
+            var entry = members(steps[other.step])
+            var values = members(entry["outputs"])
+            for (name, value) in state.outputs[other.id] ?? [:] where values[name] == nil {
+                values[name] = .string(value)
+            }
+            entry["outputs"] = .object(values)
+            entry["outcome"] = .string(outcome)
+            entry["conclusion"] = .string(state.allowed.contains(other.id) ? "success" : outcome)
+            steps[other.step] = .object(entry)
+        }
+        var inputs: [String: JSONValue] = [:]
+        for (name, input) in request.graph.triggers.manual ?? [:] {
+            inputs[name] = request.event.inputs[name] ?? input.defaultValue ?? .null
+        }
+        var env: [String: JSONValue] = [:]
+        for (name, value) in node.env where !Template.mayContainExpression(value) { env[name] = .string(value) }
+        return [
+            "git": .object(git), "event": .object(event), "steps": .object(steps), "matrix": .object(node.matrix),
+            "inputs": .object(inputs), "env": .object(env), "secrets": .object(secrets.mapValues { .string($0) }),
+            "run": .object([
+                "id": .string(String(runId)), "attempt": .number(Double(attempt)), "number": .number(Double(runId)),
+                "pipeline": .string(request.graph.name),
+            ]),
+        ]
+    }
+
+    static func members(_ value: JSONValue?) -> [String: JSONValue] {
+        if case .object(let members)? = value { return members }
+        return [:]
+    }
+
+    /// `text` with every `${{ … }}` replaced by its value (unknown or unparsable values become empty text).
+    public static func interpolate(
+        _ text: String, contexts: [String: JSONValue], hashFiles: (@Sendable ([String]) -> String?)? = nil
+    ) -> String {
+        guard Template.mayContainExpression(text) else { return text }
+        let evaluator = ExpressionEvaluator(contexts: contexts, hashFiles: hashFiles)
+        var result = ""
+        for segment in Template(text).segments {
+            switch segment {
+            case .text(let literal): result += literal
+            case .expression(let source, _, _):
+                if case .success(let expression) = ExpressionParser.parse(source) {
+                    result += evaluator.evaluate(expression)?.interpolated ?? ""
+                }
+            }
+        }
+        return result
+    }
+}

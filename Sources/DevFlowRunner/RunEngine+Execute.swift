@@ -1,0 +1,264 @@
+import DevFlowGraph
+import DevFlowStore
+import Foundation
+
+extension RunEngine {
+    /// Runs one node to its final state: up-to-date check, breaker, attempts with retries, outputs, store records.
+    func execute(_ node: Node) async {
+        let state = snapshot()
+        var contexts = Interpolation.contexts(
+            for: node, request: request, state: state, secrets: secrets, runId: runId, attempt: 1)
+        var env: [String: String] = [:]
+        for (name, value) in node.env { env[name] = Interpolation.interpolate(value, contexts: contexts) }
+        var envContext: [String: JSONValue] = [:]
+        for (name, value) in env { envContext[name] = .string(value) }
+        contexts["env"] = .object(envContext)
+        let script: String
+        var agentInputs: [String: JSONValue] = [:]
+        switch node.action {
+        case .hook(let text, _): script = Interpolation.interpolate(text, contexts: contexts)
+        case .agent(_, _, _, let with):
+            script = ""
+            for (key, value) in with {
+                if case .string(let text) = value {
+                    agentInputs[key] = .string(Interpolation.interpolate(text, contexts: contexts))
+                } else {
+                    agentInputs[key] = value
+                }
+            }
+        }
+        // Up to date: same command, environment and input files as the last success.
+        var fingerprint: String?
+        if !node.inputs.isEmpty {
+            fingerprint = InputFingerprint.compute(
+                node: node, script: script, environment: env, workspace: request.workspace)
+            if !request.force, let last = try? store.lastSuccess(pipeline: request.graph.name, node: node.id),
+                last.fingerprint == fingerprint
+            {
+                let reused = (try? store.outputs(run: last.runId))?[node.id] ?? [:]
+                finish(
+                    node, status: "up_to_date", reason: "inputs unchanged since run \(last.runId)", attempts: 0,
+                    fingerprint: fingerprint, outputs: reused)
+                return
+            }
+        }
+        let firstStart = clock.now()
+        var attempt = 0
+        while true {
+            attempt += 1
+            if cancellation.isCancelled {
+                finish(node, status: "cancelled", reason: "the run was cancelled", attempts: attempt - 1)
+                return
+            }
+            var probe = false
+            if let policy = node.circuitBreaker {
+                let (admission, openReason) = admit(policy)
+                probe = admission.probe
+                if !admission.allowed {
+                    let now = clock.now()
+                    try? store.recordAttempt(
+                        AttemptRecord(
+                            id: nil, runId: runId, nodeId: node.id, number: attempt, status: "breaker_open",
+                            exitCode: nil, signal: nil,
+                            startedAt: now, finishedAt: now, durationMs: 0, retryReason: nil, error: openReason))
+                    if policy.whenOpen == "skip" {
+                        finish(
+                            node, status: "skipped", reason: "circuit breaker '\(policy.name)' is open",
+                            attempts: attempt)
+                    } else {
+                        finish(
+                            node, status: "failed", reason: "circuit breaker '\(policy.name)' is open",
+                            attempts: attempt, allowed: node.continueOnError)
+                    }
+                    return
+                }
+            }
+            let (outcome, attemptStart) = await runAttempt(
+                node, attempt: attempt, script: script, env: env, agentInputs: agentInputs)
+            if let policy = node.circuitBreaker, outcome.kind != .cancelled {
+                recordBreakerCall(policy, success: outcome.kind == .succeeded, probe: probe)
+            }
+            let elapsed = clock.now().timeIntervalSince(firstStart)
+            let retry =
+                outcome.kind == .succeeded || cancellation.isCancelled
+                ? nil
+                : RetryDecision.next(
+                    after: outcome, attempt: attempt, elapsed: elapsed, policy: node.retry, jitter: jitter)
+            let finishedAt = clock.now()
+            try? store.recordAttempt(
+                AttemptRecord(
+                    id: nil, runId: runId, nodeId: node.id, number: attempt, status: outcome.kind.rawValue,
+                    exitCode: outcome.exitCode,
+                    signal: outcome.signal, startedAt: attemptStart, finishedAt: finishedAt,
+                    durationMs: Int(finishedAt.timeIntervalSince(attemptStart) * 1000),
+                    retryReason: retry.map { "\($0.reason); retrying in \(String(format: "%.2f", $0.delay))s" },
+                    error: outcome.message.map(masker.mask)))
+            observer?.observe(
+                .attemptFinished(
+                    node: node.id, attempt: attempt, outcome: outcome.kind.rawValue, exitCode: outcome.exitCode,
+                    signal: outcome.signal,
+                    seconds: finishedAt.timeIntervalSince(attemptStart), retryIn: retry?.delay,
+                    reason: retry?.reason ?? outcome.message))
+            if outcome.kind == .succeeded {
+                finish(
+                    node, status: "succeeded", reason: nil, attempts: attempt, fingerprint: fingerprint,
+                    outputs: outcome.outputs.mapValues(masker.mask))
+                return
+            }
+            if outcome.kind == .cancelled || cancellation.isCancelled {
+                finish(node, status: "cancelled", reason: "the run was cancelled", attempts: attempt)
+                return
+            }
+            guard let retry else {
+                let reason = describe(outcome)
+                finish(
+                    node, status: "failed", reason: reason, attempts: attempt,
+                    outputs: outcome.outputs.mapValues(masker.mask), allowed: node.continueOnError)
+                return
+            }
+            try? await clock.sleep(seconds: retry.delay)
+        }
+    }
+
+    func describe(_ outcome: AttemptOutcome) -> String {
+        switch outcome.kind {
+        case .timedOut: return "timed out after \(outcome.message ?? "the step's timeout")"
+        case .failed:
+            if let signal = outcome.signal { return "killed by signal \(signal)" }
+            if let code = outcome.exitCode { return "exited with \(code)" }
+            return outcome.message ?? "failed"
+        default: return outcome.message ?? outcome.kind.rawValue
+        }
+    }
+
+    func runAttempt(_ node: Node, attempt: Int, script: String, env: [String: String], agentInputs: [String: JSONValue])
+        async
+        -> (AttemptOutcome, Date)
+    {
+        let start = clock.now()
+        if attempt == 1 { try? store.startNode(run: runId, node: node.id, at: start) }
+        observer?.observe(.attemptStarted(node: node.id, attempt: attempt))
+        let logs = LogBuffer(
+            store: store, runId: runId, node: node.id, attempt: attempt, masker: masker, observer: observer)
+        var environment = request.environment
+        environment["DEVFLOW_RUN_ID"] = String(runId)
+        environment["DEVFLOW_PIPELINE"] = request.graph.name
+        environment["DEVFLOW_STEP"] = node.step
+        environment["DEVFLOW_NODE"] = node.id
+        environment["DEVFLOW_ATTEMPT"] = String(attempt)
+        environment["DEVFLOW_EVENT"] = request.event.kind
+        environment["DEVFLOW_WORKSPACE"] = request.workspace
+        if let branch = request.event.branch { environment["DEVFLOW_GIT_BRANCH"] = branch }
+        if let commit = request.gitCommit { environment["DEVFLOW_GIT_SHA"] = commit }
+        for (name, value) in node.matrix { environment["DEVFLOW_MATRIX_\(name.uppercased())"] = value.interpolated }
+        for (name, value) in env { environment[name] = value }
+        let directory =
+            node.workingDirectory.map { $0.hasPrefix("/") ? $0 : "\(request.workspace)/\($0)" } ?? request.workspace
+        let context = AgentContext.make(
+            node: node, request: request, runId: runId, attempt: attempt, inputs: agentInputs)
+        let invocation = StepInvocation(
+            node: node, attempt: attempt, runId: runId, script: script, environment: environment,
+            workingDirectory: directory,
+            timeout: Double(node.timeoutMilliseconds) / 1000, agentInputs: agentInputs, agentContext: context,
+            onLine: { stream, line in logs.append(stream: stream, line: line) }, cancellation: cancellation)
+        let outcome = await executor.execute(invocation)
+        logs.flush()
+        return (outcome, start)
+    }
+
+    func finish(
+        _ node: Node, status value: String, reason: String?, attempts: Int, fingerprint: String? = nil,
+        outputs nodeOutputs: [String: String] = [:],
+        allowed: Bool = false
+    ) {
+        set(node.id, status: value, outputs: nodeOutputs, allowed: allowed && value == "failed")
+        try? store.finishNode(
+            NodeRecord(
+                runId: runId, nodeId: node.id, status: value, reason: reason, attempts: attempts, startedAt: nil,
+                finishedAt: clock.now(),
+                fingerprint: value == "succeeded" || value == "up_to_date" ? fingerprint : nil,
+                allowedFailure: allowed && value == "failed"),
+            outputs: nodeOutputs)
+        observer?.observe(.nodeFinished(node: node.id, status: value, reason: reason))
+    }
+
+    func admit(_ policy: CircuitBreakerPolicy) -> (CircuitBreaker.Admission, String?) {
+        var admission = CircuitBreaker.Admission(allowed: true, probe: false)
+        var transition: CircuitBreaker.Transition?
+        let record = try? store.updateBreaker(policy.name, now: clock.now(), runId: runId) { record in
+            let result = CircuitBreaker.admit(&record, policy: policy, now: clock.now())
+            admission = result.0
+            transition = result.1
+            return result.1
+        }
+        if let transition {
+            observer?.observe(
+                .breaker(name: policy.name, from: transition.from, to: transition.to, reason: transition.reason))
+        }
+        let why = record.map {
+            $0.mode == "forced_open"
+                ? "breaker '\(policy.name)' was forced open by an operator" : "breaker '\(policy.name)' is \($0.state)"
+        }
+        return (admission, why)
+    }
+
+    func recordBreakerCall(_ policy: CircuitBreakerPolicy, success: Bool, probe: Bool) {
+        var transition: CircuitBreaker.Transition?
+        _ = try? store.updateBreaker(policy.name, now: clock.now(), runId: runId) { record in
+            transition = CircuitBreaker.record(
+                &record, success: success, probe: probe, policy: policy, now: clock.now())
+            return transition
+        }
+        if let transition {
+            observer?.observe(
+                .breaker(name: policy.name, from: transition.from, to: transition.to, reason: transition.reason))
+        }
+    }
+}
+
+/// Buffers an attempt's lines and writes them to the store in chunks, so memory stays bounded whatever a step prints.
+final class LogBuffer: @unchecked Sendable {
+    let store: any RunStore
+    let runId: Int64
+    let node: String
+    let attempt: Int
+    let masker: SecretMasker
+    let observer: (any RunObserver)?
+    let lock = NSLock()
+    var lines: [String: [String]] = [:]
+    var count = 0
+
+    init(
+        store: any RunStore, runId: Int64, node: String, attempt: Int, masker: SecretMasker,
+        observer: (any RunObserver)?
+    ) {
+        self.store = store
+        self.runId = runId
+        self.node = node
+        self.attempt = attempt
+        self.masker = masker
+        self.observer = observer
+    }
+
+    func append(stream: String, line: String) {
+        let masked = masker.mask(line)
+        observer?.observe(.line(node: node, stream: stream, text: masked))
+        lock.lock()
+        lines[stream, default: []].append(masked)
+        count += 1
+        let full = count >= 512
+        lock.unlock()
+        if full { flush() }
+    }
+
+    func flush() {
+        lock.lock()
+        let pending = lines
+        lines = [:]
+        count = 0
+        lock.unlock()
+        for (stream, chunk) in pending.sorted(by: { $0.key < $1.key }) {
+            try? store.appendLog(run: runId, node: node, attempt: attempt, stream: stream, lines: chunk)
+        }
+    }
+}

@@ -1,0 +1,271 @@
+import DevFlowGraph
+import DevFlowStore
+import Foundation
+
+/// Executes an `ExecutionGraph`: a bounded worker pool over the DAG, runtime `if:`, retries, circuit breakers,
+/// up-to-date checks, outputs between steps, masking, cancellation and resume. Every attempt goes to the store.
+public final class RunEngine: @unchecked Sendable {
+    let request: RunRequest
+    let store: any RunStore
+    let executor: any StepExecutor
+    let clock: any RunnerClock
+    let jitter: any JitterSource
+    let observer: (any RunObserver)?
+    /// Cancels the whole run (Ctrl-C, SIGTERM, fail-fast).
+    public let cancellation = Cancellation()
+    let masker: SecretMasker
+    let secrets: [String: String]
+    let lock = NSLock()
+    var status: [String: String] = [:]
+    var allowedFailure: Set<String> = []
+    var outputs: [String: [String: String]] = [:]
+    var runId: Int64 = 0
+
+    /// Creates an engine.
+    public init(
+        request: RunRequest, store: any RunStore, executor: any StepExecutor, clock: any RunnerClock = SystemClock(),
+        jitter: any JitterSource = SystemJitter(), observer: (any RunObserver)? = nil
+    ) {
+        self.request = request
+        self.store = store
+        self.executor = executor
+        self.clock = clock
+        self.jitter = jitter
+        self.observer = observer
+        var values: [String: String] = [:]
+        for name in request.graph.secrets { if let value = request.environment[name] { values[name] = value } }
+        secrets = values
+        masker = SecretMasker(secrets: Array(values.values))
+    }
+
+    /// The nodes selected by `--step` (and everything they need), or all.
+    func selectedNodes() -> [Node] {
+        guard !request.steps.isEmpty else { return request.graph.nodes }
+        var wanted = Set(
+            request.graph.nodes.filter { request.steps.contains($0.step) || request.steps.contains($0.id) }.map(\.id))
+        var changed = true
+        while changed {
+            changed = false
+            for node in request.graph.nodes where wanted.contains(node.id) {
+                for need in node.needs where !wanted.contains(need) {
+                    wanted.insert(need)
+                    changed = true
+                }
+            }
+        }
+        return request.graph.nodes.filter { wanted.contains($0.id) }
+    }
+
+    /// Runs the graph to the end (or cancellation) and returns the summary.
+    public func run() async throws -> RunSummary {
+        let nodes = selectedNodes()
+        let started = clock.now()
+        let eventJSON = String(
+            decoding: (try? JSONEncoder().encode(EventRecord(request.event))) ?? Data("{}".utf8), as: UTF8.self)
+        let record = try store.startRun(
+            RunRecord(
+                id: nil, pipeline: request.graph.name, file: request.file, graphHash: request.graph.contentHash,
+                graphJSON: String(decoding: request.graph.canonicalJSON(), as: UTF8.self), event: eventJSON,
+                gitCommit: request.gitCommit, gitBranch: request.event.branch, gitAuthorTime: nil, status: "running",
+                queuedAt: started,
+                startedAt: started, finishedAt: nil, pid: getpid(), host: ProcessInfo.processInfo.hostName,
+                heartbeatAt: started,
+                resumedFrom: request.resume),
+            nodes: nodes.map(\.id))
+        runId = record.id ?? 0
+        observer?.observe(.runStarted(run: runId, pipeline: request.graph.name, nodes: nodes.count))
+        try reuseResumedNodes(nodes)
+        let heartbeat = Task { [store, clock, runId] in
+            while !Task.isCancelled {
+                try? await Task.sleep(nanoseconds: 2_000_000_000)
+                try? store.heartbeat(run: runId, at: clock.now())
+            }
+        }
+        await schedule(nodes)
+        heartbeat.cancel()
+        let finalStatus = overallStatus(nodes)
+        try store.finishRun(run: runId, status: finalStatus, at: clock.now())
+        observer?.observe(
+            .runFinished(run: runId, status: finalStatus, seconds: clock.now().timeIntervalSince(started)))
+        return RunSummary(runId: runId, status: finalStatus, nodes: snapshot().status)
+    }
+
+    func overallStatus(_ nodes: [Node]) -> String {
+        let state = snapshot()
+        if cancellation.isCancelled { return "cancelled" }
+        let failed = nodes.contains { state.status[$0.id] == "failed" && !state.allowed.contains($0.id) }
+        return failed ? "failed" : "succeeded"
+    }
+
+    func snapshot() -> (status: [String: String], allowed: Set<String>, outputs: [String: [String: String]]) {
+        lock.lock()
+        defer { lock.unlock() }
+        return (status, allowedFailure, outputs)
+    }
+
+    func set(_ node: String, status value: String, outputs nodeOutputs: [String: String]? = nil, allowed: Bool = false)
+    {
+        lock.lock()
+        status[node] = value
+        if let nodeOutputs { outputs[node] = nodeOutputs }
+        if allowed { allowedFailure.insert(node) }
+        lock.unlock()
+    }
+
+    /// With `--resume`, nodes that succeeded in the earlier run keep their result and outputs.
+    func reuseResumedNodes(_ nodes: [Node]) throws {
+        guard let previous = request.resume else { return }
+        guard let old = try store.run(previous) else { throw RunnerError("no run \(previous) in the store") }
+        guard old.graphHash == request.graph.contentHash else {
+            throw RunnerError(
+                "run \(previous) ran a different pipeline (graph \(old.graphHash.prefix(12)), now \(request.graph.contentHash.prefix(12))); resume needs the same graph"
+            )
+        }
+        let oldNodes = Dictionary(
+            try store.nodes(run: previous).map { ($0.nodeId, $0) }, uniquingKeysWith: { a, _ in a })
+        let oldOutputs = try store.outputs(run: previous)
+        for node in nodes {
+            guard let old = oldNodes[node.id], ["succeeded", "up_to_date", "reused"].contains(old.status) else {
+                continue
+            }
+            let values = oldOutputs[node.id] ?? [:]
+            set(node.id, status: "reused", outputs: values)
+            try store.finishNode(
+                NodeRecord(
+                    runId: runId, nodeId: node.id, status: "reused", reason: "succeeded in run \(previous)",
+                    attempts: 0,
+                    startedAt: nil, finishedAt: clock.now(), fingerprint: old.fingerprint, allowedFailure: false),
+                outputs: values)
+            observer?.observe(.nodeFinished(node: node.id, status: "reused", reason: "succeeded in run \(previous)"))
+        }
+    }
+
+    static let finished: Set<String> = ["succeeded", "failed", "skipped", "cancelled", "up_to_date", "reused"]
+
+    /// The worker pool: start every ready node (up to `jobs` at once), decide conditions when needs finish.
+    func schedule(_ nodes: [Node]) async {
+        let selected = Set(nodes.map(\.id))
+        var pending = nodes.filter { snapshot().status[$0.id] == nil }
+        await withTaskGroup(of: Void.self) { group in
+            var running = 0
+            while true {
+                var progressed = true
+                while progressed && running < request.jobs {
+                    progressed = false
+                    let state = snapshot()
+                    guard
+                        let index = pending.firstIndex(where: { node in
+                            node.needs.allSatisfy {
+                                !selected.contains($0) || Self.finished.contains(state.status[$0] ?? "")
+                            }
+                        })
+                    else { break }
+                    let node = pending.remove(at: index)
+                    progressed = true
+                    if let skip = skipReason(node, state: state) {
+                        finishWithoutRunning(
+                            node, status: cancellation.isCancelled ? "cancelled" : "skipped", reason: skip)
+                        continue
+                    }
+                    set(node.id, status: "running")
+                    running += 1
+                    group.addTask { await self.execute(node) }
+                }
+                if running == 0 {
+                    if pending.isEmpty { break }
+                    // Everything left waits on something that cannot finish (a cycle cannot reach here): skip it.
+                    for node in pending {
+                        finishWithoutRunning(node, status: "skipped", reason: "needs did not finish")
+                    }
+                    break
+                }
+                await group.next()
+                running -= 1
+                if request.failFast,
+                    snapshot().status.contains(where: { $0.value == "failed" && !snapshot().allowed.contains($0.key) })
+                {
+                    cancellation.cancel(graceful: true)
+                }
+            }
+        }
+    }
+
+    func finishWithoutRunning(_ node: Node, status value: String, reason: String) {
+        set(node.id, status: value)
+        try? store.finishNode(
+            NodeRecord(
+                runId: runId, nodeId: node.id, status: value, reason: reason, attempts: 0, startedAt: nil,
+                finishedAt: clock.now(),
+                fingerprint: nil, allowedFailure: false),
+            outputs: [:])
+        observer?.observe(.nodeFinished(node: node.id, status: value, reason: reason))
+    }
+
+    /// Why a node whose needs have finished does not run, or nil when it runs.
+    func skipReason(
+        _ node: Node, state: (status: [String: String], allowed: Set<String>, outputs: [String: [String: String]])
+    ) -> String? {
+        let needs = node.needs.map { (id: $0, status: state.status[$0] ?? "skipped") }
+        let succeeded = needs.allSatisfy {
+            ["succeeded", "up_to_date", "reused"].contains($0.status) || state.allowed.contains($0.id)
+        }
+        let failed = needs.contains {
+            ($0.status == "failed" && !state.allowed.contains($0.id)) || $0.status == "cancelled"
+        }
+        let cancelled = cancellation.isCancelled
+        if let changed = request.event.changedPaths, !node.paths.isEmpty,
+            !changed.contains(where: GlobList(node.paths).matches)
+        {
+            return "paths: no changed path matches \(node.paths.joined(separator: ", "))"
+        }
+        guard case .success(let condition) = ExpressionParser.parse(node.condition) else {
+            return "condition cannot be parsed"
+        }
+        let evaluator = ExpressionEvaluator(
+            contexts: Interpolation.contexts(
+                for: node, request: request, state: state, secrets: [:], runId: runId, attempt: 1),
+            statusFunctions: ["success": succeeded && !cancelled, "failure": failed, "cancelled": cancelled])
+        let value = evaluator.evaluate(condition) ?? .null
+        if value.isTruthy { return nil }
+        if cancelled { return "the run was cancelled" }
+        if node.condition == "success()",
+            let need = needs.first(where: {
+                !["succeeded", "up_to_date", "reused"].contains($0.status) && !state.allowed.contains($0.id)
+            })
+        {
+            return
+                "needs '\(need.id)', which \(need.status == "skipped" ? "was skipped" : need.status == "cancelled" ? "was cancelled" : "failed")"
+        }
+        return "if: \(node.condition) is false"
+    }
+}
+
+/// A runner failure with a message for people.
+public struct RunnerError: Error, CustomStringConvertible, Sendable {
+    /// What went wrong.
+    public var description: String
+
+    /// Creates an error.
+    public init(_ description: String) { self.description = description }
+}
+
+/// The event as stored with the run.
+struct EventRecord: Encodable {
+    var kind: String
+    var branch: String?
+    var baseBranch: String?
+    var tag: String?
+    var changedPaths: [String]?
+    var hook: String?
+    var inputs: [String: JSONValue]
+
+    init(_ event: PlanEvent) {
+        kind = event.kind
+        branch = event.branch
+        baseBranch = event.baseBranch
+        tag = event.tag
+        changedPaths = event.changedPaths
+        hook = event.hook
+        inputs = event.inputs
+    }
+}

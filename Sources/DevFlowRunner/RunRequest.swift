@@ -1,0 +1,86 @@
+import DevFlowGraph
+import Foundation
+
+/// What to run and how: the compiled graph, the event, and the runner's options.
+public struct RunRequest: Sendable {
+    /// The compiled pipeline.
+    public var graph: ExecutionGraph
+    /// The file it was compiled from.
+    public var file: String
+    /// The event (kind, branch, changed paths, inputs).
+    public var event: PlanEvent
+    /// The commit, when known.
+    public var gitCommit: String?
+    /// The workspace: where steps run and inputs are fingerprinted.
+    public var workspace: String
+    /// Worker pool size.
+    public var jobs: Int
+    /// Only these steps (and what they need); empty means all.
+    public var steps: [String]
+    /// A run whose successes are reused.
+    public var resume: Int64?
+    /// Ignore up-to-date checks.
+    public var force: Bool
+    /// Stop everything at the first failure.
+    public var failFast: Bool
+    /// The runner's own environment (secrets are read from it).
+    public var environment: [String: String]
+    /// Seconds between TERM and KILL when a step is stopped.
+    public var killGrace: Double
+
+    /// Creates a request.
+    public init(
+        graph: ExecutionGraph, file: String, event: PlanEvent, gitCommit: String? = nil, workspace: String, jobs: Int,
+        steps: [String] = [], resume: Int64? = nil, force: Bool = false, failFast: Bool = false,
+        environment: [String: String] = ProcessInfo.processInfo.environment, killGrace: Double = 5
+    ) {
+        self.graph = graph
+        self.file = file
+        self.event = event
+        self.gitCommit = gitCommit
+        self.workspace = workspace
+        self.jobs = max(1, jobs)
+        self.steps = steps
+        self.resume = resume
+        self.force = force
+        self.failFast = failFast
+        self.environment = environment
+        self.killGrace = killGrace
+    }
+}
+
+/// Something the run reports while it happens: for the progress view and `--events json`.
+public enum RunEvent: Sendable {
+    /// The run started.
+    case runStarted(run: Int64, pipeline: String, nodes: Int)
+    /// A node started an attempt.
+    case attemptStarted(node: String, attempt: Int)
+    /// A line of output (masked).
+    case line(node: String, stream: String, text: String)
+    /// An attempt ended; `retryIn` when another follows.
+    case attemptFinished(
+        node: String, attempt: Int, outcome: String, exitCode: Int32?, signal: Int32?, seconds: Double,
+        retryIn: Double?, reason: String?)
+    /// A node reached its final state.
+    case nodeFinished(node: String, status: String, reason: String?)
+    /// A breaker changed state.
+    case breaker(name: String, from: String, to: String, reason: String)
+    /// The run ended.
+    case runFinished(run: Int64, status: String, seconds: Double)
+}
+
+/// Receives run events (called from several threads).
+public protocol RunObserver: Sendable {
+    /// Handles one event.
+    func observe(_ event: RunEvent)
+}
+
+/// The result of a run.
+public struct RunSummary: Sendable {
+    /// The run's id in the store.
+    public var runId: Int64
+    /// `succeeded`, `failed` or `cancelled`.
+    public var status: String
+    /// Each node's final status.
+    public var nodes: [String: String]
+}

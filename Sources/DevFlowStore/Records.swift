@@ -1,0 +1,330 @@
+import Foundation
+import GRDB
+
+/// One pipeline run: what was run (the compiled graph and its hash), why (the event), on what (git facts), and when.
+public struct RunRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+    /// The table.
+    public static let databaseTableName = "run"
+    /// The run's id (assigned on insert).
+    public var id: Int64?
+    /// The pipeline's name.
+    public var pipeline: String
+    /// The file the pipeline was compiled from.
+    public var file: String
+    /// SHA-256 of the graph's canonical JSON.
+    public var graphHash: String
+    /// The graph's canonical JSON.
+    public var graphJSON: String
+    /// The triggering event as JSON (kind, branch, changed paths, inputs…).
+    public var event: String
+    /// The commit, branch and author time, when known.
+    public var gitCommit: String?
+    /// The branch.
+    public var gitBranch: String?
+    /// The commit's author time.
+    public var gitAuthorTime: Date?
+    /// `running`, `succeeded`, `failed`, `cancelled` or `interrupted`.
+    public var status: String
+    /// When the run was queued.
+    public var queuedAt: Date
+    /// When it started.
+    public var startedAt: Date?
+    /// When it finished.
+    public var finishedAt: Date?
+    /// The runner's process id, host and last heartbeat: how a crashed run is recognised.
+    public var pid: Int32
+    /// The runner's host name.
+    public var host: String
+    /// The last heartbeat.
+    public var heartbeatAt: Date
+    /// The run this one resumes, if any.
+    public var resumedFrom: Int64?
+
+    /// Creates a record.
+    public init(
+        id: Int64?, pipeline: String, file: String, graphHash: String, graphJSON: String, event: String,
+        gitCommit: String?, gitBranch: String?, gitAuthorTime: Date?, status: String, queuedAt: Date, startedAt: Date?,
+        finishedAt: Date?, pid: Int32, host: String, heartbeatAt: Date, resumedFrom: Int64?
+    ) {
+        self.id = id
+        self.pipeline = pipeline
+        self.file = file
+        self.graphHash = graphHash
+        self.graphJSON = graphJSON
+        self.event = event
+        self.gitCommit = gitCommit
+        self.gitBranch = gitBranch
+        self.gitAuthorTime = gitAuthorTime
+        self.status = status
+        self.queuedAt = queuedAt
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.pid = pid
+        self.host = host
+        self.heartbeatAt = heartbeatAt
+        self.resumedFrom = resumedFrom
+    }
+
+    /// Columns.
+    public enum Columns {
+        static let id = Column(CodingKeys.id)
+        static let pipeline = Column(CodingKeys.pipeline)
+        static let status = Column(CodingKeys.status)
+        static let heartbeatAt = Column(CodingKeys.heartbeatAt)
+    }
+
+    /// Takes the id SQLite assigned.
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+/// One node of a run: its final state and why.
+public struct NodeRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    /// The table.
+    public static let databaseTableName = "node"
+    /// The run.
+    public var runId: Int64
+    /// The node id (`test[suite=Core]`).
+    public var nodeId: String
+    /// `pending`, `running`, `succeeded`, `failed`, `skipped`, `cancelled` or `up_to_date`.
+    public var status: String
+    /// Why it ended that way (the skip rule, the failure, the breaker…).
+    public var reason: String?
+    /// Attempts made.
+    public var attempts: Int
+    /// When it started.
+    public var startedAt: Date?
+    /// When it finished.
+    public var finishedAt: Date?
+    /// The input fingerprint of a successful run, for up-to-date checks.
+    public var fingerprint: String?
+    /// Whether its failure was allowed (`continue_on_error`).
+    public var allowedFailure: Bool
+
+    /// Creates a record.
+    public init(
+        runId: Int64, nodeId: String, status: String, reason: String?, attempts: Int, startedAt: Date?,
+        finishedAt: Date?, fingerprint: String?, allowedFailure: Bool
+    ) {
+        self.runId = runId
+        self.nodeId = nodeId
+        self.status = status
+        self.reason = reason
+        self.attempts = attempts
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.fingerprint = fingerprint
+        self.allowedFailure = allowedFailure
+    }
+
+    /// Columns.
+    public enum Columns {
+        static let runId = Column(CodingKeys.runId)
+        static let nodeId = Column(CodingKeys.nodeId)
+        static let status = Column(CodingKeys.status)
+        static let fingerprint = Column(CodingKeys.fingerprint)
+    }
+}
+
+/// One attempt of a node: exit status, signal, duration and, when another attempt followed, why.
+public struct AttemptRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+    /// The table.
+    public static let databaseTableName = "attempt"
+    /// Row id.
+    public var id: Int64?
+    /// The run.
+    public var runId: Int64
+    /// The node.
+    public var nodeId: String
+    /// 1-based attempt number.
+    public var number: Int
+    /// `succeeded`, `failed`, `timed_out`, `cancelled` or `breaker_open`.
+    public var status: String
+    /// The exit code, when the process exited.
+    public var exitCode: Int32?
+    /// The signal that ended it, if any.
+    public var signal: Int32?
+    /// When it started.
+    public var startedAt: Date
+    /// When it finished.
+    public var finishedAt: Date
+    /// How long it took, in milliseconds.
+    public var durationMs: Int
+    /// Why it was retried (nil for the last attempt).
+    public var retryReason: String?
+    /// An agent's or the runner's error message.
+    public var error: String?
+
+    /// Creates a record.
+    public init(
+        id: Int64?, runId: Int64, nodeId: String, number: Int, status: String, exitCode: Int32?, signal: Int32?,
+        startedAt: Date, finishedAt: Date, durationMs: Int, retryReason: String?, error: String?
+    ) {
+        self.id = id
+        self.runId = runId
+        self.nodeId = nodeId
+        self.number = number
+        self.status = status
+        self.exitCode = exitCode
+        self.signal = signal
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.durationMs = durationMs
+        self.retryReason = retryReason
+        self.error = error
+    }
+
+    /// Columns.
+    public enum Columns {
+        static let runId = Column(CodingKeys.runId)
+        static let nodeId = Column(CodingKeys.nodeId)
+        static let number = Column(CodingKeys.number)
+    }
+
+    /// Takes the id SQLite assigned.
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+/// A chunk of log lines of one attempt (already masked).
+public struct LogChunkRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+    /// The table.
+    public static let databaseTableName = "logChunk"
+    /// Row id.
+    public var id: Int64?
+    /// The run.
+    public var runId: Int64
+    /// The node.
+    public var nodeId: String
+    /// The attempt number.
+    public var attempt: Int
+    /// `stdout` or `stderr`.
+    public var stream: String
+    /// The lines, joined with newlines.
+    public var text: String
+
+    /// Creates a record.
+    public init(id: Int64?, runId: Int64, nodeId: String, attempt: Int, stream: String, text: String) {
+        self.id = id
+        self.runId = runId
+        self.nodeId = nodeId
+        self.attempt = attempt
+        self.stream = stream
+        self.text = text
+    }
+
+    /// Columns.
+    public enum Columns {
+        static let runId = Column(CodingKeys.runId)
+        static let nodeId = Column(CodingKeys.nodeId)
+        static let id = Column(CodingKeys.id)
+    }
+
+    /// Takes the id SQLite assigned.
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+/// One output of a node (`key=value` written to `$DEVFLOW_OUTPUT`, masked).
+public struct OutputRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    /// The table.
+    public static let databaseTableName = "output"
+    /// The run.
+    public var runId: Int64
+    /// The node.
+    public var nodeId: String
+    /// The output name.
+    public var name: String
+    /// The value.
+    public var value: String
+
+    /// Creates a record.
+    public init(runId: Int64, nodeId: String, name: String, value: String) {
+        self.runId = runId
+        self.nodeId = nodeId
+        self.name = name
+        self.value = value
+    }
+
+    /// Columns.
+    public enum Columns {
+        static let runId = Column(CodingKeys.runId)
+        static let nodeId = Column(CodingKeys.nodeId)
+    }
+}
+
+/// A circuit breaker's persisted state, shared by every process on the database.
+public struct BreakerRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    /// The table.
+    public static let databaseTableName = "breaker"
+    /// The breaker's name.
+    public var name: String
+    /// `closed`, `open` or `half_open`.
+    public var state: String
+    /// `normal`, `forced_open` or `disabled` (set by an operator).
+    public var mode: String
+    /// When it last opened.
+    public var openedAt: Date?
+    /// Probe calls started while half-open.
+    public var halfOpenStarted: Int
+    /// Probe calls that succeeded while half-open.
+    public var halfOpenSucceeded: Int
+    /// The window of recent calls as JSON: `[{"at": …, "ok": true}]`.
+    public var window: String
+    /// When it last changed.
+    public var updatedAt: Date
+
+    /// Creates a record.
+    public init(
+        name: String, state: String, mode: String, openedAt: Date?, halfOpenStarted: Int, halfOpenSucceeded: Int,
+        window: String, updatedAt: Date
+    ) {
+        self.name = name
+        self.state = state
+        self.mode = mode
+        self.openedAt = openedAt
+        self.halfOpenStarted = halfOpenStarted
+        self.halfOpenSucceeded = halfOpenSucceeded
+        self.window = window
+        self.updatedAt = updatedAt
+    }
+
+    /// A closed breaker with an empty window.
+    public static func closed(_ name: String, at date: Date) -> BreakerRecord {
+        BreakerRecord(
+            name: name, state: "closed", mode: "normal", openedAt: nil, halfOpenStarted: 0, halfOpenSucceeded: 0,
+            window: "[]",
+            updatedAt: date)
+    }
+}
+
+/// One change of a breaker's state, with its reason.
+public struct BreakerTransitionRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+    /// The table.
+    public static let databaseTableName = "breakerTransition"
+    /// Row id.
+    public var id: Int64?
+    /// The breaker.
+    public var name: String
+    /// The state before.
+    public var fromState: String
+    /// The state after.
+    public var toState: String
+    /// Why.
+    public var reason: String
+    /// When.
+    public var at: Date
+    /// The run that caused it, if any.
+    public var runId: Int64?
+
+    /// Creates a record.
+    public init(id: Int64?, name: String, fromState: String, toState: String, reason: String, at: Date, runId: Int64?) {
+        self.id = id
+        self.name = name
+        self.fromState = fromState
+        self.toState = toState
+        self.reason = reason
+        self.at = at
+        self.runId = runId
+    }
+
+    /// Takes the id SQLite assigned.
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}

@@ -1,0 +1,48 @@
+import Foundation
+
+/// What a runner records, at the level of intent. SQLite is the embedded backend; a PostgreSQL backend implements
+/// the same protocol without the runner changing.
+public protocol RunStore: Sendable {
+    /// Records a new run as `running` and returns it with its id.
+    func startRun(_ run: RunRecord, nodes: [String]) throws -> RunRecord
+    /// Refreshes the run's heartbeat (a run whose process died stops beating).
+    func heartbeat(run: Int64, at date: Date) throws
+    /// Marks a node as running.
+    func startNode(run: Int64, node: String, at date: Date) throws
+    /// Records one attempt.
+    func recordAttempt(_ attempt: AttemptRecord) throws
+    /// Appends log lines of one attempt.
+    func appendLog(run: Int64, node: String, attempt: Int, stream: String, lines: [String]) throws
+    /// Records a node's final state, its outputs and fingerprint, in one transaction.
+    func finishNode(_ node: NodeRecord, outputs: [String: String]) throws
+    /// Records the run's final state.
+    func finishRun(run: Int64, status: String, at date: Date) throws
+    /// Marks runs left `running` by processes that are gone as `interrupted`; returns their ids.
+    func markInterruptedRuns(staleAfter: TimeInterval, now: Date, isAlive: (Int32, String) -> Bool) throws -> [Int64]
+
+    /// Recent runs, newest first.
+    func runs(limit: Int) throws -> [RunRecord]
+    /// One run.
+    func run(_ id: Int64) throws -> RunRecord?
+    /// The nodes of a run.
+    func nodes(run: Int64) throws -> [NodeRecord]
+    /// The attempts of a run, in order.
+    func attempts(run: Int64) throws -> [AttemptRecord]
+    /// Log chunks of a run (optionally one node), in order.
+    func logs(run: Int64, node: String?) throws -> [LogChunkRecord]
+    /// Outputs of a run by node.
+    func outputs(run: Int64) throws -> [String: [String: String]]
+    /// The fingerprint and run of the node's last success in this pipeline, for up-to-date checks.
+    func lastSuccess(pipeline: String, node: String) throws -> (fingerprint: String, runId: Int64)?
+
+    /// Reads and changes a breaker atomically (an immediate transaction, so processes sharing the database agree).
+    /// `body` gets the current record (a closed one if new) and returns the transition to record, if any.
+    func updateBreaker(
+        _ name: String, now: Date, runId: Int64?,
+        _ body: (inout BreakerRecord) throws -> (from: String, to: String, reason: String)?
+    ) throws -> BreakerRecord
+    /// Every breaker.
+    func breakers() throws -> [BreakerRecord]
+    /// A breaker's transitions, oldest first.
+    func transitions(breaker: String) throws -> [BreakerTransitionRecord]
+}

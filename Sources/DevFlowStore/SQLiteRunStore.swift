@@ -1,0 +1,207 @@
+import Foundation
+import GRDB
+
+/// The embedded store: SQLite through GRDB, in WAL mode with a busy timeout, migrated on open.
+public final class SQLiteRunStore: RunStore {
+    private let database: any DatabaseWriter
+
+    /// Opens (creating and migrating) the database at `path`; `:memory:` gives an in-memory store for tests.
+    public init(path: String) throws {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(30)
+        configuration.label = "devflow"
+        if path == ":memory:" {
+            database = try DatabaseQueue(configuration: configuration)
+        } else {
+            let directory = (path as NSString).deletingLastPathComponent
+            if !directory.isEmpty {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            }
+            database = try DatabasePool(path: path, configuration: configuration)
+        }
+        try StoreMigrations.migrator.migrate(database)
+    }
+
+    public func startRun(_ run: RunRecord, nodes: [String]) throws -> RunRecord {
+        try database.write { db in
+            var record = run
+            try record.insert(db)
+            guard let id = record.id else { throw StoreError("the run was not assigned an id") }
+            for node in nodes {
+                try NodeRecord(
+                    runId: id, nodeId: node, status: "pending", reason: nil, attempts: 0, startedAt: nil,
+                    finishedAt: nil,
+                    fingerprint: nil, allowedFailure: false
+                ).insert(db)
+            }
+            return record
+        }
+    }
+
+    public func heartbeat(run: Int64, at date: Date) throws {
+        try database.write { db in
+            try db.execute(sql: "UPDATE run SET heartbeatAt = ? WHERE id = ?", arguments: [date, run])
+        }
+    }
+
+    public func startNode(run: Int64, node: String, at date: Date) throws {
+        try database.write { db in
+            try db.execute(
+                sql: "UPDATE node SET status = 'running', startedAt = ? WHERE runId = ? AND nodeId = ?",
+                arguments: [date, run, node])
+        }
+    }
+
+    public func recordAttempt(_ attempt: AttemptRecord) throws {
+        try database.write { db in
+            var record = attempt
+            try record.insert(db)
+            try db.execute(
+                sql: "UPDATE node SET attempts = ? WHERE runId = ? AND nodeId = ?",
+                arguments: [attempt.number, attempt.runId, attempt.nodeId])
+        }
+    }
+
+    public func appendLog(run: Int64, node: String, attempt: Int, stream: String, lines: [String]) throws {
+        guard !lines.isEmpty else { return }
+        try database.write { db in
+            var chunk = LogChunkRecord(
+                id: nil, runId: run, nodeId: node, attempt: attempt, stream: stream, text: lines.joined(separator: "\n")
+            )
+            try chunk.insert(db)
+        }
+    }
+
+    public func finishNode(_ node: NodeRecord, outputs: [String: String]) throws {
+        try database.write { db in
+            try node.save(db)
+            for (name, value) in outputs.sorted(by: { $0.key < $1.key }) {
+                try OutputRecord(runId: node.runId, nodeId: node.nodeId, name: name, value: value).save(db)
+            }
+        }
+    }
+
+    public func finishRun(run: Int64, status: String, at date: Date) throws {
+        try database.write { db in
+            try db.execute(
+                sql: "UPDATE run SET status = ?, finishedAt = ?, heartbeatAt = ? WHERE id = ?",
+                arguments: [status, date, date, run])
+        }
+    }
+
+    public func markInterruptedRuns(staleAfter: TimeInterval, now: Date, isAlive: (Int32, String) -> Bool) throws
+        -> [Int64]
+    {
+        try database.write { db in
+            let running = try RunRecord.filter(RunRecord.Columns.status == "running").fetchAll(db)
+            var interrupted: [Int64] = []
+            for run in running where !isAlive(run.pid, run.host) || now.timeIntervalSince(run.heartbeatAt) > staleAfter
+            {
+                guard let id = run.id else { continue }
+                try db.execute(
+                    sql: "UPDATE run SET status = 'interrupted', finishedAt = ? WHERE id = ?", arguments: [now, id])
+                try db.execute(
+                    sql:
+                        "UPDATE node SET status = 'interrupted', finishedAt = ? WHERE runId = ? AND status IN ('running', 'pending')",
+                    arguments: [now, id])
+                interrupted.append(id)
+            }
+            return interrupted
+        }
+    }
+
+    public func runs(limit: Int) throws -> [RunRecord] {
+        try database.read { db in try RunRecord.order(RunRecord.Columns.id.desc).limit(limit).fetchAll(db) }
+    }
+
+    public func run(_ id: Int64) throws -> RunRecord? {
+        try database.read { db in try RunRecord.fetchOne(db, key: id) }
+    }
+
+    public func nodes(run: Int64) throws -> [NodeRecord] {
+        try database.read { db in try NodeRecord.filter(NodeRecord.Columns.runId == run).fetchAll(db) }
+    }
+
+    public func attempts(run: Int64) throws -> [AttemptRecord] {
+        try database.read { db in
+            try AttemptRecord.filter(AttemptRecord.Columns.runId == run).order(Column("id")).fetchAll(db)
+        }
+    }
+
+    public func logs(run: Int64, node: String?) throws -> [LogChunkRecord] {
+        try database.read { db in
+            var request = LogChunkRecord.filter(LogChunkRecord.Columns.runId == run)
+            if let node { request = request.filter(LogChunkRecord.Columns.nodeId == node) }
+            return try request.order(LogChunkRecord.Columns.id).fetchAll(db)
+        }
+    }
+
+    public func outputs(run: Int64) throws -> [String: [String: String]] {
+        try database.read { db in
+            var result: [String: [String: String]] = [:]
+            for output in try OutputRecord.filter(OutputRecord.Columns.runId == run).fetchAll(db) {
+                result[output.nodeId, default: [:]][output.name] = output.value
+            }
+            return result
+        }
+    }
+
+    public func lastSuccess(pipeline: String, node: String) throws -> (fingerprint: String, runId: Int64)? {
+        try database.read { db in
+            try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT node.fingerprint, node.runId FROM node JOIN run ON run.id = node.runId
+                    WHERE run.pipeline = ? AND node.nodeId = ? AND node.status IN ('succeeded', 'up_to_date')
+                      AND node.fingerprint IS NOT NULL
+                    ORDER BY node.finishedAt DESC LIMIT 1
+                    """, arguments: [pipeline, node]
+            ).map { row in (fingerprint: row["fingerprint"], runId: row["runId"]) }
+        }
+    }
+
+    public func updateBreaker(
+        _ name: String, now: Date, runId: Int64?,
+        _ body: (inout BreakerRecord) throws -> (from: String, to: String, reason: String)?
+    ) throws -> BreakerRecord {
+        try database.writeWithoutTransaction { db in
+            var result: BreakerRecord?
+            try db.inTransaction(.immediate) {
+                var record = try BreakerRecord.fetchOne(db, key: name) ?? .closed(name, at: now)
+                let transition = try body(&record)
+                record.updatedAt = now
+                try record.save(db)
+                if let transition {
+                    var row = BreakerTransitionRecord(
+                        id: nil, name: name, fromState: transition.from, toState: transition.to,
+                        reason: transition.reason, at: now,
+                        runId: runId)
+                    try row.insert(db)
+                }
+                result = record
+                return .commit
+            }
+            guard let result else { throw StoreError("breaker '\(name)' could not be updated") }
+            return result
+        }
+    }
+
+    public func breakers() throws -> [BreakerRecord] {
+        try database.read { db in try BreakerRecord.order(Column("name")).fetchAll(db) }
+    }
+
+    public func transitions(breaker: String) throws -> [BreakerTransitionRecord] {
+        try database.read { db in
+            try BreakerTransitionRecord.filter(Column("name") == breaker).order(Column("id")).fetchAll(db)
+        }
+    }
+}
+
+/// A store failure with a message for people.
+public struct StoreError: Error, CustomStringConvertible, Sendable {
+    /// What went wrong.
+    public var description: String
+
+    /// Creates an error.
+    public init(_ description: String) { self.description = description }
+}

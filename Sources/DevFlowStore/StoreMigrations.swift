@@ -1,0 +1,94 @@
+import GRDB
+
+/// Named, append-only migrations. Never edit a shipped migration: add a new one.
+enum StoreMigrations {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-runs") { db in
+            try db.create(table: "run") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("pipeline", .text).notNull().indexed()
+                table.column("file", .text).notNull()
+                table.column("graphHash", .text).notNull()
+                table.column("graphJSON", .text).notNull()
+                table.column("event", .text).notNull()
+                table.column("gitCommit", .text)
+                table.column("gitBranch", .text)
+                table.column("gitAuthorTime", .datetime)
+                table.column("status", .text).notNull().indexed()
+                table.column("queuedAt", .datetime).notNull()
+                table.column("startedAt", .datetime)
+                table.column("finishedAt", .datetime)
+                table.column("pid", .integer).notNull()
+                table.column("host", .text).notNull()
+                table.column("heartbeatAt", .datetime).notNull()
+                table.column("resumedFrom", .integer).references("run")
+            }
+            try db.create(table: "node") { table in
+                table.column("runId", .integer).notNull().references("run", onDelete: .cascade)
+                table.column("nodeId", .text).notNull()
+                table.column("status", .text).notNull()
+                table.column("reason", .text)
+                table.column("attempts", .integer).notNull().defaults(to: 0)
+                table.column("startedAt", .datetime)
+                table.column("finishedAt", .datetime)
+                table.column("fingerprint", .text)
+                table.column("allowedFailure", .boolean).notNull().defaults(to: false)
+                table.primaryKey(["runId", "nodeId"])
+            }
+            try db.create(table: "attempt") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("runId", .integer).notNull().references("run", onDelete: .cascade)
+                table.column("nodeId", .text).notNull()
+                table.column("number", .integer).notNull()
+                table.column("status", .text).notNull()
+                table.column("exitCode", .integer)
+                table.column("signal", .integer)
+                table.column("startedAt", .datetime).notNull()
+                table.column("finishedAt", .datetime).notNull()
+                table.column("durationMs", .integer).notNull()
+                table.column("retryReason", .text)
+                table.column("error", .text)
+                table.uniqueKey(["runId", "nodeId", "number"])
+            }
+            try db.create(table: "logChunk") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("runId", .integer).notNull().references("run", onDelete: .cascade)
+                table.column("nodeId", .text).notNull()
+                table.column("attempt", .integer).notNull()
+                table.column("stream", .text).notNull()
+                table.column("text", .text).notNull()
+            }
+            try db.create(index: "logChunkByNode", on: "logChunk", columns: ["runId", "nodeId", "id"])
+            try db.create(table: "output") { table in
+                table.column("runId", .integer).notNull().references("run", onDelete: .cascade)
+                table.column("nodeId", .text).notNull()
+                table.column("name", .text).notNull()
+                table.column("value", .text).notNull()
+                table.primaryKey(["runId", "nodeId", "name"])
+            }
+        }
+        migrator.registerMigration("v1-breakers") { db in
+            try db.create(table: "breaker") { table in
+                table.primaryKey("name", .text)
+                table.column("state", .text).notNull()
+                table.column("mode", .text).notNull()
+                table.column("openedAt", .datetime)
+                table.column("halfOpenStarted", .integer).notNull()
+                table.column("halfOpenSucceeded", .integer).notNull()
+                table.column("window", .text).notNull()
+                table.column("updatedAt", .datetime).notNull()
+            }
+            try db.create(table: "breakerTransition") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("name", .text).notNull().indexed()
+                table.column("fromState", .text).notNull()
+                table.column("toState", .text).notNull()
+                table.column("reason", .text).notNull()
+                table.column("at", .datetime).notNull()
+                table.column("runId", .integer)
+            }
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,84 @@
+import DevFlowStore
+import Foundation
+import Testing
+
+/// The store's intent-level API, on an in-memory and an on-disk database.
+@Suite struct SQLiteRunStoreTests {
+    static func stores() throws -> [SQLiteRunStore] {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "devflow-store-\(UUID().uuidString)/devflow.sqlite"
+        ).path
+        return [try SQLiteRunStore(path: ":memory:"), try SQLiteRunStore(path: path)]
+    }
+
+    static func run(_ pipeline: String = "ci", pid: Int32 = getpid(), at date: Date = Date()) -> RunRecord {
+        RunRecord(
+            id: nil, pipeline: pipeline, file: ".devflow.yml", graphHash: "abc", graphJSON: "{}",
+            event: "{\"kind\":\"push\"}",
+            gitCommit: "0123", gitBranch: "main", gitAuthorTime: nil, status: "running", queuedAt: date,
+            startedAt: date,
+            finishedAt: nil, pid: pid, host: ProcessInfo.processInfo.hostName, heartbeatAt: date, resumedFrom: nil)
+    }
+
+    @Test func recordsARunWithItsNodesAttemptsLogsAndOutputs() throws {
+        for store in try Self.stores() {
+            let run = try store.startRun(Self.run(), nodes: ["build", "test"])
+            let id = try #require(run.id)
+            let now = Date()
+            try store.startNode(run: id, node: "build", at: now)
+            try store.recordAttempt(
+                AttemptRecord(
+                    id: nil, runId: id, nodeId: "build", number: 1, status: "failed", exitCode: 75, signal: nil,
+                    startedAt: now,
+                    finishedAt: now, durationMs: 12, retryReason: "exit:75", error: nil))
+            try store.recordAttempt(
+                AttemptRecord(
+                    id: nil, runId: id, nodeId: "build", number: 2, status: "succeeded", exitCode: 0, signal: nil,
+                    startedAt: now,
+                    finishedAt: now, durationMs: 10, retryReason: nil, error: nil))
+            try store.appendLog(run: id, node: "build", attempt: 2, stream: "stdout", lines: ["compiling", "done"])
+            try store.finishNode(
+                NodeRecord(
+                    runId: id, nodeId: "build", status: "succeeded", reason: nil, attempts: 2, startedAt: now,
+                    finishedAt: now,
+                    fingerprint: "f1", allowedFailure: false),
+                outputs: ["version": "1.2.3"])
+            try store.finishRun(run: id, status: "succeeded", at: now)
+
+            #expect(try store.run(id)?.status == "succeeded")
+            #expect(try store.attempts(run: id).map(\.number) == [1, 2])
+            #expect(try store.logs(run: id, node: "build").map(\.text) == ["compiling\ndone"])
+            #expect(try store.outputs(run: id) == ["build": ["version": "1.2.3"]])
+            #expect(try store.nodes(run: id).first { $0.nodeId == "test" }?.status == "pending")
+            #expect(try store.lastSuccess(pipeline: "ci", node: "build")?.fingerprint == "f1")
+            #expect(try store.lastSuccess(pipeline: "other", node: "build") == nil)
+        }
+    }
+
+    @Test func runsOfDeadProcessesAreMarkedInterrupted() throws {
+        for store in try Self.stores() {
+            let alive = try store.startRun(Self.run(), nodes: ["a"])
+            let dead = try store.startRun(Self.run(pid: 999_999), nodes: ["a"])
+            let interrupted = try store.markInterruptedRuns(staleAfter: 60, now: Date()) { pid, _ in pid == getpid() }
+            #expect(interrupted == [dead.id!])
+            #expect(try store.run(alive.id!)?.status == "running")
+            #expect(try store.run(dead.id!)?.status == "interrupted")
+            #expect(try store.nodes(run: dead.id!).first?.status == "interrupted")
+        }
+    }
+
+    @Test func breakerUpdatesAreAtomicAndTransitionsRecorded() throws {
+        for store in try Self.stores() {
+            let now = Date()
+            let opened = try store.updateBreaker("llm", now: now, runId: nil) { record in
+                record.state = "open"
+                record.openedAt = now
+                return ("closed", "open", "3 of 4 calls failed")
+            }
+            #expect(opened.state == "open")
+            _ = try store.updateBreaker("llm", now: now, runId: nil) { _ in nil }
+            #expect(try store.transitions(breaker: "llm").map(\.reason) == ["3 of 4 calls failed"])
+            #expect(try store.breakers().map(\.name) == ["llm"])
+        }
+    }
+}
