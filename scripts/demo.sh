@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The demo: build DevFlow, lint every example pipeline, show one compiled graph, and plan two events.
+# The demo: build DevFlow, lint every example pipeline, plan an event, run the runner demo for real with the
+# embedded SQLite store, and show the recorded run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,3 +26,15 @@ echo "== devflow plan pipelines/pr-review.yml --event pull_request --branch feat
 echo
 echo "== a broken pipeline: every problem in one run"
 "$bin/devflow-lint" Tests/DevFlowCompilerTests/Fixtures/err/acceptance-combined.yml || true
+
+db=.devflow/demo.sqlite
+rm -f "$db" "$db-wal" "$db-shm"
+echo
+echo "== devflow run pipelines/runner-demo.yml (fan-out, a flaky step retried, outputs, a breaker that opens)"
+"$bin/devflow" run pipelines/runner-demo.yml --db "$db"
+
+echo
+echo "== devflow runs show 1"
+"$bin/devflow" runs show 1 --db "$db"
+echo "== devflow breakers list"
+"$bin/devflow" breakers list --db "$db"

@@ -1,0 +1,137 @@
+import DevFlowStore
+import DevFlowTestSupport
+import Foundation
+import Testing
+
+/// The debug build of `devflow`.
+let builtDevflow = Repository.path(".build/debug/devflow")
+
+/// `devflow run` as a real process: timeouts, Ctrl-C, kill -9 and resume, and a breaker shared by two processes.
+@Suite(
+    .serialized,
+    .enabled(if: FileManager.default.isExecutableFile(atPath: builtDevflow) || ProcessInfo.processInfo.environment["CI"] != nil))
+struct RunCommandTests {
+    static func workspace(_ pipeline: String) throws -> String {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("devflow-run-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try pipeline.write(toFile: "\(directory)/.devflow.yml", atomically: true, encoding: .utf8)
+        return directory
+    }
+
+    static let header = "version: 1\nname: t\non: {manual: {}}\ndefaults: {shell: sh -eu}\n"
+
+    static func start(_ arguments: [String], in directory: String) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: builtDevflow)
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    static func waitFor(_ path: String, seconds: Double = 20) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if FileManager.default.fileExists(atPath: path) { return true }
+            usleep(20_000)
+        }
+        return false
+    }
+
+    static func alive(_ pid: Int32) -> Bool { kill(pid, 0) == 0 }
+
+    @Test func aTimeoutKillsTheStepAndIsRecorded() throws {
+        let directory = try Self.workspace(Self.header + "steps:\n  slow: {run: sleep 30, timeout: 500ms}\n")
+        let started = Date()
+        let result = Repository.run(builtDevflow, ["run", "--db", "\(directory)/db.sqlite"], directory: directory)
+        #expect(result.status == 1)
+        #expect(Date().timeIntervalSince(started) < 10)
+        let store = try SQLiteRunStore(path: "\(directory)/db.sqlite")
+        let attempt = try #require(try store.attempts(run: 1).first)
+        #expect(attempt.status == "timed_out")
+        #expect(attempt.signal == SIGTERM)
+        #expect(try store.nodes(run: 1).first?.status == "failed")
+    }
+
+    @Test func ctrlCCancelsTheRunAndKillsTheProcessGroup() throws {
+        let directory = try Self.workspace(Self.header + "steps:\n  wait: {run: 'echo $$ > started; sleep 30 & echo $! > child; wait'}\n")
+        let process = try Self.start(["run", "--db", "\(directory)/db.sqlite"], in: directory)
+        #expect(Self.waitFor("\(directory)/child"))
+        usleep(100_000)
+        kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130)
+        let child = Int32((try String(contentsOfFile: "\(directory)/child", encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        var gone = false
+        for _ in 0..<100 where !gone {
+            gone = !Self.alive(child)
+            usleep(20_000)
+        }
+        #expect(gone, "the step's background child survived")
+        let store = try SQLiteRunStore(path: "\(directory)/db.sqlite")
+        #expect(try store.run(1)?.status == "cancelled")
+        #expect(try store.nodes(run: 1).first?.status == "cancelled")
+    }
+
+    @Test func killDashNineThenResumeCompletesWithoutRerunningSuccesses() throws {
+        let pipeline = Self.header + """
+            steps:
+              first: {run: 'echo ran >> first.count; echo "value=42" >> "$DEVFLOW_OUTPUT"', outputs: [value]}
+              second:
+                needs: [first]
+                env: {VALUE: "${{ steps.first.outputs.value }}"}
+                run: |
+                  if [ ! -e resume-now ]; then echo $$ > second.pid; exec sleep 60; fi
+                  echo "second got $VALUE" > second.done
+            """
+        let directory = try Self.workspace(pipeline)
+        let database = "\(directory)/db.sqlite"
+        let process = try Self.start(["run", "--db", database], in: directory)
+        #expect(Self.waitFor("\(directory)/second.pid"))
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        // The step's process group outlives the runner; stop it as an operator would.
+        if let pid = Int32((try? String(contentsOfFile: "\(directory)/second.pid", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") {
+            kill(-pid, SIGKILL)
+        }
+        FileManager.default.createFile(atPath: "\(directory)/resume-now", contents: Data())
+        let resumed = Repository.run(builtDevflow, ["run", "--db", database, "--resume", "1"], directory: directory)
+        #expect(resumed.status == 0, "\(resumed.output)")
+        let store = try SQLiteRunStore(path: database)
+        #expect(try store.run(1)?.status == "interrupted")
+        #expect(try store.run(2)?.status == "succeeded")
+        #expect(try store.run(2)?.resumedFrom == 1)
+        let nodes = Dictionary(uniqueKeysWithValues: try store.nodes(run: 2).map { ($0.nodeId, $0.status) })
+        #expect(nodes == ["first": "reused", "second": "succeeded"])
+        #expect(try String(contentsOfFile: "\(directory)/first.count", encoding: .utf8) == "ran\n")
+        #expect(try String(contentsOfFile: "\(directory)/second.done", encoding: .utf8) == "second got 42\n")
+        // Run 1's record is whole: its finished node and attempt are there, nothing is half-written.
+        #expect(try store.attempts(run: 1).map(\.nodeId) == ["first"])
+        #expect(try store.outputs(run: 1)["first"] == ["value": "42"])
+    }
+
+    @Test func twoProcessesShareOneBreaker() throws {
+        let pipeline = Self.header + """
+            policies:
+              circuit_breakers:
+                api: {failure_rate: 50%, minimum_calls: 4, window: {calls: 20}, open_for: 10m, when_open: skip}
+            steps:
+              call: {run: 'exit 1', circuit_breaker: api, matrix: {leg: [a, b]}}
+            """
+        let directory = try Self.workspace(pipeline)
+        let database = "\(directory)/db.sqlite"
+        _ = try SQLiteRunStore(path: database)  // create and migrate once, before two writers race
+        let first = try Self.start(["run", "--db", database], in: directory)
+        let second = try Self.start(["run", "--db", database], in: directory)
+        first.waitUntilExit()
+        second.waitUntilExit()
+        let store = try SQLiteRunStore(path: database)
+        #expect(try store.transitions(breaker: "api").map(\.toState) == ["open"])
+        #expect(try store.breakers().first?.state == "open")
+        let third = Repository.run(builtDevflow, ["run", "--db", database], directory: directory)
+        #expect(third.status == 0)
+        #expect(try store.nodes(run: 3).allSatisfy { $0.status == "skipped" && $0.reason == "circuit breaker 'api' is open" })
+    }
+}
