@@ -114,7 +114,7 @@ public enum ProcessLauncher {
         onStart(process)
 
         var loop = EventLoop(
-            spec: spec, pid: pid, pidFD: pidFD, wakeFD: wakeUp.read, stdoutFD: stdoutPipe.read,
+            spec: spec, started: started, pid: pid, pidFD: pidFD, wakeFD: wakeUp.read, stdoutFD: stdoutPipe.read,
             stderrFD: stderrPipe.read, process: process)
         loop.run(onLine: onLine)
 
@@ -224,7 +224,7 @@ private struct EventLoop {
     let pid: pid_t
     let process: RunningProcess
     let wakeFD: Int32
-    var pidFD: Int32
+    let pidFD: Int32
     var outputs: [(fd: Int32, splitter: LineSplitter)]
 
     let deadline: Int64?
@@ -248,7 +248,7 @@ private struct EventLoop {
     private static let readBufferSize = 64 * 1024
 
     init(
-        spec: ProcessSpec, pid: pid_t, pidFD: Int32, wakeFD: Int32, stdoutFD: Int32, stderrFD: Int32,
+        spec: ProcessSpec, started: Int64, pid: pid_t, pidFD: Int32, wakeFD: Int32, stdoutFD: Int32, stderrFD: Int32,
         process: RunningProcess
     ) {
         self.pid = pid
@@ -259,14 +259,15 @@ private struct EventLoop {
             (stdoutFD, LineSplitter(stream: .stdout, limit: spec.maximumLineBytes)),
             (stderrFD, LineSplitter(stream: .stderr, limit: spec.maximumLineBytes)),
         ]
-        let now = SystemCalls.monotonicNanoseconds()
-        deadline = spec.timeout.map { now &+ min(SystemCalls.nanoseconds($0), Int64.max / 2) }
+        deadline = spec.timeout.map { started &+ min(SystemCalls.nanoseconds($0), Int64.max / 2) }
         killGrace = SystemCalls.nanoseconds(spec.killGrace)
         drainGrace = SystemCalls.nanoseconds(spec.drainGrace)
     }
 
     mutating func run(onLine: (OutputLine) -> Void) {
-        var buffer = [UInt8](repeating: 0, count: Self.readBufferSize)
+        var buffer = [UInt8](unsafeUninitializedCapacity: Self.readBufferSize) { _, count in
+            count = Self.readBufferSize  // Only ever read back where `read` has written.
+        }
         var pollFDs: [pollfd] = []
         pollFDs.reserveCapacity(4)
 

@@ -1,3 +1,4 @@
+import DevFlowGraph
 import DevFlowRunner
 import Foundation
 
@@ -24,14 +25,49 @@ public final class ConsoleObserver: RunObserver, @unchecked Sendable {
     /// Creates an observer.
     public init(style: Style) { self.style = style }
 
-    func write(_ text: String) { FileHandle.standardOutput.write(Data(text.utf8)) }
+    var buffer: [UInt8] = []
+    var lastFlush = Date()
+
+    /// Output is buffered: a step printing millions of lines costs a write per 64 KiB, not per line.
+    func write(_ text: String) {
+        buffer.append(contentsOf: text.utf8)
+        if buffer.count >= 64 * 1024 { flush() }
+    }
+
+    func flush() {
+        guard !buffer.isEmpty else { return }
+        buffer.withUnsafeBufferPointer { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                let written = Foundation.write(STDOUT_FILENO, bytes.baseAddress! + offset, bytes.count - offset)
+                if written <= 0 { if errno == EINTR { continue } else { break } }
+                offset += written
+            }
+        }
+        buffer.removeAll(keepingCapacity: true)
+        lastFlush = Date()
+    }
 
     /// Handles one event.
     public func observe(_ event: RunEvent) {
         lock.lock()
         defer { lock.unlock() }
+        defer {
+            // Lines are flushed in batches (at most 50 ms late); everything else at once.
+            if case .line = event {
+                if Date().timeIntervalSince(lastFlush) > 0.05 { flush() }
+            } else {
+                flush()
+            }
+        }
         if style == .jsonLines {
-            write(Self.json(event) + "\n")
+            if case .line(let node, let stream, let text) = event {
+                write(
+                    "{\"event\":\"line\",\"node\":\(JSONValue.quote(node)),\"stream\":\"\(stream)\",\"text\":\(JSONValue.quote(text))}\n"
+                )
+            } else {
+                write(Self.json(event) + "\n")
+            }
             return
         }
         clearStatus()

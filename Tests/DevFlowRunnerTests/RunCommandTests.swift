@@ -9,10 +9,14 @@ let builtDevflow = Repository.path(".build/debug/devflow")
 /// `devflow run` as a real process: timeouts, Ctrl-C, kill -9 and resume, and a breaker shared by two processes.
 @Suite(
     .serialized,
-    .enabled(if: FileManager.default.isExecutableFile(atPath: builtDevflow) || ProcessInfo.processInfo.environment["CI"] != nil))
+    .enabled(
+        if: FileManager.default.isExecutableFile(atPath: builtDevflow)
+            || ProcessInfo.processInfo.environment["CI"] != nil))
 struct RunCommandTests {
     static func workspace(_ pipeline: String) throws -> String {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("devflow-run-\(UUID().uuidString)").path
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "devflow-run-\(UUID().uuidString)"
+        ).path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try pipeline.write(toFile: "\(directory)/.devflow.yml", atomically: true, encoding: .utf8)
         return directory
@@ -56,14 +60,18 @@ struct RunCommandTests {
     }
 
     @Test func ctrlCCancelsTheRunAndKillsTheProcessGroup() throws {
-        let directory = try Self.workspace(Self.header + "steps:\n  wait: {run: 'echo $$ > started; sleep 30 & echo $! > child; wait'}\n")
+        let directory = try Self.workspace(
+            Self.header + "steps:\n  wait: {run: 'echo $$ > started; sleep 30 & echo $! > child; wait'}\n")
         let process = try Self.start(["run", "--db", "\(directory)/db.sqlite"], in: directory)
         #expect(Self.waitFor("\(directory)/child"))
         usleep(100_000)
         kill(process.processIdentifier, SIGINT)
         process.waitUntilExit()
         #expect(process.terminationStatus == 130)
-        let child = Int32((try String(contentsOfFile: "\(directory)/child", encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        let child =
+            Int32(
+                (try String(contentsOfFile: "\(directory)/child", encoding: .utf8)).trimmingCharacters(
+                    in: .whitespacesAndNewlines)) ?? 0
         var gone = false
         for _ in 0..<100 where !gone {
             gone = !Self.alive(child)
@@ -76,16 +84,17 @@ struct RunCommandTests {
     }
 
     @Test func killDashNineThenResumeCompletesWithoutRerunningSuccesses() throws {
-        let pipeline = Self.header + """
-            steps:
-              first: {run: 'echo ran >> first.count; echo "value=42" >> "$DEVFLOW_OUTPUT"', outputs: [value]}
-              second:
-                needs: [first]
-                env: {VALUE: "${{ steps.first.outputs.value }}"}
-                run: |
-                  if [ ! -e resume-now ]; then echo $$ > second.pid; exec sleep 60; fi
-                  echo "second got $VALUE" > second.done
-            """
+        let pipeline =
+            Self.header + """
+                steps:
+                  first: {run: 'echo ran >> first.count; echo "value=42" >> "$DEVFLOW_OUTPUT"', outputs: [value]}
+                  second:
+                    needs: [first]
+                    env: {VALUE: "${{ steps.first.outputs.value }}"}
+                    run: |
+                      if [ ! -e resume-now ]; then echo $$ > second.pid; exec sleep 60; fi
+                      echo "second got $VALUE" > second.done
+                """
         let directory = try Self.workspace(pipeline)
         let database = "\(directory)/db.sqlite"
         let process = try Self.start(["run", "--db", database], in: directory)
@@ -93,7 +102,10 @@ struct RunCommandTests {
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         // The step's process group outlives the runner; stop it as an operator would.
-        if let pid = Int32((try? String(contentsOfFile: "\(directory)/second.pid", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") {
+        if let pid = Int32(
+            (try? String(contentsOfFile: "\(directory)/second.pid", encoding: .utf8))?.trimmingCharacters(
+                in: .whitespacesAndNewlines) ?? "")
+        {
             kill(-pid, SIGKILL)
         }
         FileManager.default.createFile(atPath: "\(directory)/resume-now", contents: Data())
@@ -113,13 +125,14 @@ struct RunCommandTests {
     }
 
     @Test func twoProcessesShareOneBreaker() throws {
-        let pipeline = Self.header + """
-            policies:
-              circuit_breakers:
-                api: {failure_rate: 50%, minimum_calls: 4, window: {calls: 20}, open_for: 10m, when_open: skip}
-            steps:
-              call: {run: 'exit 1', circuit_breaker: api, matrix: {leg: [a, b]}}
-            """
+        let pipeline =
+            Self.header + """
+                policies:
+                  circuit_breakers:
+                    api: {failure_rate: 50%, minimum_calls: 4, window: {calls: 20}, open_for: 10m, when_open: skip}
+                steps:
+                  call: {run: 'exit 1', circuit_breaker: api, matrix: {leg: [a, b]}}
+                """
         let directory = try Self.workspace(pipeline)
         let database = "\(directory)/db.sqlite"
         _ = try SQLiteRunStore(path: database)  // create and migrate once, before two writers race
@@ -132,6 +145,33 @@ struct RunCommandTests {
         #expect(try store.breakers().first?.state == "open")
         let third = Repository.run(builtDevflow, ["run", "--db", database], directory: directory)
         #expect(third.status == 0)
-        #expect(try store.nodes(run: 3).allSatisfy { $0.status == "skipped" && $0.reason == "circuit breaker 'api' is open" })
+        #expect(
+            try store.nodes(run: 3).allSatisfy {
+                $0.status == "skipped" && $0.reason == "circuit breaker 'api' is open"
+            })
+    }
+
+    @Test func hugeOutputLongLinesAndInvalidUTF8AreStoredWithBoundedMemory() throws {
+        let pipeline =
+            Self.header + """
+                steps:
+                  flood: {run: "head -c 200000000 /dev/zero | tr '\\\\0' a | fold -w 99"}
+                  longline: {run: "head -c 1000000 /dev/zero | tr '\\\\0' b; echo"}
+                  binary: {run: "printf '\\\\377\\\\376 not utf-8\\\\n'"}
+                """
+        let directory = try Self.workspace(pipeline)
+        let process = try Self.start(["run", "--db", "\(directory)/db.sqlite"], in: directory)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        var usage = rusage()
+        getrusage(RUSAGE_CHILDREN.rawValue, &usage)
+        #expect(usage.ru_maxrss < 256 * 1024, "peak RSS of a child: \(usage.ru_maxrss) KiB")
+        let store = try SQLiteRunStore(path: "\(directory)/db.sqlite")
+        let chunks = try store.logs(run: 1, node: nil)
+        let flood = chunks.filter { $0.nodeId == "flood" }
+        #expect(flood.reduce(0) { $0 + $1.text.split(separator: "\n").count } == 2_020_203)
+        let long = chunks.filter { $0.nodeId == "longline" }.map(\.text).joined(separator: "\n")
+        #expect(long.filter { $0 == "b" }.count == 1_000_000)
+        #expect(chunks.first { $0.nodeId == "binary" }?.text == "\u{FFFD}\u{FFFD} not utf-8")
     }
 }
