@@ -22,6 +22,7 @@ public final class SQLiteRunStore: RunStore {
         try StoreMigrations.migrator.migrate(database)
     }
 
+    /// Records a new run and its pending nodes in one transaction.
     public func startRun(_ run: RunRecord, nodes: [String]) throws -> RunRecord {
         try database.write { db in
             var record = run
@@ -38,12 +39,14 @@ public final class SQLiteRunStore: RunStore {
         }
     }
 
+    /// Refreshes the run's heartbeat.
     public func heartbeat(run: Int64, at date: Date) throws {
         try database.write { db in
             try db.execute(sql: "UPDATE run SET heartbeatAt = ? WHERE id = ?", arguments: [date, run])
         }
     }
 
+    /// Marks a node running.
     public func startNode(run: Int64, node: String, at date: Date) throws {
         try database.write { db in
             try db.execute(
@@ -52,6 +55,7 @@ public final class SQLiteRunStore: RunStore {
         }
     }
 
+    /// Inserts an attempt and updates the node's attempt count.
     public func recordAttempt(_ attempt: AttemptRecord) throws {
         try database.write { db in
             var record = attempt
@@ -62,6 +66,7 @@ public final class SQLiteRunStore: RunStore {
         }
     }
 
+    /// Appends one chunk of masked log lines.
     public func appendLog(run: Int64, node: String, attempt: Int, stream: String, lines: [String]) throws {
         guard !lines.isEmpty else { return }
         try database.write { db in
@@ -72,6 +77,7 @@ public final class SQLiteRunStore: RunStore {
         }
     }
 
+    /// Saves the node's final state and its outputs in one transaction.
     public func finishNode(_ node: NodeRecord, outputs: [String: String]) throws {
         try database.write { db in
             try node.save(db)
@@ -81,6 +87,7 @@ public final class SQLiteRunStore: RunStore {
         }
     }
 
+    /// Records the run's final state.
     public func finishRun(run: Int64, status: String, at date: Date) throws {
         try database.write { db in
             try db.execute(
@@ -89,6 +96,7 @@ public final class SQLiteRunStore: RunStore {
         }
     }
 
+    /// Marks runs whose runner is gone (dead pid, or no heartbeat for `staleAfter` seconds) and their unfinished nodes `interrupted`.
     public func markInterruptedRuns(staleAfter: TimeInterval, now: Date, isAlive: (Int32, String) -> Bool) throws
         -> [Int64]
     {
@@ -110,24 +118,29 @@ public final class SQLiteRunStore: RunStore {
         }
     }
 
+    /// Recent runs, newest first.
     public func runs(limit: Int) throws -> [RunRecord] {
         try database.read { db in try RunRecord.order(RunRecord.Columns.id.desc).limit(limit).fetchAll(db) }
     }
 
+    /// One run by id.
     public func run(_ id: Int64) throws -> RunRecord? {
         try database.read { db in try RunRecord.fetchOne(db, key: id) }
     }
 
+    /// The nodes of a run.
     public func nodes(run: Int64) throws -> [NodeRecord] {
         try database.read { db in try NodeRecord.filter(NodeRecord.Columns.runId == run).fetchAll(db) }
     }
 
+    /// The attempts of a run, in the order they were recorded.
     public func attempts(run: Int64) throws -> [AttemptRecord] {
         try database.read { db in
             try AttemptRecord.filter(AttemptRecord.Columns.runId == run).order(Column("id")).fetchAll(db)
         }
     }
 
+    /// Log chunks of a run, optionally of one node, in order.
     public func logs(run: Int64, node: String?) throws -> [LogChunkRecord] {
         try database.read { db in
             var request = LogChunkRecord.filter(LogChunkRecord.Columns.runId == run)
@@ -136,6 +149,7 @@ public final class SQLiteRunStore: RunStore {
         }
     }
 
+    /// Outputs of a run by node.
     public func outputs(run: Int64) throws -> [String: [String: String]] {
         try database.read { db in
             var result: [String: [String: String]] = [:]
@@ -146,6 +160,7 @@ public final class SQLiteRunStore: RunStore {
         }
     }
 
+    /// The fingerprint and run of the node's most recent success in this pipeline.
     public func lastSuccess(pipeline: String, node: String) throws -> (fingerprint: String, runId: Int64)? {
         try database.read { db in
             try Row.fetchOne(
@@ -160,6 +175,7 @@ public final class SQLiteRunStore: RunStore {
         }
     }
 
+    /// Reads and changes a breaker inside an immediate transaction, recording the transition if there is one.
     public func updateBreaker(
         _ name: String, now: Date, runId: Int64?,
         _ body: (inout BreakerRecord) throws -> (from: String, to: String, reason: String)?
@@ -186,10 +202,12 @@ public final class SQLiteRunStore: RunStore {
         }
     }
 
+    /// Every breaker, by name.
     public func breakers() throws -> [BreakerRecord] {
         try database.read { db in try BreakerRecord.order(Column("name")).fetchAll(db) }
     }
 
+    /// A breaker's transitions, oldest first.
     public func transitions(breaker: String) throws -> [BreakerTransitionRecord] {
         try database.read { db in
             try BreakerTransitionRecord.filter(Column("name") == breaker).order(Column("id")).fetchAll(db)
