@@ -10,6 +10,9 @@ public final class SQLiteRunStore: RunStore {
         var configuration = Configuration()
         configuration.busyMode = .timeout(30)
         configuration.label = "devflow"
+        // WAL with synchronous=NORMAL: a commit survives the process being killed at any moment (the acceptance
+        // for crash safety); only a power loss can lose the last commits, never corrupt the database.
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
         if path == ":memory:" {
             database = try DatabaseQueue(configuration: configuration)
         } else {

@@ -174,4 +174,25 @@ struct RunCommandTests {
         #expect(long.filter { $0 == "b" }.count == 1_000_000)
         #expect(chunks.first { $0.nodeId == "binary" }?.text == "\u{FFFD}\u{FFFD} not utf-8")
     }
+
+    @Test func theRunnerDemoCompletesWithACompleteRecord() throws {
+        let database = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "devflow-demo-\(UUID().uuidString).sqlite"
+        ).path
+        let result = Repository.run(
+            builtDevflow, ["run", "pipelines/runner-demo.yml", "--db", database], directory: Repository.root.path)
+        #expect(result.status == 0, "\(result.output)")
+        let store = try SQLiteRunStore(path: database)
+        let nodes = Dictionary(uniqueKeysWithValues: try store.nodes(run: 1).map { ($0.nodeId, $0) })
+        #expect(
+            nodes.values.allSatisfy { ["succeeded", "failed", "skipped"].contains($0.status) && $0.finishedAt != nil })
+        #expect(nodes["flaky"]?.status == "succeeded" && nodes["flaky"]?.attempts == 2)
+        #expect(nodes["review-1"]?.allowedFailure == true && nodes["review-2"]?.allowedFailure == true)
+        #expect(nodes["review-3"]?.reason == "circuit breaker 'local-agent' is open")
+        #expect(try store.outputs(run: 1)["version"]?["version"] == "1.2.3")
+        #expect(try store.attempts(run: 1).first { $0.nodeId == "flaky" }?.retryReason?.hasPrefix("exit:75") == true)
+        #expect(try store.transitions(breaker: "local-agent").map(\.toState) == ["open"])
+        #expect(try store.run(1)?.status == "succeeded")
+        #expect(!(try store.logs(run: 1, node: "prepare")).isEmpty)
+    }
 }
