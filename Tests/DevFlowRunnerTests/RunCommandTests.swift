@@ -195,4 +195,38 @@ struct RunCommandTests {
         #expect(try store.run(1)?.status == "succeeded")
         #expect(!(try store.logs(run: 1, node: "prepare")).isEmpty)
     }
+
+    @Test func commandAgentsGetTheContextAndMalformedAnswersAreAClearError() throws {
+        let pipeline =
+            Self.header + """
+                agents:
+                  good: {command: ./good.sh}
+                  bad: {command: ./bad.sh}
+                steps:
+                  review: {agent: good, with: {level: strict}}
+                  use: {needs: [review], run: 'echo "$COUNT" > count.txt', env: {COUNT: "${{ steps.review.outputs.count }}"}}
+                  broken: {agent: bad}
+                """
+        let directory = try Self.workspace(pipeline)
+        let good =
+            "#!/bin/sh\ncat > context.json\necho 'reviewing' >&2\necho '{\"version\": 1, \"status\": \"success\", \"outputs\": {\"count\": \"3\"}}'\n"
+        let bad = "#!/bin/sh\ncat > /dev/null\necho 'this is not json'\n"
+        for (name, text) in [("good.sh", good), ("bad.sh", bad)] {
+            try text.write(toFile: "\(directory)/\(name)", atomically: true, encoding: .utf8)
+            chmod("\(directory)/\(name)", 0o755)
+        }
+        let result = Repository.run(builtDevflow, ["run", "--db", "\(directory)/db.sqlite"], directory: directory)
+        #expect(result.status == 1)
+        let context =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(directory)/context.json")))
+            as? [String: Any]
+        #expect(context?["version"] as? Int == 1)
+        #expect((context?["inputs"] as? [String: Any])?["level"] as? String == "strict")
+        #expect(try String(contentsOfFile: "\(directory)/count.txt", encoding: .utf8) == "3\n")
+        let store = try SQLiteRunStore(path: "\(directory)/db.sqlite")
+        let broken = try #require(try store.attempts(run: 1).first { $0.nodeId == "broken" })
+        #expect(broken.status == "error")
+        #expect(broken.error?.hasPrefix("the agent's answer is not a valid result (this is not json") == true)
+        #expect(try store.logs(run: 1, node: "review").first?.text == "reviewing")
+    }
 }
