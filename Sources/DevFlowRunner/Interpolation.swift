@@ -9,6 +9,7 @@ public enum Interpolation {
         state: (status: [String: String], allowed: Set<String>, outputs: [String: [String: String]]),
         secrets: [String: String], runId: Int64, attempt: Int
     ) -> [String: JSONValue] {
+        let referenced = referencedSteps(node)
         var git: [String: JSONValue] = [:]
         if let branch = request.event.branch {
             git["branch"] = .string(branch)
@@ -24,7 +25,7 @@ public enum Interpolation {
         var event: [String: JSONValue] = ["kind": .string(request.event.kind)]
         if let hook = request.event.hook { event["hook"] = .string(hook) }
         var steps: [String: JSONValue] = [:]
-        for other in request.graph.nodes where state.status[other.id] != nil {
+        for other in request.graph.nodes where referenced.contains(other.step) && state.status[other.id] != nil {
             let status = state.status[other.id] ?? "pending"
             let outcome: String =
                 switch status {
@@ -58,6 +59,33 @@ public enum Interpolation {
                 "pipeline": .string(request.graph.name),
             ]),
         ]
+    }
+
+    /// The steps a node's expressions read (`steps.<id>…`); only those are put in its `steps` context, which keeps
+    /// building contexts linear in the size of the graph.
+    static func referencedSteps(_ node: Node) -> Set<String> {
+        var texts = [node.condition] + Array(node.env.values)
+        switch node.action {
+        case .hook(let script, _): texts.append(script)
+        case .agent(_, _, _, let with):
+            for value in with.values { if case .string(let text) = value { texts.append(text) } }
+        }
+        var steps = Set<String>()
+        func collect(_ source: String) {
+            guard source.contains("steps"), case .success(let expression) = ExpressionParser.parse(source) else {
+                return
+            }
+            expression.walk { part in
+                if let path = part.propertyPath, path.count >= 2, path[0] == "steps" { steps.insert(path[1]) }
+            }
+        }
+        for text in texts where text.contains("steps") {
+            collect(text)
+            for segment in Template(text).segments {
+                if case .expression(let source, _, _) = segment { collect(source) }
+            }
+        }
+        return steps
     }
 
     static func members(_ value: JSONValue?) -> [String: JSONValue] {

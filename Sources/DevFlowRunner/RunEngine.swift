@@ -143,51 +143,76 @@ public final class RunEngine: @unchecked Sendable {
     static let finished: Set<String> = ["succeeded", "failed", "skipped", "cancelled", "up_to_date", "reused"]
 
     /// The worker pool: start every ready node (up to `jobs` at once), decide conditions when needs finish.
+    /// Each node keeps a count of unfinished needs, so scheduling is linear in nodes plus edges.
     func schedule(_ nodes: [Node]) async {
-        let selected = Set(nodes.map(\.id))
-        var pending = nodes.filter { snapshot().status[$0.id] == nil }
-        await withTaskGroup(of: Void.self) { group in
+        var position: [String: Int] = [:]
+        for (index, node) in nodes.enumerated() { position[node.id] = index }
+        var dependents = [[Int]](repeating: [], count: nodes.count)
+        var remaining = [Int](repeating: 0, count: nodes.count)
+        let initial = snapshot().status
+        for (index, node) in nodes.enumerated() {
+            for need in node.needs {
+                guard let parent = position[need], initial[need].map({ !Self.finished.contains($0) }) ?? true else {
+                    continue
+                }
+                dependents[parent].append(index)
+                remaining[index] += 1
+            }
+        }
+        // Ready nodes in graph order (by level, then id), kept sorted.
+        var ready = nodes.indices.filter { remaining[$0] == 0 && initial[nodes[$0].id] == nil }
+        var finishedCount = nodes.filter { initial[$0.id] != nil }.count
+        func complete(_ index: Int) {
+            finishedCount += 1
+            for child in dependents[index] {
+                remaining[child] -= 1
+                if remaining[child] == 0 {
+                    let at = ready.firstIndex { $0 > child } ?? ready.count
+                    ready.insert(child, at: at)
+                }
+            }
+        }
+        await withTaskGroup(of: Int.self) { group in
             var running = 0
             while true {
-                var progressed = true
-                while progressed && running < request.jobs {
-                    progressed = false
+                while running < request.jobs, !ready.isEmpty {
+                    let index = ready.removeFirst()
+                    let node = nodes[index]
                     let state = snapshot()
-                    guard
-                        let index = pending.firstIndex(where: { node in
-                            node.needs.allSatisfy {
-                                !selected.contains($0) || Self.finished.contains(state.status[$0] ?? "")
-                            }
-                        })
-                    else { break }
-                    let node = pending.remove(at: index)
-                    progressed = true
                     if let skip = skipReason(node, state: state) {
                         finishWithoutRunning(
                             node, status: cancellation.isCancelled ? "cancelled" : "skipped", reason: skip)
+                        complete(index)
                         continue
                     }
                     set(node.id, status: "running")
                     running += 1
-                    group.addTask { await self.execute(node) }
+                    group.addTask {
+                        await self.execute(node)
+                        return index
+                    }
                 }
                 if running == 0 {
-                    if pending.isEmpty { break }
-                    // Everything left waits on something that cannot finish (a cycle cannot reach here): skip it.
-                    for node in pending {
-                        finishWithoutRunning(node, status: "skipped", reason: "needs did not finish")
+                    if finishedCount < nodes.count {
+                        // Whatever is left waits on something that cannot finish (cycles never compile): skip it.
+                        let state = snapshot().status
+                        for node in nodes where state[node.id] == nil {
+                            finishWithoutRunning(node, status: "skipped", reason: "needs did not finish")
+                        }
                     }
                     break
                 }
-                await group.next()
+                guard let index = await group.next() else { break }
                 running -= 1
-                if request.failFast,
-                    snapshot().status.contains(where: { $0.value == "failed" && !snapshot().allowed.contains($0.key) })
-                {
-                    cancellation.cancel(graceful: true)
-                }
+                complete(index)
+                if request.failFast, failedWithoutPermission() { cancellation.cancel(graceful: true) }
             }
         }
+    }
+
+    func failedWithoutPermission() -> Bool {
+        let state = snapshot()
+        return state.status.contains { $0.value == "failed" && !state.allowed.contains($0.key) }
     }
 
     func finishWithoutRunning(_ node: Node, status value: String, reason: String) {
