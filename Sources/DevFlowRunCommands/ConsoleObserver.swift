@@ -53,12 +53,12 @@ public final class ConsoleObserver: RunObserver, @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         defer {
-            // Lines are flushed in batches (at most 50 ms late); everything else at once.
-            if case .line = event {
-                if Date().timeIntervalSince(lastFlush) > 0.05 { flush() }
-            } else {
-                flush()
-            }
+            // On a terminal every event but a line is shown at once; otherwise output goes out at least every 50 ms
+            // and at the end of the run, a write per batch rather than per event.
+            var immediate = false
+            if case .runFinished = event { immediate = true }
+            if style == .terminal, !{ if case .line = event { true } else { false } }() { immediate = true }
+            if immediate || Date().timeIntervalSince(lastFlush) > 0.05 { flush() }
         }
         if style == .jsonLines {
             if case .line(let node, let stream, let text) = event {
@@ -130,35 +130,47 @@ public final class ConsoleObserver: RunObserver, @unchecked Sendable {
         write("\(done)/\(total) done · running: " + items.joined(separator: ", "))
     }
 
+    /// One event as compact JSON with sorted keys.
     static func json(_ event: RunEvent) -> String {
-        var object: [String: Any] = [:]
+        var object: [String: JSONValue] = [:]
+        func number<T: BinaryInteger>(_ value: T) -> JSONValue { .number(Double(value)) }
         switch event {
         case .runStarted(let run, let pipeline, let nodes):
-            object = ["event": "run_started", "run": run, "pipeline": pipeline, "nodes": nodes]
+            object = [
+                "event": .string("run_started"), "run": number(run), "pipeline": .string(pipeline),
+                "nodes": number(nodes),
+            ]
         case .attemptStarted(let node, let attempt):
-            object = ["event": "attempt_started", "node": node, "attempt": attempt]
+            object = ["event": .string("attempt_started"), "node": .string(node), "attempt": number(attempt)]
         case .line(let node, let stream, let text):
-            object = ["event": "line", "node": node, "stream": stream, "text": text]
+            object = [
+                "event": .string("line"), "node": .string(node), "stream": .string(stream), "text": .string(text),
+            ]
         case .attemptFinished(
             let node, let attempt, let outcome, let exitCode, let signal, let seconds, let retryIn, let reason):
             object = [
-                "event": "attempt_finished", "node": node, "attempt": attempt, "outcome": outcome, "seconds": seconds,
+                "event": .string("attempt_finished"), "node": .string(node), "attempt": number(attempt),
+                "outcome": .string(outcome),
+                "seconds": .number(seconds),
             ]
-            if let exitCode { object["exit_code"] = exitCode }
-            if let signal { object["signal"] = signal }
-            if let retryIn { object["retry_in"] = retryIn }
-            if let reason { object["reason"] = reason }
+            if let exitCode { object["exit_code"] = number(exitCode) }
+            if let signal { object["signal"] = number(signal) }
+            if let retryIn { object["retry_in"] = .number(retryIn) }
+            if let reason { object["reason"] = .string(reason) }
         case .nodeFinished(let node, let status, let reason):
-            object = ["event": "node_finished", "node": node, "status": status]
-            if let reason { object["reason"] = reason }
+            object = ["event": .string("node_finished"), "node": .string(node), "status": .string(status)]
+            if let reason { object["reason"] = .string(reason) }
         case .breaker(let name, let from, let to, let reason):
-            object = ["event": "breaker", "name": name, "from": from, "to": to, "reason": reason]
+            object = [
+                "event": .string("breaker"), "name": .string(name), "from": .string(from), "to": .string(to),
+                "reason": .string(reason),
+            ]
         case .runFinished(let run, let status, let seconds):
-            object = ["event": "run_finished", "run": run, "status": status, "seconds": seconds]
+            object = [
+                "event": .string("run_finished"), "run": number(run), "status": .string(status),
+                "seconds": .number(seconds),
+            ]
         }
-        let data =
-            (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
-            ?? Data()
-        return String(decoding: data, as: UTF8.self)
+        return JSONValue.object(object).compactJSON
     }
 }

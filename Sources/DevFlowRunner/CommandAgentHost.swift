@@ -35,7 +35,6 @@ public struct CommandAgentHost: AgentHost {
     static func call(_ invocation: StepInvocation, agent: String, command: String, killGrace: Double) -> AttemptOutcome
     {
         let process = StepProcess(invocation: invocation, killGrace: killGrace)
-        try? FileManager.default.createDirectory(at: process.scratch, withIntermediateDirectories: true)
         let contextFile = process.scratch.appendingPathComponent("\(process.slug).json").path
         FileManager.default.createFile(atPath: contextFile, contents: invocation.agentContext)
         defer { try? FileManager.default.removeItem(atPath: contextFile) }

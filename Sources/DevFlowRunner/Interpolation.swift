@@ -9,7 +9,6 @@ public enum Interpolation {
         state: (status: [String: String], allowed: Set<String>, outputs: [String: [String: String]]),
         secrets: [String: String], runId: Int64, attempt: Int
     ) -> [String: JSONValue] {
-        let referenced = referencedSteps(node)
         var git: [String: JSONValue] = [:]
         if let branch = request.event.branch {
             git["branch"] = .string(branch)
@@ -25,8 +24,10 @@ public enum Interpolation {
         var event: [String: JSONValue] = ["kind": .string(request.event.kind)]
         if let hook = request.event.hook { event["hook"] = .string(hook) }
         var steps: [String: JSONValue] = [:]
-        for other in request.graph.nodes where referenced.contains(other.step) && state.status[other.id] != nil {
-            let status = state.status[other.id] ?? "pending"
+        // The state holds only this node's needs and the steps it reads (see RunEngine.view(for:)), in a stable order.
+        for id in state.status.keys.sorted() {
+            let status = state.status[id] ?? "pending"
+            let step = id.firstIndex(of: "[").map { String(id[..<$0]) } ?? id
             let outcome: String =
                 switch status {
                 case "succeeded", "up_to_date", "reused": "success"
@@ -35,15 +36,15 @@ public enum Interpolation {
                 case "cancelled": "cancelled"
                 default: status
                 }
-            var entry = members(steps[other.step])
+            var entry = members(steps[step])
             var values = members(entry["outputs"])
-            for (name, value) in state.outputs[other.id] ?? [:] where values[name] == nil {
+            for (name, value) in state.outputs[id] ?? [:] where values[name] == nil {
                 values[name] = .string(value)
             }
             entry["outputs"] = .object(values)
             entry["outcome"] = .string(outcome)
-            entry["conclusion"] = .string(state.allowed.contains(other.id) ? "success" : outcome)
-            steps[other.step] = .object(entry)
+            entry["conclusion"] = .string(state.allowed.contains(id) ? "success" : outcome)
+            steps[step] = .object(entry)
         }
         var inputs: [String: JSONValue] = [:]
         for (name, input) in request.graph.triggers.manual ?? [:] {

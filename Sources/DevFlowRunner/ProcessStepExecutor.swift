@@ -32,12 +32,49 @@ public struct ProcessStepExecutor: StepExecutor {
             return AttemptOutcome(kind: .error, message: "shell '\(shell)' is not on PATH")
         }
         let process = StepProcess(invocation: invocation, killGrace: killGrace)
-        switch process.run(executable, Array(words.dropFirst()) + ["-c", invocation.script]) {
+        // A script that is one simple command (no shell syntax at all) is exec'd directly, as the shell itself would
+        // end up doing: one process start instead of two.
+        var program = executable
+        var arguments = Array(words.dropFirst()) + ["-c", invocation.script]
+        if let words = SimpleCommand.words(invocation.script),
+            let resolved = StepProcess.resolve(words[0], path: invocation.environment["PATH"])
+        {
+            program = resolved
+            arguments = Array(words.dropFirst())
+        }
+        switch process.run(program, arguments) {
         case .notStarted(let message): return AttemptOutcome(kind: .error, message: message)
         case .finished(let outcome, _, let outputs):
             if let stopped = process.stopped(outcome) { return stopped }
             if outcome.exitCode == 0 { return AttemptOutcome(kind: .succeeded, exitCode: 0, outputs: outputs) }
             return AttemptOutcome(kind: .failed, exitCode: outcome.exitCode, signal: outcome.signal, outputs: outputs)
         }
+    }
+}
+
+/// Recognises scripts that are a single simple command, which need no shell to run.
+enum SimpleCommand {
+    /// Characters that mean the shell must interpret the script.
+    static let special = Set("$`'\"\\|&;<>()*?[]{}~#=!%\n\t\r")
+    /// Shell builtins and keywords that have no program of their own, or mean something else in a shell.
+    static let builtins: Set<String> = [
+        "cd", "exit", "export", "set", "unset", "source", ".", "eval", "exec", "read", "shift", "trap", "ulimit",
+        "umask",
+        "wait", "alias", "unalias", "readonly", "local", "return", "break", "continue", "times", "hash", "type",
+        "command",
+        "builtin", "declare", "typeset", "let", "getopts", "fg", "bg", "jobs", "if", "then", "else", "fi", "for",
+        "while",
+        "until", "do", "done", "case", "esac", "function", "select", "time", "coproc",
+    ]
+
+    /// The words of `script` when it is one simple command of plain words, else nil.
+    static func words(_ script: String) -> [String]? {
+        let trimmed = script.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty, trimmed.count < 4096, !trimmed.contains(where: { special.contains($0) }) else {
+            return nil
+        }
+        let words = trimmed.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+        guard let first = words.first, !builtins.contains(first) else { return nil }
+        return words
     }
 }

@@ -5,7 +5,7 @@ import Foundation
 extension RunEngine {
     /// Runs one node to its final state: up-to-date check, breaker, attempts with retries, outputs, store records.
     func execute(_ node: Node) async {
-        let state = snapshot()
+        let state = view(for: node)
         var contexts = Interpolation.contexts(
             for: node, request: request, state: state, secrets: secrets, runId: runId, attempt: 1)
         var env: [String: String] = [:]
@@ -85,14 +85,16 @@ extension RunEngine {
                 : RetryDecision.next(
                     after: outcome, attempt: attempt, elapsed: elapsed, policy: node.retry, jitter: jitter)
             let finishedAt = clock.now()
-            try? store.recordAttempt(
+            let record =
                 AttemptRecord(
                     id: nil, runId: runId, nodeId: node.id, number: attempt, status: outcome.kind.rawValue,
                     exitCode: outcome.exitCode,
                     signal: outcome.signal, startedAt: attemptStart, finishedAt: finishedAt,
                     durationMs: Int(finishedAt.timeIntervalSince(attemptStart) * 1000),
                     retryReason: retry.map { "\($0.reason); retrying in \(String(format: "%.2f", $0.delay))s" },
-                    error: outcome.message.map(masker.mask)))
+                    error: outcome.message.map(masker.mask))
+            // A retried attempt is recorded now; the last one goes in the same transaction as the node's end.
+            if retry != nil { try? store.recordAttempt(record) }
             observer?.observe(
                 .attemptFinished(
                     node: node.id, attempt: attempt, outcome: outcome.kind.rawValue, exitCode: outcome.exitCode,
@@ -102,18 +104,21 @@ extension RunEngine {
             if outcome.kind == .succeeded {
                 finish(
                     node, status: "succeeded", reason: nil, attempts: attempt, fingerprint: fingerprint,
-                    outputs: outcome.outputs.mapValues(masker.mask))
+                    outputs: outcome.outputs.mapValues(masker.mask), last: record, startedAt: firstStart)
                 return
             }
             if outcome.kind == .cancelled || cancellation.isCancelled {
-                finish(node, status: "cancelled", reason: "the run was cancelled", attempts: attempt)
+                finish(
+                    node, status: "cancelled", reason: "the run was cancelled", attempts: attempt, last: record,
+                    startedAt: firstStart)
                 return
             }
             guard let retry else {
                 let reason = describe(outcome)
                 finish(
                     node, status: "failed", reason: reason, attempts: attempt,
-                    outputs: outcome.outputs.mapValues(masker.mask), allowed: node.continueOnError)
+                    outputs: outcome.outputs.mapValues(masker.mask), allowed: node.continueOnError, last: record,
+                    startedAt: firstStart)
                 return
             }
             try? await clock.sleep(seconds: retry.delay)
@@ -136,7 +141,6 @@ extension RunEngine {
         -> (AttemptOutcome, Date)
     {
         let start = clock.now()
-        if attempt == 1 { try? store.startNode(run: runId, node: node.id, at: start) }
         observer?.observe(.attemptStarted(node: node.id, attempt: attempt))
         let logs = LogBuffer(
             store: store, runId: runId, node: node.id, attempt: attempt, masker: masker, observer: observer)
@@ -154,13 +158,17 @@ extension RunEngine {
         for (name, value) in env { environment[name] = value }
         let directory =
             node.workingDirectory.map { $0.hasPrefix("/") ? $0 : "\(request.workspace)/\($0)" } ?? request.workspace
-        let context = AgentContext.make(
-            node: node, request: request, runId: runId, attempt: attempt, inputs: agentInputs)
+        var context = Data()
+        if case .agent = node.action {
+            context = AgentContext.make(
+                node: node, request: request, runId: runId, attempt: attempt, inputs: agentInputs)
+        }
         let invocation = StepInvocation(
             node: node, attempt: attempt, runId: runId, script: script, environment: environment,
             workingDirectory: directory,
             timeout: Double(node.timeoutMilliseconds) / 1000, agentInputs: agentInputs, agentContext: context,
-            onLine: { stream, line in logs.append(stream: stream, line: line) }, cancellation: cancellation)
+            onLine: { stream, line in logs.append(stream: stream, line: line) }, cancellation: cancellation,
+            scratchDirectory: scratchDirectory)
         let outcome = await executor.execute(invocation)
         logs.flush()
         return (outcome, start)
@@ -169,16 +177,16 @@ extension RunEngine {
     func finish(
         _ node: Node, status value: String, reason: String?, attempts: Int, fingerprint: String? = nil,
         outputs nodeOutputs: [String: String] = [:],
-        allowed: Bool = false
+        allowed: Bool = false, last: AttemptRecord? = nil, startedAt: Date? = nil
     ) {
         set(node.id, status: value, outputs: nodeOutputs, allowed: allowed && value == "failed")
         try? store.finishNode(
             NodeRecord(
-                runId: runId, nodeId: node.id, status: value, reason: reason, attempts: attempts, startedAt: nil,
+                runId: runId, nodeId: node.id, status: value, reason: reason, attempts: attempts, startedAt: startedAt,
                 finishedAt: clock.now(),
                 fingerprint: value == "succeeded" || value == "up_to_date" ? fingerprint : nil,
                 allowedFailure: allowed && value == "failed"),
-            outputs: nodeOutputs)
+            outputs: nodeOutputs, attempt: last)
         observer?.observe(.nodeFinished(node: node.id, status: value, reason: reason))
     }
 

@@ -20,6 +20,11 @@ public final class RunEngine: @unchecked Sendable {
     var allowedFailure: Set<String> = []
     var outputs: [String: [String: String]] = [:]
     var runId: Int64 = 0
+    var referenced: [String: Set<String>] = [:]
+    /// The run's private scratch directory (outputs files, agent contexts), removed when the run ends.
+    var scratchDirectory = ""
+    /// Node ids by step id (matrix legs).
+    let legs: [String: [String]]
 
     /// Creates an engine.
     public init(
@@ -36,6 +41,9 @@ public final class RunEngine: @unchecked Sendable {
         for name in request.graph.secrets { if let value = request.environment[name] { values[name] = value } }
         secrets = values
         masker = SecretMasker(secrets: Array(values.values))
+        var byStep: [String: [String]] = [:]
+        for node in request.graph.nodes { byStep[node.step, default: []].append(node.id) }
+        legs = byStep
     }
 
     /// The nodes selected by `--step` (and everything they need), or all.
@@ -73,6 +81,10 @@ public final class RunEngine: @unchecked Sendable {
                 resumedFrom: request.resume),
             nodes: nodes.map(\.id))
         runId = record.id ?? 0
+        scratchDirectory =
+            FileManager.default.temporaryDirectory.appendingPathComponent("devflow-\(getpid())-\(runId)").path
+        try FileManager.default.createDirectory(atPath: scratchDirectory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: scratchDirectory) }
         observer?.observe(.runStarted(run: runId, pipeline: request.graph.name, nodes: nodes.count))
         try reuseResumedNodes(nodes)
         let heartbeat = Task { [store, clock, runId] in
@@ -95,6 +107,40 @@ public final class RunEngine: @unchecked Sendable {
         if cancellation.isCancelled { return "cancelled" }
         let failed = nodes.contains { state.status[$0.id] == "failed" && !state.allowed.contains($0.id) }
         return failed ? "failed" : "succeeded"
+    }
+
+    /// The part of the run's state a node can see: its needs and the steps its expressions read. Copying only that
+    /// keeps each scheduling step independent of the graph's size.
+    func view(for node: Node) -> (status: [String: String], allowed: Set<String>, outputs: [String: [String: String]]) {
+        let steps = referencedSteps(node)
+        var ids = node.needs
+        for step in steps { ids += legs[step] ?? [] }
+        lock.lock()
+        defer { lock.unlock() }
+        var partStatus: [String: String] = [:]
+        var partOutputs: [String: [String: String]] = [:]
+        var partAllowed = Set<String>()
+        for id in ids {
+            partStatus[id] = status[id]
+            if let values = outputs[id] { partOutputs[id] = values }
+            if allowedFailure.contains(id) { partAllowed.insert(id) }
+        }
+        return (partStatus, partAllowed, partOutputs)
+    }
+
+    /// The steps a node's expressions read, computed once per node.
+    func referencedSteps(_ node: Node) -> Set<String> {
+        lock.lock()
+        if let known = referenced[node.id] {
+            lock.unlock()
+            return known
+        }
+        lock.unlock()
+        let steps = Interpolation.referencedSteps(node)
+        lock.lock()
+        referenced[node.id] = steps
+        lock.unlock()
+        return steps
     }
 
     func snapshot() -> (status: [String: String], allowed: Set<String>, outputs: [String: [String: String]]) {
@@ -178,8 +224,7 @@ public final class RunEngine: @unchecked Sendable {
                 while running < request.jobs, !ready.isEmpty {
                     let index = ready.removeFirst()
                     let node = nodes[index]
-                    let state = snapshot()
-                    if let skip = skipReason(node, state: state) {
+                    if let skip = skipReason(node, state: view(for: node)) {
                         finishWithoutRunning(
                             node, status: cancellation.isCancelled ? "cancelled" : "skipped", reason: skip)
                         complete(index)

@@ -25,6 +25,8 @@ public struct StepInvocation: Sendable {
     public var onLine: @Sendable (String, String) -> Void
     /// Lets the scheduler stop the attempt.
     public var cancellation: Cancellation
+    /// A directory private to the run for the outputs file and an agent's context (removed when the run ends).
+    public var scratchDirectory: String
 }
 
 /// Runs one attempt of a node. Hook steps run a shell script; agent steps run an agent.

@@ -16,10 +16,8 @@ struct StepProcess {
     let invocation: StepInvocation
     let killGrace: Double
 
-    /// A per-attempt scratch directory for the outputs file and an agent's context.
-    var scratch: URL {
-        FileManager.default.temporaryDirectory.appendingPathComponent("devflow-\(getpid())-\(invocation.runId)")
-    }
+    /// The run's scratch directory for the outputs file and an agent's context.
+    var scratch: URL { URL(fileURLWithPath: invocation.scratchDirectory) }
 
     var slug: String {
         invocation.node.id.map { $0.isLetter || $0.isNumber ? String($0) : "_" }.joined() + "-\(invocation.attempt)"
@@ -30,10 +28,10 @@ struct StepProcess {
         _ executable: String, _ arguments: [String], extraEnvironment: [String: String] = [:],
         captureStdout: Bool = false
     ) -> Result {
-        try? FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-        let outputFile = scratch.appendingPathComponent("\(slug).out").path
-        FileManager.default.createFile(atPath: outputFile, contents: Data())
-        defer { try? FileManager.default.removeItem(atPath: outputFile) }
+        let outputFile = "\(invocation.scratchDirectory)/\(slug).out"
+        let descriptor = open(outputFile, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0o600)
+        if descriptor >= 0 { close(descriptor) }
+        defer { unlink(outputFile) }
         var environment = invocation.environment
         environment["DEVFLOW_OUTPUT"] = outputFile
         for (name, value) in extraEnvironment { environment[name] = value }
@@ -76,14 +74,14 @@ struct StepProcess {
         return nil
     }
 
-    /// Runs blocking work on a dedicated thread (the launcher sleeps in poll while the process runs).
+    /// Runs blocking work off the concurrency pool, on dispatch threads that are reused between attempts.
     static func onThread(_ work: @escaping @Sendable () -> AttemptOutcome) async -> AttemptOutcome {
         await withCheckedContinuation { continuation in
-            let thread = Thread { continuation.resume(returning: work()) }
-            thread.stackSize = 1 << 20
-            thread.start()
+            blocking.async { continuation.resume(returning: work()) }
         }
     }
+
+    static let blocking = DispatchQueue(label: "devflow.steps", qos: .userInitiated, attributes: .concurrent)
 
     /// `key=value` lines; later lines win; other lines are ignored.
     static func readOutputs(_ path: String) -> [String: String] {

@@ -13,8 +13,8 @@ public protocol RunStore: Sendable {
     func recordAttempt(_ attempt: AttemptRecord) throws
     /// Appends log lines of one attempt.
     func appendLog(run: Int64, node: String, attempt: Int, stream: String, lines: [String]) throws
-    /// Records a node's final state, its outputs and fingerprint, in one transaction.
-    func finishNode(_ node: NodeRecord, outputs: [String: String]) throws
+    /// Records a node's final state, its outputs and fingerprint, and its last attempt if given, in one transaction.
+    func finishNode(_ node: NodeRecord, outputs: [String: String], attempt: AttemptRecord?) throws
     /// Records the run's final state.
     func finishRun(run: Int64, status: String, at date: Date) throws
     /// Marks runs left `running` by processes that are gone as `interrupted`; returns their ids.
@@ -45,4 +45,11 @@ public protocol RunStore: Sendable {
     func breakers() throws -> [BreakerRecord]
     /// A breaker's transitions, oldest first.
     func transitions(breaker: String) throws -> [BreakerTransitionRecord]
+}
+
+extension RunStore {
+    /// Records a node's final state and outputs, with no attempt (skipped, reused or up-to-date nodes).
+    public func finishNode(_ node: NodeRecord, outputs: [String: String]) throws {
+        try finishNode(node, outputs: outputs, attempt: nil)
+    }
 }

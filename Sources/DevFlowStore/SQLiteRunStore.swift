@@ -81,8 +81,11 @@ public final class SQLiteRunStore: RunStore {
     }
 
     /// Saves the node's final state and its outputs in one transaction.
-    public func finishNode(_ node: NodeRecord, outputs: [String: String]) throws {
+    public func finishNode(_ node: NodeRecord, outputs: [String: String], attempt: AttemptRecord?) throws {
         try database.write { db in
+            if var attempt {
+                try attempt.insert(db)
+            }
             try node.save(db)
             for (name, value) in outputs.sorted(by: { $0.key < $1.key }) {
                 try OutputRecord(runId: node.runId, nodeId: node.nodeId, name: name, value: value).save(db)
