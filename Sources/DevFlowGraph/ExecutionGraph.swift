@@ -59,8 +59,11 @@ public struct ExecutionGraph: Hashable, Sendable, Codable {
     }
 
     /// SHA-256 of `canonicalJSON()`, lower-case hex. Comments, formatting and key order do not change it.
-    public var contentHash: String {
-        SHA256.hash(data: canonicalJSON()).map { byte in
+    public var contentHash: String { Self.hash(of: canonicalJSON()) }
+
+    /// SHA-256 of canonical JSON bytes, lower-case hex.
+    public static func hash(of canonical: Data) -> String {
+        SHA256.hash(data: canonical).map { byte in
             let hex = String(byte, radix: 16)
             return byte < 16 ? "0" + hex : hex
         }.joined()

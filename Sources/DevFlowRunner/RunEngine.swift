@@ -70,10 +70,12 @@ public final class RunEngine: @unchecked Sendable {
         let started = clock.now()
         let eventJSON = String(
             decoding: (try? JSONEncoder().encode(EventRecord(request.event))) ?? Data("{}".utf8), as: UTF8.self)
+        let canonical = request.graph.canonicalJSON()
         let record = try store.startRun(
             RunRecord(
-                id: nil, pipeline: request.graph.name, file: request.file, graphHash: request.graph.contentHash,
-                graphJSON: String(decoding: request.graph.canonicalJSON(), as: UTF8.self), event: eventJSON,
+                id: nil, pipeline: request.graph.name, file: request.file,
+                graphHash: ExecutionGraph.hash(of: canonical),
+                graphJSON: String(decoding: canonical, as: UTF8.self), event: eventJSON,
                 gitCommit: request.gitCommit, gitBranch: request.event.branch, gitAuthorTime: nil, status: "running",
                 queuedAt: started,
                 startedAt: started, finishedAt: nil, pid: getpid(), host: ProcessInfo.processInfo.hostName,

@@ -28,9 +28,8 @@ struct StepProcess {
         _ executable: String, _ arguments: [String], extraEnvironment: [String: String] = [:],
         captureStdout: Bool = false
     ) -> Result {
+        // The step creates the outputs file when it writes to it (`>> "$DEVFLOW_OUTPUT"`); most steps never do.
         let outputFile = "\(invocation.scratchDirectory)/\(slug).out"
-        let descriptor = open(outputFile, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0o600)
-        if descriptor >= 0 { close(descriptor) }
         defer { unlink(outputFile) }
         var environment = invocation.environment
         environment["DEVFLOW_OUTPUT"] = outputFile
