@@ -89,12 +89,11 @@ public final class RunEngine: @unchecked Sendable {
         defer { try? FileManager.default.removeItem(atPath: scratchDirectory) }
         observer?.observe(.runStarted(run: runId, pipeline: request.graph.name, nodes: nodes.count))
         try reuseResumedNodes(nodes)
-        let heartbeat = Task { [store, clock, runId] in
-            while !Task.isCancelled {
-                try? await Task.sleep(nanoseconds: 2_000_000_000)
-                try? store.heartbeat(run: runId, at: clock.now())
-            }
-        }
+        // The heartbeat runs on a dispatch timer, not the concurrency pool, whose threads may be running steps.
+        let heartbeat = DispatchSource.makeTimerSource(queue: .global())
+        heartbeat.schedule(deadline: .now() + 2, repeating: 2)
+        heartbeat.setEventHandler { [store, clock, runId] in try? store.heartbeat(run: runId, at: clock.now()) }
+        heartbeat.resume()
         await schedule(nodes)
         heartbeat.cancel()
         let finalStatus = overallStatus(nodes)

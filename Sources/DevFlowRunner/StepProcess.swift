@@ -73,9 +73,15 @@ struct StepProcess {
         return nil
     }
 
-    /// Runs blocking work off the concurrency pool, on dispatch threads that are reused between attempts.
+    /// Runs blocking work (the launcher sleeps in poll while the process runs). Up to one attempt per core runs
+    /// inline on the calling thread, which saves two thread hand-offs per step; beyond that, attempts go to dispatch
+    /// threads so that `-j` larger than the number of cores still runs that many processes at once.
     static func onThread(_ work: @escaping @Sendable () -> AttemptOutcome) async -> AttemptOutcome {
-        await withCheckedContinuation { continuation in
+        if InlineSlots.shared.acquire() {
+            defer { InlineSlots.shared.release() }
+            return work()
+        }
+        return await withCheckedContinuation { continuation in
             blocking.async { continuation.resume(returning: work()) }
         }
     }
@@ -96,10 +102,62 @@ struct StepProcess {
     /// The absolute path of `name` on `path` (or `name` itself if it contains a slash).
     static func resolve(_ name: String, path: String?) -> String? {
         if name.contains("/") { return FileManager.default.isExecutableFile(atPath: name) ? name : nil }
+        let key = "\(name)\u{0}\(path ?? "")"
+        if let known = resolved.value(key) { return known }
+        var found: String?
         for directory in (path ?? "/usr/bin:/bin").split(separator: ":") {
             let candidate = "\(directory)/\(name)"
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            if FileManager.default.isExecutableFile(atPath: candidate) {
+                found = candidate
+                break
+            }
         }
-        return nil
+        if let found { resolved.store(found, for: key) }
+        return found
+    }
+
+    /// Programs found on PATH during this process: a 1,000-step pipeline looks `sh` up once, not 1,000 times.
+    static let resolved = ResolvedPaths()
+}
+
+/// Counts attempts running inline on concurrency-pool threads, at most one per core.
+final class InlineSlots: @unchecked Sendable {
+    static let shared = InlineSlots(limit: ProcessInfo.processInfo.activeProcessorCount)
+    private let lock = NSLock()
+    private let limit: Int
+    private var used = 0
+
+    init(limit: Int) { self.limit = max(1, limit) }
+
+    func acquire() -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        guard used < limit else { return false }
+        used += 1
+        return true
+    }
+
+    func release() {
+        lock.lock()
+        used -= 1
+        lock.unlock()
+    }
+}
+
+/// A lock-protected cache of resolved program paths.
+final class ResolvedPaths: @unchecked Sendable {
+    private let lock = NSLock()
+    private var paths: [String: String] = [:]
+
+    func value(_ key: String) -> String? {
+        lock.lock()
+        defer { lock.unlock() }
+        return paths[key]
+    }
+
+    func store(_ path: String, for key: String) {
+        lock.lock()
+        paths[key] = path
+        lock.unlock()
     }
 }
