@@ -303,7 +303,7 @@ if just_bin:
     print(f"{v}: `just -f justfile root` (recipes @-silenced; dependencies run one at a time)  ")
 print(f"floor: `spawn_floor {N} /bin/true` (posix_spawn + waitpid, sequential); "
       f"floor-sh: `spawn_floor {N} /bin/sh -c /bin/true` (two execs per task, as a shell step needs)  ")
-print(f"every graph has {N} tasks plus `root`, each running /bin/true (devflow and just through `sh -c`)\n")
+print(f"every graph has {N} tasks plus `root`, each running /bin/true (just through `sh -c`; devflow execs a step that is one simple command directly, as a shell would)\n")
 
 summary = {}
 for s in shapes:
