@@ -56,6 +56,14 @@ let package = Package(
                 "DevFlowCommandLine", "DevFlowLint", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The runner's own cost per step, with an executor that starts no process (a benchmark, not a test).
+        .executableTarget(
+            name: "devflow-bench",
+            dependencies: [
+                "DevFlowRunner", "DevFlowCompiler", "DevFlowStore", "DevFlowGraph", "DevFlowDiagnostics",
+                "DevFlowProcess",
+            ]
+        ),
         .executableTarget(
             name: "devflow-lint",
             dependencies: [

@@ -5,9 +5,12 @@ import Foundation
 extension RunEngine {
     /// Runs one node to its final state: up-to-date check, breaker, attempts with retries, outputs, store records.
     func execute(_ node: Node) async {
-        let state = view(for: node)
-        var contexts = Interpolation.contexts(
-            for: node, request: request, state: state, secrets: secrets, runId: runId, attempt: 1)
+        // Contexts are only built for nodes whose strings hold `${{ }}`.
+        var contexts: [String: JSONValue] = [:]
+        if Self.hasTemplates(node) {
+            contexts = Interpolation.contexts(
+                for: node, request: request, state: view(for: node), secrets: secrets, runId: runId, attempt: 1)
+        }
         var env: [String: String] = [:]
         for (name, value) in node.env { env[name] = Interpolation.interpolate(value, contexts: contexts) }
         var envContext: [String: JSONValue] = [:]
@@ -122,6 +125,18 @@ extension RunEngine {
                 return
             }
             try? await clock.sleep(seconds: retry.delay)
+        }
+    }
+
+    /// True when any of the node's strings (script, env values, agent inputs) holds `${{`.
+    static func hasTemplates(_ node: Node) -> Bool {
+        if node.env.values.contains(where: Template.mayContainExpression) { return true }
+        switch node.action {
+        case .hook(let script, _): return Template.mayContainExpression(script)
+        case .agent(_, _, _, let with):
+            return with.values.contains {
+                if case .string(let text) = $0 { Template.mayContainExpression(text) } else { false }
+            }
         }
     }
 

@@ -219,6 +219,26 @@ public final class RunEngine: @unchecked Sendable {
                 }
             }
         }
+        if request.jobs == 1 {
+            // One worker: run nodes in order on this task, with no task or thread hand-off per step.
+            while !ready.isEmpty {
+                let index = ready.removeFirst()
+                let node = nodes[index]
+                if let skip = skipReason(node, state: view(for: node)) {
+                    finishWithoutRunning(node, status: cancellation.isCancelled ? "cancelled" : "skipped", reason: skip)
+                } else {
+                    set(node.id, status: "running")
+                    await execute(node)
+                    if request.failFast, failedWithoutPermission() { cancellation.cancel(graceful: true) }
+                }
+                complete(index)
+            }
+            let state = snapshot().status
+            for node in nodes where state[node.id] == nil || state[node.id] == "running" {
+                finishWithoutRunning(node, status: "skipped", reason: "needs did not finish")
+            }
+            return
+        }
         await withTaskGroup(of: Int.self) { group in
             var running = 0
             while true {
@@ -288,6 +308,9 @@ public final class RunEngine: @unchecked Sendable {
             !changed.contains(where: GlobList(node.paths).matches)
         {
             return "paths: no changed path matches \(node.paths.joined(separator: ", "))"
+        }
+        if node.condition == "success()", !cancelled, succeeded {
+            return nil  // the default condition, decided without building contexts
         }
         guard case .success(let condition) = ExpressionParser.parse(node.condition) else {
             return "condition cannot be parsed"

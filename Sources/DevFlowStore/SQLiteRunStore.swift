@@ -61,8 +61,7 @@ public final class SQLiteRunStore: RunStore {
     /// Inserts an attempt and updates the node's attempt count.
     public func recordAttempt(_ attempt: AttemptRecord) throws {
         try database.write { db in
-            var record = attempt
-            try record.insert(db)
+            try Self.insert(attempt, in: db)
             try db.execute(
                 sql: "UPDATE node SET attempts = ? WHERE runId = ? AND nodeId = ?",
                 arguments: [attempt.number, attempt.runId, attempt.nodeId])
@@ -83,14 +82,43 @@ public final class SQLiteRunStore: RunStore {
     /// Saves the node's final state and its outputs in one transaction.
     public func finishNode(_ node: NodeRecord, outputs: [String: String], attempt: AttemptRecord?) throws {
         try database.write { db in
-            if var attempt {
-                try attempt.insert(db)
-            }
-            try node.save(db)
-            for (name, value) in outputs.sorted(by: { $0.key < $1.key }) {
-                try OutputRecord(runId: node.runId, nodeId: node.nodeId, name: name, value: value).save(db)
+            if let attempt { try Self.insert(attempt, in: db) }
+            // Nodes are inserted as pending when the run starts; an update is the common case.
+            let update = try db.cachedStatement(
+                sql: """
+                    UPDATE node SET status = ?, reason = ?, attempts = ?, startedAt = ?, finishedAt = ?, fingerprint = ?,
+                      allowedFailure = ? WHERE runId = ? AND nodeId = ?
+                    """)
+            try update.execute(arguments: [
+                node.status, node.reason, node.attempts, StoredDate.text(node.startedAt),
+                StoredDate.text(node.finishedAt),
+                node.fingerprint, node.allowedFailure,
+                node.runId, node.nodeId,
+            ])
+            if db.changesCount == 0 { try node.insert(db) }
+            if !outputs.isEmpty {
+                let insert = try db.cachedStatement(
+                    sql: "INSERT OR REPLACE INTO output (runId, nodeId, name, value) VALUES (?, ?, ?, ?)")
+                for (name, value) in outputs.sorted(by: { $0.key < $1.key }) {
+                    try insert.execute(arguments: [node.runId, node.nodeId, name, value])
+                }
             }
         }
+    }
+
+    /// Inserts an attempt with a cached statement (this runs once per attempt).
+    static func insert(_ attempt: AttemptRecord, in db: Database) throws {
+        let statement = try db.cachedStatement(
+            sql: """
+                INSERT INTO attempt (runId, nodeId, number, status, exitCode, signal, startedAt, finishedAt, durationMs,
+                  retryReason, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+        try statement.execute(arguments: [
+            attempt.runId, attempt.nodeId, attempt.number, attempt.status, attempt.exitCode, attempt.signal,
+            StoredDate.text(attempt.startedAt), StoredDate.text(attempt.finishedAt), attempt.durationMs,
+            attempt.retryReason,
+            attempt.error,
+        ])
     }
 
     /// Records the run's final state.
@@ -228,4 +256,23 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
 
     /// Creates an error.
     public init(_ description: String) { self.description = description }
+}
+
+/// Dates as GRDB stores them (`yyyy-MM-dd HH:mm:ss.SSS`, UTC), formatted without Foundation's ICU-backed formatter:
+/// written several times per attempt, this is on the runner's hot path. GRDB decodes the same text back into `Date`.
+enum StoredDate {
+    static func text(_ date: Date?) -> String? {
+        guard let date else { return nil }
+        let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        var seconds = time_t(milliseconds >= 0 ? milliseconds / 1000 : (milliseconds - 999) / 1000)
+        let fraction = Int(milliseconds - Int64(seconds) * 1000)
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        func pad(_ value: Int32, _ width: Int) -> String {
+            let digits = String(value)
+            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        }
+        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2)) "
+            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(Int32(fraction), 3))"
+    }
 }

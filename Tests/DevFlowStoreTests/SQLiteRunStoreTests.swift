@@ -82,3 +82,29 @@ import Testing
         }
     }
 }
+
+/// Dates written by the fast formatter read back exactly as GRDB's own do.
+@Suite struct StoredDateTests {
+    @Test func roundTripsThroughTheStore() throws {
+        let store = try SQLiteRunStore(path: ":memory:")
+        let run = try store.startRun(SQLiteRunStoreTests.run(), nodes: ["a"])
+        let started = Date(timeIntervalSince1970: 1_764_201_600.123)
+        let finished = Date(timeIntervalSince1970: 1_764_201_601.999)
+        try store.finishNode(
+            NodeRecord(
+                runId: run.id!, nodeId: "a", status: "succeeded", reason: nil, attempts: 1, startedAt: started,
+                finishedAt: finished,
+                fingerprint: nil, allowedFailure: false),
+            outputs: [:],
+            attempt: AttemptRecord(
+                id: nil, runId: run.id!, nodeId: "a", number: 1, status: "succeeded", exitCode: 0, signal: nil,
+                startedAt: started,
+                finishedAt: finished, durationMs: 1876, retryReason: nil, error: nil))
+        let node = try #require(try store.nodes(run: run.id!).first)
+        // Stored with millisecond precision, as GRDB stores dates.
+        func same(_ a: Date?, _ b: Date) -> Bool { a.map { abs($0.timeIntervalSince(b)) < 0.001 } ?? false }
+        #expect(same(node.startedAt, started) && same(node.finishedAt, finished))
+        let attempt = try #require(try store.attempts(run: run.id!).first)
+        #expect(same(attempt.startedAt, started) && same(attempt.finishedAt, finished))
+    }
+}

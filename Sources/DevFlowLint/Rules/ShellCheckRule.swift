@@ -51,13 +51,23 @@ public enum ShellCheckRule {
     /// Checks every hook step of `pipeline`.
     public static func check(_ pipeline: PipelineDecl, source: SourceFile, executable: String) -> [Diagnostic] {
         var diagnostics: [Diagnostic] = []
+        var cache: [String: [Finding]] = [:]
         for step in pipeline.steps {
             guard let run = step.run, let node = step.runNode, node.aliasSpan == nil else { continue }
             let shell = step.shell?.value ?? "bash"
             let dialect = shell.hasPrefix("sh") ? "sh" : shell.hasPrefix("bash") ? "bash" : nil
             guard let dialect else { continue }
             let masked = mask(run.value)
-            guard let findings = invoke(executable, script: masked, dialect: dialect) else { continue }
+            // Identical scripts (generated pipelines repeat them) are checked once.
+            let key = "\(dialect)\u{0}\(masked)"
+            let findings: [Finding]
+            if let known = cache[key] {
+                findings = known
+            } else {
+                guard let fresh = invoke(executable, script: masked, dialect: dialect) else { continue }
+                cache[key] = fresh
+                findings = fresh
+            }
             let mapper = ScriptMapper(source: source, node: node, script: masked)
             for finding in findings {
                 let severity: Severity =
