@@ -160,7 +160,9 @@ public enum ProcessLauncher {
         var signals = sigset_t()
         sigemptyset(&signals)
         posix_spawnattr_setsigmask(&attributes, &signals)
-        sigfillset(&signals)
+        // Reset to default only what could reach the child non-default: signals ignored here (exec keeps SIG_IGN;
+        // handlers are reset by exec itself). Resetting all 64 costs 64 system calls in every child.
+        signals = SignalDefaults.ignoredSignals()
         posix_spawnattr_setsigdefault(&attributes, &signals)
         let flags = SystemCalls.spawnSetSID | Int32(POSIX_SPAWN_SETSIGMASK) | Int32(POSIX_SPAWN_SETSIGDEF)
         posix_spawnattr_setflags(&attributes, Int16(truncatingIfNeeded: flags))
@@ -398,4 +400,54 @@ private struct EventLoop {
         let milliseconds = (next - now + 999_999) / 1_000_000  // Round up: never spin just short of a deadline.
         return Int32(clamping: max(0, milliseconds))
     }
+}
+
+/// The signals a child must have reset to their default action.
+enum SignalDefaults {
+    /// Signals commonly ignored by a parent (a shell, a runner handling Ctrl-C), always reset.
+    static let common: [Int32] = [
+        SIGHUP, SIGINT, SIGQUIT, SIGPIPE, SIGTERM, SIGALRM, SIGUSR1, SIGUSR2, SIGCHLD, SIGTSTP, SIGTTIN, SIGTTOU,
+    ]
+
+    /// `common` plus every signal ignored in this process now, looked up once per second at most.
+    static func ignoredSignals() -> sigset_t {
+        cache.lock.lock()
+        defer { cache.lock.unlock() }
+        let now = SystemCalls.monotonicNanoseconds()
+        if let set = cache.set, now - cache.computedAt < 1_000_000_000 { return set }
+        var set = sigset_t()
+        sigemptyset(&set)
+        for signal in common { sigaddset(&set, signal) }
+        for signal in 1..<Int32(65) where signal != SIGKILL && signal != SIGSTOP {
+            var current = sigaction()
+            // SIG_IGN is the handler value 1.
+            if sigaction(signal, nil, &current) == 0,
+                unsafeBitCast(current.__sigaction_handler.sa_handler, to: Int.self) == 1
+            {
+                sigaddset(&set, signal)
+            }
+        }
+        cache.set = set
+        cache.computedAt = now
+        return set
+    }
+
+    final class Cache: @unchecked Sendable {
+        let lock = Mutex()
+        var set: sigset_t?
+        var computedAt: Int64 = 0
+    }
+
+    static let cache = Cache()
+}
+
+/// A pthread mutex (this module does not import Foundation).
+final class Mutex: @unchecked Sendable {
+    private var mutex = pthread_mutex_t()
+
+    init() { pthread_mutex_init(&mutex, nil) }
+    deinit { pthread_mutex_destroy(&mutex) }
+
+    func lock() { pthread_mutex_lock(&mutex) }
+    func unlock() { pthread_mutex_unlock(&mutex) }
 }

@@ -54,8 +54,8 @@ public struct ProcessStepExecutor: StepExecutor {
 
 /// Recognises scripts that are a single simple command, which need no shell to run.
 enum SimpleCommand {
-    /// Characters that mean the shell must interpret the script.
-    static let special = Set("$`'\"\\|&;<>()*?[]{}~#=!%\n\t\r")
+    /// Bytes that mean the shell must interpret the script (quotes, expansions, operators, globs, comments…).
+    static let special: Set<UInt8> = Set("$`'\"\\|&;<>()*?[]{}~#=!%\n\r".utf8)
     /// Shell builtins and keywords that have no program of their own, or mean something else in a shell.
     static let builtins: Set<String> = [
         "cd", "exit", "export", "set", "unset", "source", ".", "eval", "exec", "read", "shift", "trap", "ulimit",
@@ -69,11 +69,21 @@ enum SimpleCommand {
 
     /// The words of `script` when it is one simple command of plain words, else nil.
     static func words(_ script: String) -> [String]? {
-        let trimmed = script.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !trimmed.isEmpty, trimmed.count < 4096, !trimmed.contains(where: { special.contains($0) }) else {
-            return nil
+        var words: [String] = []
+        var current: [UInt8] = []
+        for byte in script.utf8 {
+            if special.contains(byte) { return nil }
+            if byte == 0x20 || byte == 0x09 {
+                if !current.isEmpty {
+                    words.append(String(decoding: current, as: UTF8.self))
+                    current.removeAll(keepingCapacity: true)
+                }
+            } else {
+                current.append(byte)
+            }
+            if words.count > 256 { return nil }
         }
-        let words = trimmed.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+        if !current.isEmpty { words.append(String(decoding: current, as: UTF8.self)) }
         guard let first = words.first, !builtins.contains(first) else { return nil }
         return words
     }

@@ -2,7 +2,7 @@
 //
 //   swift run -c release devflow-bench engine FILE [-j N] [--db PATH]
 //
-// Runs FILE's graph through RunEngine with an executor that starts no process (every attempt succeeds at once),
+// Runs FILE's graph through RunEngine with an executor that starts no process (or, with --processes, the real one) (every attempt succeeds at once),
 // recording everything in SQLite as a real run does, and prints the wall time per step. Subtracting this from
 // `devflow run` on the same graph leaves the cost of starting processes; comparing it with the posix_spawn floor
 // shows what the scheduler and the store add.
@@ -45,12 +45,16 @@ guard arguments.first == "engine", arguments.count >= 2 else {
 }
 let file = arguments[1]
 var jobs = 1
+var realProcesses = false
 var database = FileManager.default.temporaryDirectory.appendingPathComponent("devflow-bench-\(getpid()).sqlite").path
 var index = 2
 while index < arguments.count {
     switch arguments[index] {
     case "-j": jobs = Int(arguments[index + 1]) ?? 1
     case "--db": database = arguments[index + 1]
+    case "--processes":
+        realProcesses = true
+        index -= 1
     default: fail("unknown option \(arguments[index])")
     }
     index += 2
@@ -62,7 +66,8 @@ let store = try SQLiteRunStore(path: database)
 let request = RunRequest(
     graph: graph, file: file, event: PlanEvent(kind: "manual"), workspace: FileManager.default.currentDirectoryPath,
     jobs: jobs)
-let engine = RunEngine(request: request, store: store, executor: InstantExecutor())
+let executor: any StepExecutor = realProcesses ? ProcessStepExecutor() : InstantExecutor()
+let engine = RunEngine(request: request, store: store, executor: executor)
 let start = ContinuousClock.now
 let summary = try await engine.run()
 let elapsed = ContinuousClock.now - start
@@ -70,6 +75,7 @@ let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.att
 let attempts = try store.attempts(run: summary.runId).count
 print(
     String(
-        format: "%@: %d nodes, %d attempts recorded, %.1f ms, %.1f µs per step (-j %d, no processes)",
-        file, graph.nodes.count, attempts, seconds * 1000, seconds / Double(graph.nodes.count) * 1e6, jobs))
+        format: "%@: %d nodes, %d attempts recorded, %.1f ms, %.1f µs per step (-j %d, %@)",
+        file, graph.nodes.count, attempts, seconds * 1000, seconds / Double(graph.nodes.count) * 1e6, jobs,
+        realProcesses ? "real processes" : "no processes"))
 try? FileManager.default.removeItem(atPath: database)
