@@ -11,6 +11,13 @@ public enum StoreCommands {
         public var errors: String = ""
         /// Exit code.
         public var code: Int32 = 0
+
+        /// Writes the text and errors; returns the exit code.
+        public func emit() -> Int32 {
+            FileHandle.standardOutput.write(Data(text.utf8))
+            FileHandle.standardError.write(Data(errors.utf8))
+            return code
+        }
     }
 
     static func open(_ database: String?, directory: String) -> Result<SQLiteRunStore, Output> {

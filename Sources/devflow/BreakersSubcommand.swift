@@ -21,8 +21,7 @@ struct BreakersSubcommand: ParsableCommand {
             throw ValidationError("unknown action '\(action)'; expected list, reset, open or disable")
         }
         let output = StoreCommands.breakers(action: action, name: name, database: db)
-        FileHandle.standardOutput.write(Data(output.text.utf8))
-        FileHandle.standardError.write(Data(output.errors.utf8))
-        if output.code != 0 { throw ExitCode(output.code) }
+        let code = output.emit()
+        if code != 0 { throw ExitCode(code) }
     }
 }

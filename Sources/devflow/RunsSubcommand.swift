@@ -34,8 +34,7 @@ struct RunsSubcommand: ParsableCommand {
                 : StoreCommands.logs(run: runId, node: node, database: db)
         default: throw ValidationError("unknown action '\(action)'; expected list, show or logs")
         }
-        FileHandle.standardOutput.write(Data(output.text.utf8))
-        FileHandle.standardError.write(Data(output.errors.utf8))
-        if output.code != 0 { throw ExitCode(output.code) }
+        let code = output.emit()
+        if code != 0 { throw ExitCode(code) }
     }
 }

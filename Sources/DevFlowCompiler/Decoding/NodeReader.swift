@@ -245,12 +245,7 @@ struct NodeReader {
     mutating func checkValue(_ value: Located<String>, accepted: [String], what: @autoclosure () -> String) -> Bool {
         if accepted.contains(value.value) { return true }
         let candidates = Suggestions.closest(to: value.value, among: accepted)
-        var fixIts: [FixIt] = []
-        if candidates.count == 1 {
-            fixIts.append(
-                FixIt(
-                    "replace with '\(candidates[0])'", edits: [TextEdit(span: value.span, replacement: candidates[0])]))
-        }
+        let fixIts = Suggestions.fixIts(replacing: value.span, candidates: candidates)
         let tail = candidates.isEmpty ? "; expected \(Suggestions.list(accepted))" : Suggestions.didYouMean(candidates)
         report(
             InvalidValueRule.descriptor, "invalid \(what()) '\(Self.shorten(value.value))'\(tail)", at: value.span,

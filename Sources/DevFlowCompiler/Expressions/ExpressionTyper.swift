@@ -293,13 +293,7 @@ struct ExpressionTyper {
         let known = object.properties.keys.sorted()
         let candidates = Suggestions.closest(to: name, among: known)
         let suggestion = Suggestions.didYouMean(candidates)
-        var fixIts: [FixIt] = []
-        if candidates.count == 1, base != nil {
-            fixIts.append(
-                FixIt(
-                    "replace with '\(candidates[0])'",
-                    edits: [TextEdit(span: span(nameRange), replacement: candidates[0])]))
-        }
+        let fixIts = Suggestions.fixIts(replacing: base == nil ? nil : span(nameRange), candidates: candidates)
         switch object.kind {
         case .open: return object.openType
         case .steps: return .any
@@ -341,13 +335,7 @@ struct ExpressionTyper {
         let argumentTypes = arguments.map { type(of: $0) }
         guard let signature = FunctionSignature.all[name] else {
             let candidates = Suggestions.closest(to: name, among: FunctionSignature.all.keys)
-            var fixIts: [FixIt] = []
-            if candidates.count == 1, base != nil {
-                fixIts.append(
-                    FixIt(
-                        "replace with '\(candidates[0])'",
-                        edits: [TextEdit(span: span(nameRange), replacement: candidates[0])]))
-            }
+            let fixIts = Suggestions.fixIts(replacing: base == nil ? nil : span(nameRange), candidates: candidates)
             let tail =
                 candidates.isEmpty
                 ? "; functions are \(Suggestions.list(FunctionSignature.all.keys.sorted()))"

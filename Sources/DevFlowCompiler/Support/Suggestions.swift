@@ -1,3 +1,5 @@
+import DevFlowDiagnostics
+
 /// Ranked "did you mean" candidates by edit distance.
 public enum Suggestions {
     /// Candidates within a small edit distance of `word`, closest first (ties alphabetical), at most `limit`.
@@ -11,6 +13,12 @@ public enum Suggestions {
         }
         scored.sort { $0.distance != $1.distance ? $0.distance < $1.distance : $0.name < $1.name }
         return scored.prefix(limit).map(\.name)
+    }
+
+    /// A fix-it replacing `span` with the candidate when there is exactly one (and a span to edit), else none.
+    public static func fixIts(replacing span: SourceSpan?, candidates: [String]) -> [FixIt] {
+        guard let span, candidates.count == 1 else { return [] }
+        return [FixIt("replace with '\(candidates[0])'", edits: [TextEdit(span: span, replacement: candidates[0])])]
     }
 
     /// "; did you mean 'a'?" or "; did you mean 'a' or 'b'?" or "".

@@ -67,13 +67,7 @@ enum NeedsCheck: PipelineCheck {
                             notes: ["remove '\(need.value)' from its needs"]))
                 } else if context.stepIndex[need.value] == nil {
                     let candidates = Suggestions.closest(to: need.value, among: ids.filter { $0 != step.id.value })
-                    var fixIts: [FixIt] = []
-                    if candidates.count == 1 {
-                        fixIts.append(
-                            FixIt(
-                                "replace with '\(candidates[0])'",
-                                edits: [TextEdit(span: need.span, replacement: candidates[0])]))
-                    }
+                    let fixIts = Suggestions.fixIts(replacing: need.span, candidates: candidates)
                     diagnostics.append(
                         unknownNeed.diagnostic(
                             "step '\(step.id.value)' needs unknown step '\(need.value)'\(Suggestions.didYouMean(candidates))",

@@ -14,13 +14,7 @@ enum ReferenceCheck: PipelineCheck {
         {
             guard !defined.contains(name.value), !extra.contains(name.value) else { return }
             let candidates = Suggestions.closest(to: name.value, among: defined + extra)
-            var fixIts: [FixIt] = []
-            if candidates.count == 1 {
-                fixIts.append(
-                    FixIt(
-                        "replace with '\(candidates[0])'",
-                        edits: [TextEdit(span: name.span, replacement: candidates[0])]))
-            }
+            let fixIts = Suggestions.fixIts(replacing: name.span, candidates: candidates)
             let known =
                 (defined + extra).isEmpty
                 ? "; \(hint)"
