@@ -22,8 +22,30 @@ public final class ConsoleObserver: RunObserver, @unchecked Sendable {
     var failedTails: [String: [String]] = [:]
     var lastLines: [String: [String]] = [:]
 
-    /// Creates an observer.
-    public init(style: Style) { self.style = style }
+    var ticker: (any DispatchSourceTimer)?
+
+    /// Creates an observer; on a terminal the status line is redrawn twice a second so durations move.
+    public init(style: Style) {
+        self.style = style
+        if style == .terminal {
+            let timer = DispatchSource.makeTimerSource(queue: .global())
+            timer.schedule(deadline: .now() + 0.5, repeating: 0.5)
+            timer.setEventHandler { [weak self] in self?.redraw() }
+            timer.resume()
+            ticker = timer
+        }
+    }
+
+    deinit { ticker?.cancel() }
+
+    func redraw() {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !running.isEmpty else { return }
+        clearStatus()
+        drawStatus()
+        flush()
+    }
 
     var buffer: [UInt8] = []
     var lastFlush = Date()
@@ -103,6 +125,8 @@ public final class ConsoleObserver: RunObserver, @unchecked Sendable {
         case .breaker(let name, let from, let to, let reason):
             write("breaker '\(name)': \(from) → \(to) (\(reason))\n")
         case .runFinished(let run, let status, let seconds):
+            ticker?.cancel()
+            ticker = nil
             write(String(format: "run %lld %@ in %.2fs\n", run, status, seconds))
         }
         drawStatus()
