@@ -17,6 +17,13 @@ let package = Package(
     targets: [
         // libyaml (Debian libyaml-dev): full event stream with start and end marks.
         .systemLibrary(name: "CYAML", path: "Sources/CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+        // libgit2 (Debian libgit2-dev): repositories, revisions, trees and diffs without spawning git.
+        .systemLibrary(name: "CGit2", path: "Sources/CGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
+        // Non-variadic C wrappers for the libgit2 calls Swift cannot make (git_libgit2_opts).
+        .target(name: "CGit2Shim", dependencies: ["CGit2"]),
+        // Git facts for agents and `paths:` filters: HEAD, files at a revision, changed paths and diff hunks.
+        .target(name: "DevFlowGit", dependencies: ["CGit2", "CGit2Shim"]),
+        .testTarget(name: "DevFlowGitTests", dependencies: ["DevFlowGit"]),
         // Leaf: diagnostics as data, and their renderers.
         .target(name: "DevFlowDiagnostics"),
         // Leaf: the execution IR shared by lint, plan, run and serve.
@@ -48,7 +55,8 @@ let package = Package(
         ),
         // Library entry points of devflow run / runs / breakers (the lint binary does not link the runner).
         .target(
-            name: "DevFlowRunCommands", dependencies: ["DevFlowRunner", "DevFlowStore", "DevFlowLint", "DevFlowGraph"]),
+            name: "DevFlowRunCommands",
+            dependencies: ["DevFlowRunner", "DevFlowStore", "DevFlowLint", "DevFlowGraph", "DevFlowGit"]),
         .executableTarget(
             name: "devflow",
             dependencies: [

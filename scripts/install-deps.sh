@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Installs what DevFlow needs beyond the Swift toolchain: libyaml (the YAML front end), shellcheck (the
-# shellcheck rule), and the PyPI tools the test suite compares against. Safe to run again.
+# Installs what DevFlow needs beyond the Swift toolchain: libyaml (the YAML front end), libgit2 (git facts),
+# shellcheck (the shellcheck rule), and the PyPI tools the test suite compares against. Safe to run again.
 set -euo pipefail
 
 missing=()
-for package in libyaml-dev libsqlite3-dev shellcheck; do
+for package in libyaml-dev libsqlite3-dev libgit2-dev shellcheck; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
 done
 if ((${#missing[@]})); then

@@ -98,13 +98,22 @@ public enum RunCommands {
             }
             inputs[String(assignment[..<equals])] = .string(String(assignment[assignment.index(after: equals)...]))
         }
+        // Git facts from libgit2: the commit and its author time, the branch, and (for push) the changed paths.
+        let head = GitFacts.head(in: directory)
+        var changed = options.changed
+        if changed == nil, options.event == "push" {
+            changed = GitFacts.changedPaths(event: "push", base: nil, hook: nil, directory: directory).paths
+        }
         let event = PlanEvent(
-            kind: options.event, branch: options.branch ?? PipelineCommands.currentBranch(in: directory),
-            changedPaths: options.changed, inputs: inputs)
-        let request = RunRequest(
-            graph: graph, file: options.file, event: event, workspace: directory, jobs: options.jobs,
+            kind: options.event,
+            branch: options.branch ?? head?.branch ?? PipelineCommands.currentBranch(in: directory),
+            changedPaths: changed, inputs: inputs)
+        var request = RunRequest(
+            graph: graph, file: options.file, event: event, gitCommit: head?.commit, workspace: directory,
+            jobs: options.jobs,
             steps: options.steps,
             resume: options.resume, force: options.force, failFast: options.failFast)
+        request.gitAuthorTime = head?.authorTime
         let style: ConsoleObserver.Style = options.events == "json" ? .jsonLines : isTerminal ? .terminal : .plain
         let engine = RunEngine(
             request: request, store: store, executor: ProcessStepExecutor(killGrace: 5),

@@ -11,6 +11,8 @@ public struct RunRequest: Sendable {
     public var event: PlanEvent
     /// The commit, when known.
     public var gitCommit: String?
+    /// The commit's author time, when known (lead time for changes starts there).
+    public var gitAuthorTime: Date?
     /// The workspace: where steps run and inputs are fingerprinted.
     public var workspace: String
     /// Worker pool size.

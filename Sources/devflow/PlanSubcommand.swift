@@ -1,6 +1,7 @@
 import ArgumentParser
 import DevFlowCommandLine
 import DevFlowLint
+import DevFlowRunCommands
 import Foundation
 
 /// `devflow plan`: a dry run that explains what would run for an event.
@@ -26,7 +27,11 @@ struct PlanSubcommand: ParsableCommand {
     @Option(help: "The git hook (pre-commit, pre-push…).")
     var hook: String?
 
-    @Option(parsing: .upToNextOption, help: "Changed paths; without it, path filters do not skip anything.")
+    @Option(
+        parsing: .upToNextOption,
+        help:
+            "Changed paths (default: from git: the last commit, the merge base with --base, staged or unpushed changes)."
+    )
     var changed: [String] = []
 
     @Option(name: .customLong("input"), help: "A manual input as NAME=VALUE (repeatable).")
@@ -36,9 +41,20 @@ struct PlanSubcommand: ParsableCommand {
     var format: String = "text"
 
     func run() throws {
+        // Without --changed, git tells: the last commit for a push, the merge base for a pull request, the staged or
+        // unpushed changes for hooks.
+        var changedPaths: [String]? = changed.isEmpty ? nil : changed
+        if changedPaths == nil {
+            let found = GitFacts.changedPaths(
+                event: event, base: base, hook: hook, directory: FileManager.default.currentDirectoryPath)
+            changedPaths = found.paths
+            if let note = found.note {
+                FileHandle.standardError.write(Data("devflow: changed paths unknown: \(note)\n".utf8))
+            }
+        }
         let request = PipelineCommands.PlanRequest(
             file: file, event: event, branch: branch, base: base, tag: tag, hook: hook,
-            changed: changed.isEmpty ? nil : changed,
+            changed: changedPaths,
             inputs: inputs, format: format)
         let outcome = PipelineCommands.plan(request)
         try CommandMain.finish(outcome)

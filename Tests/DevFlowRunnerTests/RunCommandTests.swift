@@ -229,4 +229,46 @@ struct RunCommandTests {
         #expect(broken.error?.hasPrefix("the agent's answer is not a valid result (this is not json") == true)
         #expect(try store.logs(run: 1, node: "review").first?.text == "reviewing")
     }
+
+    @Test func planAndRunTakeChangedPathsAndCommitFactsFromGit() throws {
+        let pipeline = """
+            version: 1
+            name: git-facts
+            on: {push: {branches: [main]}}
+            defaults: {shell: sh -eu}
+            steps:
+              docs: {run: echo docs, paths: ["docs/**"]}
+              code: {run: echo code, paths: ["src/**"]}
+            """
+        let directory = try Self.workspace(pipeline)
+        let git = try #require(Repository.executable("git"))
+        for arguments in [
+            ["init", "-q", "-b", "main"], ["config", "user.name", "Dev"], ["config", "user.email", "dev@example.com"],
+            ["add", "."], ["commit", "-q", "-m", "pipeline"],
+        ] {
+            #expect(Repository.run(git, arguments, directory: directory).status == 0)
+        }
+        try FileManager.default.createDirectory(atPath: "\(directory)/src", withIntermediateDirectories: true)
+        try "print(1)\n".write(toFile: "\(directory)/src/main.swift", atomically: true, encoding: .utf8)
+        #expect(Repository.run(git, ["add", "."], directory: directory).status == 0)
+        #expect(Repository.run(git, ["commit", "-q", "-m", "code"], directory: directory).status == 0)
+        let plan = Repository.run(builtDevflow, ["plan", "--event", "push"], directory: directory)
+        #expect(plan.status == 0)
+        #expect(plan.output.contains("triggered by push to 'main' (1 changed path)"), "\(plan.output)")
+        #expect(plan.output.contains("paths: no changed path matches docs/**"))
+        let run = Repository.run(
+            builtDevflow, ["run", "--event", "push", "--db", "\(directory)/db.sqlite"], directory: directory)
+        #expect(run.status == 0, "\(run.output)")
+        let store = try SQLiteRunStore(path: "\(directory)/db.sqlite")
+        let record = try #require(try store.run(1))
+        let sha = Repository.run(git, ["rev-parse", "HEAD"], directory: directory).output.trimmingCharacters(
+            in: .whitespacesAndNewlines)
+        #expect(record.gitCommit == sha)
+        #expect(record.gitBranch == "main")
+        #expect(record.gitAuthorTime != nil)
+        #expect(
+            Dictionary(uniqueKeysWithValues: try store.nodes(run: 1).map { ($0.nodeId, $0.status) }) == [
+                "docs": "skipped", "code": "succeeded",
+            ])
+    }
 }
