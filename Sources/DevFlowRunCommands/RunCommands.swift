@@ -35,6 +35,8 @@ public enum RunCommands {
         public var events: String?
         /// `NAME=VALUE` manual inputs.
         public var inputs: [String]
+        /// A file of `NAME=VALUE` lines with secret values (declared names only are used).
+        public var secretsFile: String? = nil
 
         /// Creates options.
         public init(
@@ -114,6 +116,12 @@ public enum RunCommands {
             steps: options.steps,
             resume: options.resume, force: options.force, failFast: options.failFast)
         request.gitAuthorTime = head?.authorTime
+        if let path = options.secretsFile {
+            switch SecretsFile.read(path, relativeTo: directory, declared: graph.secrets) {
+            case .success(let values): for (name, value) in values { request.environment[name] = value }
+            case .failure(let problem): return fail(problem.description, 2)
+            }
+        }
         let style: ConsoleObserver.Style = options.events == "json" ? .jsonLines : isTerminal ? .terminal : .plain
         let engine = RunEngine(
             request: request, store: store, executor: ProcessStepExecutor(killGrace: 5),

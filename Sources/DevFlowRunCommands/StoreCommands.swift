@@ -121,11 +121,17 @@ public enum StoreCommands {
             guard (try? store.run(id)) != nil else {
                 return Output(text: "", errors: "devflow: no run \(id)\n", code: 2)
             }
-            let chunks = (try? store.logs(run: id, node: node)) ?? []
+            // A step id selects every leg of a matrix step (`test` → `test[suite=Core]`, `test[suite=Server]`).
+            let chunks = ((try? store.logs(run: id, node: nil)) ?? []).filter { chunk in
+                guard let node else { return true }
+                return chunk.nodeId == node || chunk.nodeId.hasPrefix(node + "[")
+            }
             var text = ""
             for chunk in chunks {
                 for line in chunk.text.split(separator: "\n", omittingEmptySubsequences: false) {
-                    text += node == nil ? "[\(chunk.nodeId)#\(chunk.attempt)] \(line)\n" : "\(line)\n"
+                    text +=
+                        node == nil || chunk.nodeId != node
+                        ? "[\(chunk.nodeId)#\(chunk.attempt)] \(line)\n" : "\(line)\n"
                 }
             }
             return Output(text: text)

@@ -44,11 +44,15 @@ struct RunSubcommand: AsyncParsableCommand {
     @Option(name: .customLong("input"), help: "A manual input as NAME=VALUE (repeatable).")
     var inputs: [String] = []
 
+    @Option(name: .customLong("secrets-file"), help: "A file of NAME=VALUE lines with the values of declared secrets.")
+    var secretsFile: String?
+
     func run() async throws {
-        let options = RunCommands.RunOptions(
+        var options = RunCommands.RunOptions(
             file: file, event: event, branch: branch, changed: changed.isEmpty ? nil : changed, jobs: jobs,
             steps: steps, resume: resume,
             force: force, failFast: failFast, database: db, events: events, inputs: inputs)
+        options.secretsFile = secretsFile
         let code = await RunCommands.run(options, isTerminal: isatty(STDOUT_FILENO) == 1)
         if code != 0 { throw ExitCode(code) }
     }

@@ -271,4 +271,35 @@ struct RunCommandTests {
                 "docs": "skipped", "code": "succeeded",
             ])
     }
+
+    @Test func secretsFromAFileAreUsedAndMaskedAndMatrixLogsAreFoundByStep() throws {
+        let pipeline =
+            Self.header + """
+                secrets: [DEPLOY_TOKEN]
+                steps:
+                  deploy:
+                    env: {TOKEN: "${{ secrets.DEPLOY_TOKEN }}"}
+                    run: 'echo "token is $TOKEN"; printf "%s" "$TOKEN" > token.txt'
+                  test: {run: 'echo "suite $DEVFLOW_MATRIX_SUITE"', matrix: {suite: [Core, Server]}}
+                """
+        let directory = try Self.workspace(pipeline)
+        try "# deployment credentials\nDEPLOY_TOKEN='s3cret-from-file'\nUNDECLARED=ignored\n".write(
+            toFile: "\(directory)/secrets.env", atomically: true, encoding: .utf8)
+        let database = "\(directory)/db.sqlite"
+        let result = Repository.run(
+            builtDevflow, ["run", "--db", database, "--secrets-file", "secrets.env"], directory: directory)
+        #expect(result.status == 0, "\(result.output)")
+        #expect(!result.output.contains("s3cret-from-file"))
+        #expect(try String(contentsOfFile: "\(directory)/token.txt", encoding: .utf8) == "s3cret-from-file")
+        let logs = Repository.run(
+            builtDevflow, ["runs", "logs", "1", "deploy", "--db", database], directory: directory)
+        #expect(logs.output == "token is ***\n")
+        let legs = Repository.run(builtDevflow, ["runs", "logs", "1", "test", "--db", database], directory: directory)
+        #expect(
+            legs.output.contains("[test[suite=Core]#1] suite Core")
+                && legs.output.contains("[test[suite=Server]#1] suite Server"))
+        let missing = Repository.run(
+            builtDevflow, ["run", "--db", database, "--secrets-file", "nope.env"], directory: directory)
+        #expect(missing.status == 2 && missing.output.contains("cannot read the secrets file 'nope.env'"))
+    }
 }
