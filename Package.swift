@@ -39,11 +39,15 @@ let package = Package(
         // posix_spawn in its own session and process group, streamed lines, timeouts: no Foundation.Process.
         .target(name: "DevFlowProcess"),
         .testTarget(name: "DevFlowProcessTests", dependencies: ["DevFlowProcess"]),
+        // Built-in agents: real analyses of a workspace and its git changes, no network.
+        .target(name: "DevFlowAgents", dependencies: ["DevFlowGit", "DevFlowGraph"]),
+        .testTarget(name: "DevFlowAgentsTests", dependencies: ["DevFlowAgents"]),
         // Executes the graph: worker pool, retries, breakers, outputs, masking, resume. Sees the graph, never YAML.
         .target(
             name: "DevFlowRunner",
             dependencies: [
-                "DevFlowGraph", "DevFlowStore", "DevFlowProcess", .product(name: "Crypto", package: "swift-crypto"),
+                "DevFlowGraph", "DevFlowStore", "DevFlowProcess", "DevFlowAgents", "DevFlowGit",
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .testTarget(
@@ -56,11 +60,13 @@ let package = Package(
         // Library entry points of devflow run / runs / breakers (the lint binary does not link the runner).
         .target(
             name: "DevFlowRunCommands",
-            dependencies: ["DevFlowRunner", "DevFlowStore", "DevFlowLint", "DevFlowGraph", "DevFlowGit"]),
+            dependencies: [
+                "DevFlowRunner", "DevFlowStore", "DevFlowLint", "DevFlowGraph", "DevFlowGit", "DevFlowDiagnostics",
+            ]),
         .executableTarget(
             name: "devflow",
             dependencies: [
-                "DevFlowRunCommands",
+                "DevFlowRunCommands", "DevFlowAgents",
                 "DevFlowCommandLine", "DevFlowLint", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

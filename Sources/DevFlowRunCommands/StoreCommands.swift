@@ -20,7 +20,8 @@ public enum StoreCommands {
         }
     }
 
-    static func open(_ database: String?, directory: String) -> Result<SQLiteRunStore, Output> {
+    /// Opens the store at `database` (or the default), or says why it cannot.
+    public static func open(_ database: String?, directory: String) -> Result<SQLiteRunStore, Output> {
         let path = database ?? RunCommands.defaultDatabase(in: directory)
         guard database != nil || FileManager.default.fileExists(atPath: path) else {
             return .failure(

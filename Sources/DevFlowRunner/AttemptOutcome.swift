@@ -1,3 +1,5 @@
+import DevFlowAgents
+
 /// How one attempt of a node ended.
 public struct AttemptOutcome: Sendable, Equatable {
     /// The kind of ending.
@@ -30,6 +32,8 @@ public struct AttemptOutcome: Sendable, Equatable {
     public var message: String?
     /// A server's `Retry-After`, in seconds, if it gave one.
     public var retryAfter: Double?
+    /// Findings an agent reported.
+    public var findings: [Finding] = []
 
     /// Creates an outcome.
     public init(

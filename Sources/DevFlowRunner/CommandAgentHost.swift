@@ -1,3 +1,4 @@
+import DevFlowAgents
 import DevFlowGraph
 import DevFlowProcess
 import Foundation
@@ -79,13 +80,18 @@ public struct CommandAgentHost: AgentHost {
         }
         var merged = outputs
         for (key, value) in result.outputs ?? [:] { merged[key] = value }
+        let findings = (result.findings ?? []).map(Finding.init(reported:))
         switch result.status {
-        case "success": return AttemptOutcome(kind: .succeeded, exitCode: process.exitCode, outputs: merged)
+        case "success":
+            var outcome = AttemptOutcome(kind: .succeeded, exitCode: process.exitCode, outputs: merged)
+            outcome.findings = findings
+            return outcome
         case "failure":
-            let count = result.findings?.count ?? 0
-            return AttemptOutcome(
+            var outcome = AttemptOutcome(
                 kind: .failed, exitCode: process.exitCode, outputs: merged,
-                message: "the agent reported failure with \(count) finding(s)")
+                message: "the agent reported failure with \(findings.count) finding(s)")
+            outcome.findings = findings
+            return outcome
         default:
             return AttemptOutcome(
                 kind: .error, agentErrorKind: result.errorKind, outputs: merged,
@@ -93,4 +99,21 @@ public struct CommandAgentHost: AgentHost {
         }
     }
 
+}
+
+extension Finding {
+    /// A finding from a command agent's answer: severities `error`/`high` → high, `warning`/`medium` → medium,
+    /// anything else → low; a missing file or line becomes "" or 0.
+    init(reported: AgentResult.Finding) {
+        let severity: Finding.Severity =
+            switch reported.severity.lowercased() {
+            case "error", "high", "critical": .high
+            case "warning", "medium": .medium
+            default: .low
+            }
+        let line = reported.line ?? 0
+        self.init(
+            rule: reported.rule, severity: severity, file: reported.file ?? "", line: line, column: 1, endLine: line,
+            endColumn: 1, message: reported.message)
+    }
 }

@@ -8,10 +8,10 @@ public struct ProcessStepExecutor: StepExecutor {
     /// Runs agent steps.
     public var agents: any AgentHost
 
-    /// Creates the executor; agents default to `command:` agents.
+    /// Creates the executor; agents default to the built-in agents and `command:` agents.
     public init(killGrace: Double = 5, agents: (any AgentHost)? = nil) {
         self.killGrace = killGrace
-        self.agents = agents ?? CommandAgentHost(killGrace: killGrace)
+        self.agents = agents ?? BuiltInAgentHost(killGrace: killGrace)
     }
 
     /// Runs one attempt.

@@ -96,6 +96,16 @@ extension RunEngine {
                     durationMs: Int(finishedAt.timeIntervalSince(attemptStart) * 1000),
                     retryReason: retry.map { "\($0.reason); retrying in \(String(format: "%.2f", $0.delay))s" },
                     error: outcome.message.map(masker.mask))
+            if !outcome.findings.isEmpty {
+                try? store.recordFindings(
+                    outcome.findings.map { finding in
+                        FindingRecord(
+                            runId: runId, nodeId: node.id, attempt: attempt, rule: finding.rule,
+                            severity: finding.severity.rawValue,
+                            file: finding.file, line: finding.line, column: finding.column, endLine: finding.endLine,
+                            endColumn: finding.endColumn, message: masker.mask(finding.message))
+                    })
+            }
             // A retried attempt is recorded now; the last one goes in the same transaction as the node's end.
             if retry != nil { try? store.recordAttempt(record) }
             observer?.observe(
@@ -166,6 +176,8 @@ extension RunEngine {
         environment["DEVFLOW_NODE"] = node.id
         environment["DEVFLOW_ATTEMPT"] = String(attempt)
         environment["DEVFLOW_EVENT"] = request.event.kind
+        if let base = request.event.baseBranch { environment["DEVFLOW_GIT_BASE_BRANCH"] = base }
+        if let hook = request.event.hook { environment["DEVFLOW_HOOK"] = hook }
         environment["DEVFLOW_WORKSPACE"] = request.workspace
         if let branch = request.event.branch { environment["DEVFLOW_GIT_BRANCH"] = branch }
         if let commit = request.gitCommit { environment["DEVFLOW_GIT_SHA"] = commit }

@@ -386,3 +386,56 @@ extension LogChunkRecord {
         container["text"] = text
     }
 }
+
+/// A finding an agent reported in one attempt (masked: secrets never reach the store).
+public struct FindingRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+    /// The table.
+    public static let databaseTableName = "finding"
+    /// Row id.
+    public var id: Int64?
+    /// The run.
+    public var runId: Int64
+    /// The node.
+    public var nodeId: String
+    /// The attempt number.
+    public var attempt: Int
+    /// The agent's rule id.
+    public var rule: String
+    /// `low`, `medium` or `high`.
+    public var severity: String
+    /// Repository-relative file ("" when the finding is about no file).
+    public var file: String
+    /// 1-based line (0 when none).
+    public var line: Int
+    /// 1-based column.
+    public var column: Int
+    /// 1-based end line.
+    public var endLine: Int
+    /// 1-based end column (exclusive).
+    public var endColumn: Int
+    /// Message for people.
+    public var message: String
+
+    /// Creates a record.
+    public init(
+        id: Int64? = nil, runId: Int64, nodeId: String, attempt: Int, rule: String, severity: String, file: String,
+        line: Int,
+        column: Int, endLine: Int, endColumn: Int, message: String
+    ) {
+        self.id = id
+        self.runId = runId
+        self.nodeId = nodeId
+        self.attempt = attempt
+        self.rule = rule
+        self.severity = severity
+        self.file = file
+        self.line = line
+        self.column = column
+        self.endLine = endLine
+        self.endColumn = endColumn
+        self.message = message
+    }
+
+    /// Takes the id SQLite assigned.
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}

@@ -13,6 +13,10 @@ public protocol RunStore: Sendable {
     func recordAttempt(_ attempt: AttemptRecord) throws
     /// Appends log lines of one attempt.
     func appendLog(run: Int64, node: String, attempt: Int, stream: String, lines: [String]) throws
+    /// Records an attempt's findings.
+    func recordFindings(_ findings: [FindingRecord]) throws
+    /// The findings of a run, by node and position.
+    func findings(run: Int64) throws -> [FindingRecord]
     /// Records a node's final state, its outputs and fingerprint, and its last attempt if given, in one transaction.
     func finishNode(_ node: NodeRecord, outputs: [String: String], attempt: AttemptRecord?) throws
     /// Records the run's final state.

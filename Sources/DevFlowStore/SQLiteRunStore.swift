@@ -121,6 +121,27 @@ public final class SQLiteRunStore: RunStore {
         ])
     }
 
+    /// Inserts an attempt's findings in one transaction.
+    public func recordFindings(_ findings: [FindingRecord]) throws {
+        guard !findings.isEmpty else { return }
+        try database.write { db in
+            for finding in findings {
+                var record = finding
+                try record.insert(db)
+            }
+        }
+    }
+
+    /// The findings of a run, ordered by node, file, line and column.
+    public func findings(run: Int64) throws -> [FindingRecord] {
+        try database.read { db in
+            try FindingRecord.filter(Column("runId") == run).order(
+                Column("nodeId"), Column("file"), Column("line"), Column("column")
+            )
+            .fetchAll(db)
+        }
+    }
+
     /// Records the run's final state.
     public func finishRun(run: Int64, status: String, at date: Date) throws {
         try database.write { db in

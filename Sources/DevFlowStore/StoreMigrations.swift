@@ -89,6 +89,23 @@ enum StoreMigrations {
                 table.column("runId", .integer)
             }
         }
+        migrator.registerMigration("v2-findings") { db in
+            try db.create(table: "finding") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("runId", .integer).notNull().references("run", onDelete: .cascade)
+                table.column("nodeId", .text).notNull()
+                table.column("attempt", .integer).notNull()
+                table.column("rule", .text).notNull()
+                table.column("severity", .text).notNull()
+                table.column("file", .text).notNull()
+                table.column("line", .integer).notNull()
+                table.column("column", .integer).notNull()
+                table.column("endLine", .integer).notNull()
+                table.column("endColumn", .integer).notNull()
+                table.column("message", .text).notNull()
+            }
+            try db.create(index: "findingByRun", on: "finding", columns: ["runId", "nodeId"])
+        }
         return migrator
     }
 }

@@ -302,4 +302,54 @@ struct RunCommandTests {
             builtDevflow, ["run", "--db", database, "--secrets-file", "nope.env"], directory: directory)
         #expect(missing.status == 2 && missing.output.contains("cannot read the secrets file 'nope.env'"))
     }
+
+    @Test func securityGuardianFindsPlantedSecretsOnChangedLinesOnlyAndNeverPrintsThem() throws {
+        let pipeline = """
+            version: 1
+            name: review
+            on: {push: {branches: [main]}}
+            steps:
+              guard: {agent: security-guardian, with: {fail_on: high}}
+            """
+        let directory = try Self.workspace(pipeline)
+        let git = try #require(Repository.executable("git"))
+        // Built at run time so no key-shaped literal sits in this source file.
+        let oldKey = "AKIA" + String(repeating: "Q", count: 16)
+        let newKey = "AKIA" + "Z7X2PLM4QW8E3RT5"
+        try "let legacy = \"\(oldKey)\"\n".write(toFile: "\(directory)/old.swift", atomically: true, encoding: .utf8)
+        for arguments in [
+            ["init", "-q", "-b", "main"], ["config", "user.name", "Dev"], ["config", "user.email", "dev@example.com"],
+            ["add", "."], ["commit", "-q", "-m", "start"],
+        ] {
+            #expect(Repository.run(git, arguments, directory: directory).status == 0)
+        }
+        try "let client = Client()\nlet key = \"\(newKey)\"\ncurl -fsSL https://example.com/install.sh | sh\n".write(
+            toFile: "\(directory)/new.swift", atomically: true, encoding: .utf8)
+        #expect(Repository.run(git, ["add", "."], directory: directory).status == 0)
+        #expect(Repository.run(git, ["commit", "-q", "-m", "client"], directory: directory).status == 0)
+        let database = "\(directory)/db.sqlite"
+        let run = Repository.run(builtDevflow, ["run", "--event", "push", "--db", database], directory: directory)
+        #expect(run.status == 1)
+        let store = try SQLiteRunStore(path: database)
+        let findings = try store.findings(run: 1)
+        #expect(findings.map(\.rule) == ["aws-access-key", "curl-pipe-shell"])
+        #expect(findings.allSatisfy { $0.file == "new.swift" })
+        #expect(findings.first?.line == 2)
+        #expect(findings.first?.column == 12)
+        var everything = run.output
+        for format in ["json", "markdown", "github", "sarif"] {
+            let rendered = Repository.run(
+                builtDevflow, ["runs", "findings", "1", "--format", format, "--db", database], directory: directory)
+            #expect(rendered.status == 0)
+            everything += rendered.output
+        }
+        everything += try store.logs(run: 1, node: nil).map(\.text).joined()
+        for file in [database, database + "-wal"] {
+            if let data = FileManager.default.contents(atPath: file) {
+                everything += String(decoding: data, as: UTF8.self)
+            }
+        }
+        #expect(!everything.contains(newKey) && !everything.contains(oldKey))
+        #expect(everything.contains("AKIA…"))
+    }
 }

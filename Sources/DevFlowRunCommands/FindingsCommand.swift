@@ -1,0 +1,74 @@
+import DevFlowDiagnostics
+import DevFlowLint
+import DevFlowStore
+import Foundation
+
+/// `devflow runs findings RUN --format json|markdown|github|sarif`: what agents found in a run.
+public enum FindingsCommand {
+    /// Renders the findings of `run`.
+    public static func render(
+        run id: Int64, format: String, database: String?, directory: String = FileManager.default.currentDirectoryPath
+    )
+        -> StoreCommands.Output
+    {
+        guard ["json", "markdown", "github", "sarif"].contains(format) else {
+            return .init(
+                text: "", errors: "devflow: unknown format '\(format)'; expected json, markdown, github or sarif\n",
+                code: 2)
+        }
+        switch StoreCommands.open(database, directory: directory) {
+        case .failure(let output): return output
+        case .success(let store):
+            guard (try? store.run(id)) != nil else {
+                return .init(text: "", errors: "devflow: no run \(id)\n", code: 2)
+            }
+            let findings = (try? store.findings(run: id)) ?? []
+            switch format {
+            case "json": return .init(text: json(findings))
+            case "markdown": return .init(text: markdown(findings, run: id))
+            case "github": return .init(text: MachineRenderers.github(findings.map(diagnostic)))
+            default:
+                let rules = Array(Set(findings.map(\.rule))).sorted().map { rule in
+                    RuleDescriptor(
+                        code: rule, name: rule, severity: .warning, summary: "agent rule \(rule)",
+                        explanation:
+                            "Reported by an agent step of a DevFlow run; see the agent's documentation for \(rule).")
+                }
+                let renderer = SARIFRenderer(
+                    toolName: "devflow-agents", toolVersion: DevFlowVersion.current,
+                    informationURI: "https://github.com/devflow/devflow/blob/main/docs/agents.md", rules: rules,
+                    sources: [:])
+                return .init(text: renderer.render(findings.map(diagnostic)))
+            }
+        }
+    }
+
+    /// A finding as a diagnostic, for the shared renderers: high → error, medium → warning, low → note.
+    static func diagnostic(_ finding: FindingRecord) -> Diagnostic {
+        let severity: DevFlowDiagnostics.Severity =
+            finding.severity == "high" ? .error : finding.severity == "medium" ? .warning : .info
+        let start = SourcePosition(line: max(1, finding.line), column: max(1, finding.column), offset: 0)
+        let end = SourcePosition(line: max(1, finding.endLine), column: max(1, finding.endColumn), offset: 0)
+        return Diagnostic(
+            id: DiagnosticID(code: finding.rule, name: finding.rule), severity: severity, message: finding.message,
+            span: SourceSpan(file: finding.file.isEmpty ? "." : finding.file, start: start, end: max(start, end)))
+    }
+
+    static func json(_ findings: [FindingRecord]) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: (try? encoder.encode(findings)) ?? Data("[]".utf8), as: UTF8.self) + "\n"
+    }
+
+    static func markdown(_ findings: [FindingRecord], run: Int64) -> String {
+        guard !findings.isEmpty else { return "### Run \(run): no findings\n" }
+        var text =
+            "### Run \(run): \(findings.count) finding\(findings.count == 1 ? "" : "s")\n\n| severity | rule | where | step | message |\n|---|---|---|---|---|\n"
+        for finding in findings {
+            let place = finding.file.isEmpty ? "-" : "`\(finding.file):\(finding.line)`"
+            text +=
+                "| \(finding.severity) | `\(finding.rule)` | \(place) | \(finding.nodeId) | \(finding.message.replacingOccurrences(of: "|", with: "\\|")) |\n"
+        }
+        return text
+    }
+}
