@@ -19,7 +19,7 @@ public struct AgentScope: Sendable {
 
     /// Files larger than this are skipped with a note.
     public static let maximumFileBytes = 10 * 1024 * 1024
-    /// Directories never walked for `scope: all`.
+    /// Directories never walked for `scope: all` (nor `.build*` scratch folders).
     static let ignoredDirectories: Set<String> = [".git", ".build", ".devflow", "node_modules", ".swiftpm"]
 
     /// The changed lines of `comparison` in the repository at `workspace`.
@@ -48,7 +48,7 @@ public struct AgentScope: Sendable {
         while let directory = pending.popLast() {
             let absolute = directory.isEmpty ? workspace : "\(workspace)/\(directory)"
             guard let entries = try? manager.contentsOfDirectory(atPath: absolute) else { continue }
-            for entry in entries.sorted() where !ignoredDirectories.contains(entry) {
+            for entry in entries.sorted() where !ignoredDirectories.contains(entry) && !entry.hasPrefix(".build") {
                 let relative = directory.isEmpty ? entry : "\(directory)/\(entry)"
                 var isDirectory: ObjCBool = false
                 guard manager.fileExists(atPath: "\(workspace)/\(relative)", isDirectory: &isDirectory) else {

@@ -8,9 +8,7 @@ public enum FindingsCommand {
     /// Renders the findings of `run`.
     public static func render(
         run id: Int64, format: String, database: String?, directory: String = FileManager.default.currentDirectoryPath
-    )
-        -> StoreCommands.Output
-    {
+    ) -> StoreCommands.Output {
         guard ["json", "markdown", "github", "sarif"].contains(format) else {
             return .init(
                 text: "", errors: "devflow: unknown format '\(format)'; expected json, markdown, github or sarif\n",
@@ -23,23 +21,27 @@ public enum FindingsCommand {
                 return .init(text: "", errors: "devflow: no run \(id)\n", code: 2)
             }
             let findings = (try? store.findings(run: id)) ?? []
-            switch format {
-            case "json": return .init(text: json(findings))
-            case "markdown": return .init(text: markdown(findings, run: id))
-            case "github": return .init(text: MachineRenderers.github(findings.map(diagnostic)))
-            default:
-                let rules = Array(Set(findings.map(\.rule))).sorted().map { rule in
-                    RuleDescriptor(
-                        code: rule, name: rule, severity: .warning, summary: "agent rule \(rule)",
-                        explanation:
-                            "Reported by an agent step of a DevFlow run; see the agent's documentation for \(rule).")
-                }
-                let renderer = SARIFRenderer(
-                    toolName: "devflow-agents", toolVersion: DevFlowVersion.current,
-                    informationURI: "https://github.com/devflow/devflow/blob/main/docs/agents.md", rules: rules,
-                    sources: [:])
-                return .init(text: renderer.render(findings.map(diagnostic)))
+            if format == "markdown" { return .init(text: markdown(findings, title: "Run \(id)")) }
+            return .init(text: self.format(findings, as: format))
+        }
+    }
+
+    /// Findings as JSON, GitHub annotations or SARIF 2.1.0.
+    public static func format(_ findings: [FindingRecord], as format: String) -> String {
+        switch format {
+        case "json": return json(findings)
+        case "github": return MachineRenderers.github(findings.map(diagnostic))
+        default:
+            let rules = Array(Set(findings.map(\.rule))).sorted().map { rule in
+                RuleDescriptor(
+                    code: rule, name: rule, severity: .warning, summary: "agent rule \(rule)",
+                    explanation: "Reported by a DevFlow agent; see docs/agents.md for \(rule).")
             }
+            let renderer = SARIFRenderer(
+                toolName: "devflow-agents", toolVersion: DevFlowVersion.current,
+                informationURI: "https://github.com/devflow/devflow/blob/main/docs/agents.md", rules: rules,
+                sources: [:])
+            return renderer.render(findings.map(diagnostic))
         }
     }
 
@@ -60,14 +62,15 @@ public enum FindingsCommand {
         return String(decoding: (try? encoder.encode(findings)) ?? Data("[]".utf8), as: UTF8.self) + "\n"
     }
 
-    static func markdown(_ findings: [FindingRecord], run: Int64) -> String {
-        guard !findings.isEmpty else { return "### Run \(run): no findings\n" }
-        var text =
-            "### Run \(run): \(findings.count) finding\(findings.count == 1 ? "" : "s")\n\n| severity | rule | where | step | message |\n|---|---|---|---|---|\n"
+    /// A markdown table under a `### title` heading, for a pull-request comment.
+    public static func markdown(_ findings: [FindingRecord], title: String) -> String {
+        guard !findings.isEmpty else { return "### \(title): no findings\n" }
+        var text = "### \(title): \(findings.count) finding\(findings.count == 1 ? "" : "s")\n\n"
+        text += "| severity | rule | where | step | message |\n|---|---|---|---|---|\n"
         for finding in findings {
             let place = finding.file.isEmpty ? "-" : "`\(finding.file):\(finding.line)`"
-            text +=
-                "| \(finding.severity) | `\(finding.rule)` | \(place) | \(finding.nodeId) | \(finding.message.replacingOccurrences(of: "|", with: "\\|")) |\n"
+            let message = finding.message.replacingOccurrences(of: "|", with: "\\|")
+            text += "| \(finding.severity) | `\(finding.rule)` | \(place) | \(finding.nodeId) | \(message) |\n"
         }
         return text
     }

@@ -352,4 +352,29 @@ struct RunCommandTests {
         #expect(!everything.contains(newKey) && !everything.contains(oldKey))
         #expect(everything.contains("AKIA…"))
     }
+
+    @Test func agentRunScansTheWorkspaceOutsideAPipeline() throws {
+        let directory = try Self.workspace(Self.header + "steps:\n  a: {run: echo}\n")
+        let token = "ghp_" + String(repeating: "aB3", count: 12)
+        try "TOKEN = \"\(token)\"\nchmod 777 /srv/data\n".write(
+            toFile: "\(directory)/deploy.sh", atomically: true, encoding: .utf8)
+        let high = Repository.run(
+            builtDevflow, ["agent", "run", "security-guardian", "--with", "scope=all", "--format", "json"],
+            directory: directory)
+        #expect(high.status == 1)
+        #expect(
+            high.output.contains("\"rule\" : \"github-token\"") && high.output.contains("\"rule\" : \"world-writable\"")
+        )
+        #expect(!high.output.contains(token))
+        let allowed = Repository.run(
+            builtDevflow, ["agent", "run", "security-guardian", "--with", "scope=all", "--with", "allowlist=\(token)"],
+            directory: directory)
+        #expect(allowed.status == 0, "\(allowed.output)")
+        let outside = Repository.run(builtDevflow, ["agent", "run", "security-guardian"], directory: directory)
+        #expect(outside.status == 2 && outside.output.contains("use --with scope=all outside a git repository"))
+        #expect(
+            Repository.run(
+                builtDevflow, ["agent", "run", "style-enforcer", "--with", "scope=all"], directory: directory
+            ).status == 2)
+    }
 }
