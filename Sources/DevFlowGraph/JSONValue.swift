@@ -60,6 +60,12 @@ public enum JSONValue: Hashable, Sendable, Codable {
         }
     }
 
+    /// The members of an object (empty for anything else).
+    public var objectMembers: [String: JSONValue] {
+        if case .object(let members) = self { return members }
+        return [:]
+    }
+
     /// Truthiness: false, 0, "", null are false; everything else is true.
     public var isTruthy: Bool {
         switch self {

@@ -36,8 +36,8 @@ public enum Interpolation {
                 case "cancelled": "cancelled"
                 default: status
                 }
-            var entry = members(steps[step])
-            var values = members(entry["outputs"])
+            var entry = steps[step]?.objectMembers ?? [:]
+            var values = entry["outputs"]?.objectMembers ?? [:]
             for (name, value) in state.outputs[id] ?? [:] where values[name] == nil {
                 values[name] = .string(value)
             }
@@ -87,11 +87,6 @@ public enum Interpolation {
             }
         }
         return steps
-    }
-
-    static func members(_ value: JSONValue?) -> [String: JSONValue] {
-        if case .object(let members)? = value { return members }
-        return [:]
     }
 
     /// `text` with every `${{ … }}` replaced by its value (unknown or unparsable values become empty text).

@@ -113,7 +113,7 @@ struct NodeReader {
         String
     >? {
         guard let value = string(node, what: what()) else { return nil }
-        if Template.mayContainExpressionText(value.value) {
+        if Template.mayContainExpression(value.value) {
             sites.append(ExpressionSite(kind: site, node: node, key: key))
         }
         return value
@@ -263,9 +263,4 @@ struct NodeReader {
             }
         }
     }
-}
-
-extension Template {
-    /// True when `text` contains `${{`.
-    static func mayContainExpressionText(_ text: String) -> Bool { mayContainExpression(text) }
 }

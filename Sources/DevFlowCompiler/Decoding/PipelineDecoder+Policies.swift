@@ -86,7 +86,7 @@ extension PipelineDecoder {
                 if let initial = policy.initial, let maximum = policy.maximum, maximum.value < initial.value {
                     reader.report(
                         PolicyRangeRule.descriptor,
-                        "backoff max '\(reader.text(maximum))' is shorter than initial '\(reader.text(initial))'",
+                        "backoff max '\(DurationSyntax.format(maximum.value))' is shorter than initial '\(DurationSyntax.format(initial.value))'",
                         at: maximum.span,
                         labels: [DiagnosticLabel("initial wait defined here", at: initial.span)])
                 }
@@ -244,16 +244,11 @@ extension PipelineDecoder {
     mutating func collectWithSites(_ node: YAMLNode, site: SiteKind) {
         switch node.content {
         case .scalar(let scalar):
-            if Template.mayContainExpressionText(scalar.value) {
+            if Template.mayContainExpression(scalar.value) {
                 reader.sites.append(ExpressionSite(kind: site, node: node, key: "with"))
             }
         case .sequence(let items): items.forEach { collectWithSites($0, site: site) }
         case .mapping(let pairs): pairs.forEach { collectWithSites($0.value, site: site) }
         }
     }
-}
-
-extension NodeReader {
-    /// The source text of a located value, for messages.
-    func text<T>(_ located: Located<T>) -> String { DurationSyntax.format((located.value as? Int) ?? 0) }
 }

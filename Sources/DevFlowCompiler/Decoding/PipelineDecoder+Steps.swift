@@ -169,7 +169,7 @@ extension PipelineDecoder {
             reader.wrongType(node, expected: "a scalar", what: what)
             return nil
         }
-        if Template.mayContainExpressionText(scalar.value) {
+        if Template.mayContainExpression(scalar.value) {
             reader.report(
                 InvalidMatrixRule.descriptor,
                 "\(what) holds an expression; matrix values are expanded at compile time and must be literal",

@@ -219,11 +219,3 @@ struct Lowerer {
         }
     }
 }
-
-extension JSONValue {
-    /// The members of an object (empty for anything else).
-    var objectMembers: [String: JSONValue] {
-        if case .object(let members) = self { return members }
-        return [:]
-    }
-}
