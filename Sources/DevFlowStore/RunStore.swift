@@ -7,8 +7,6 @@ public protocol RunStore: Sendable {
     func startRun(_ run: RunRecord, nodes: [String]) throws -> RunRecord
     /// Refreshes the run's heartbeat (a run whose process died stops beating).
     func heartbeat(run: Int64, at date: Date) throws
-    /// Marks a node as running.
-    func startNode(run: Int64, node: String, at date: Date) throws
     /// Records one attempt.
     func recordAttempt(_ attempt: AttemptRecord) throws
     /// Appends log lines of one attempt.

@@ -49,15 +49,6 @@ public final class SQLiteRunStore: RunStore {
         }
     }
 
-    /// Marks a node running.
-    public func startNode(run: Int64, node: String, at date: Date) throws {
-        try database.write { db in
-            try db.execute(
-                sql: "UPDATE node SET status = 'running', startedAt = ? WHERE runId = ? AND nodeId = ?",
-                arguments: [date, run, node])
-        }
-    }
-
     /// Inserts an attempt and updates the node's attempt count.
     public func recordAttempt(_ attempt: AttemptRecord) throws {
         try database.write { db in

@@ -25,7 +25,6 @@ import Testing
             let run = try store.startRun(Self.run(), nodes: ["build", "test"])
             let id = try #require(run.id)
             let now = Date()
-            try store.startNode(run: id, node: "build", at: now)
             try store.recordAttempt(
                 AttemptRecord(
                     id: nil, runId: id, nodeId: "build", number: 1, status: "failed", exitCode: 75, signal: nil,
