@@ -12,10 +12,41 @@ public struct AgentScope: Sendable {
         public var lines: [(number: Int, text: String)]
     }
 
+    /// A path the comparison touched, and how.
+    public struct ChangedPath: Sendable, Hashable {
+        /// Workspace-relative path (after a rename, the new one).
+        public var path: String
+        /// `added`, `modified`, `deleted`, `renamed`, `copied` or `typeChanged`.
+        public var kind: String
+
+        /// Creates a changed path.
+        public init(path: String, kind: String) {
+            self.path = path
+            self.kind = kind
+        }
+    }
+
     /// The files, sorted by path.
     public var files: [File]
     /// Files passed over, with why (binary, too large, not UTF-8 text…).
     public var skipped: [String]
+    /// Every path the comparison touched (deleted and binary ones too), sorted; for `scope: all`, every file.
+    public var changedPaths: [ChangedPath] = []
+    /// Whether this is `scope: all` (every line of every file) rather than the changed lines.
+    public var isWholeWorkspace = false
+
+    /// Creates a scope.
+    public init(files: [File], skipped: [String], changedPaths: [ChangedPath] = [], isWholeWorkspace: Bool = false) {
+        self.files = files
+        self.skipped = skipped
+        self.changedPaths = changedPaths
+        self.isWholeWorkspace = isWholeWorkspace
+    }
+
+    /// The lines to inspect in `path`, by line number; nil when the file is not in scope.
+    public func lineNumbers(of path: String) -> Set<Int>? {
+        files.first { $0.path == path }.map { Set($0.lines.map(\.number)) }
+    }
 
     /// Files larger than this are skipped with a note.
     public static let maximumFileBytes = 10 * 1024 * 1024
@@ -27,8 +58,14 @@ public struct AgentScope: Sendable {
         let repository = try GitRepository(path: workspace)
         var files: [File] = []
         var skipped: [String] = []
+        var changed: [ChangedPath] = []
         for diff in try repository.diff(comparison, contextLines: 0) {
             let path = diff.path.string
+            if diff.path.isLossy {
+                skipped.append("\(path): the path is not valid UTF-8")
+                continue
+            }
+            changed.append(ChangedPath(path: path, kind: diff.change.kind.rawValue))
             if diff.change.isBinary {
                 skipped.append("\(path): binary or larger than the diff limit")
                 continue
@@ -36,7 +73,9 @@ public struct AgentScope: Sendable {
             let lines = diff.addedLines.map { (number: $0.number, text: $0.text) }
             if !lines.isEmpty { files.append(File(path: path, lines: lines)) }
         }
-        return AgentScope(files: files.sorted { $0.path < $1.path }, skipped: skipped)
+        return AgentScope(
+            files: files.sorted { $0.path < $1.path }, skipped: skipped,
+            changedPaths: changed.sorted { $0.path < $1.path })
     }
 
     /// Every line of every text file under `workspace`.
@@ -75,6 +114,9 @@ public struct AgentScope: Sendable {
                 files.append(File(path: relative, lines: lines))
             }
         }
-        return AgentScope(files: files.sorted { $0.path < $1.path }, skipped: skipped)
+        files.sort { $0.path < $1.path }
+        return AgentScope(
+            files: files, skipped: skipped, changedPaths: files.map { ChangedPath(path: $0.path, kind: "modified") },
+            isWholeWorkspace: true)
     }
 }

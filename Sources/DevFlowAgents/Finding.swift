@@ -44,11 +44,13 @@ public struct Finding: Codable, Sendable, Hashable {
     public var endColumn: Int
     /// Human-readable explanation; secrets in it are masked.
     public var message: String
+    /// A unified diff (`--- a/…`, `+++ b/…`, hunks) that fixes the problem, when the agent knows one.
+    public var fix: String?
 
     /// Creates a finding.
     public init(
         rule: String, severity: Severity, file: String, line: Int, column: Int, endLine: Int, endColumn: Int,
-        message: String
+        message: String, fix: String? = nil
     ) {
         self.rule = rule
         self.severity = severity
@@ -58,5 +60,6 @@ public struct Finding: Codable, Sendable, Hashable {
         self.endLine = endLine
         self.endColumn = endColumn
         self.message = message
+        self.fix = fix
     }
 }

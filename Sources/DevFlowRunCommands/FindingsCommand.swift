@@ -72,6 +72,12 @@ public enum FindingsCommand {
             let message = finding.message.replacingOccurrences(of: "|", with: "\\|")
             text += "| \(finding.severity) | `\(finding.rule)` | \(place) | \(finding.nodeId) | \(message) |\n"
         }
+        var shown = Set<String>()
+        for finding in findings {
+            guard let fix = finding.fix, !fix.isEmpty, shown.insert(fix).inserted else { continue }
+            text += "\n<details><summary>fix for `\(finding.rule)` at \(finding.file):\(finding.line)</summary>\n\n"
+            text += "```diff\n\(fix)\(fix.hasSuffix("\n") ? "" : "\n")```\n\n</details>\n"
+        }
         return text
     }
 }

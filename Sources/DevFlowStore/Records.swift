@@ -415,12 +415,14 @@ public struct FindingRecord: Codable, Sendable, Equatable, FetchableRecord, Muta
     public var endColumn: Int
     /// Message for people.
     public var message: String
+    /// A unified diff that fixes the problem, when the agent gave one.
+    public var fix: String?
 
     /// Creates a record.
     public init(
         id: Int64? = nil, runId: Int64, nodeId: String, attempt: Int, rule: String, severity: String, file: String,
         line: Int,
-        column: Int, endLine: Int, endColumn: Int, message: String
+        column: Int, endLine: Int, endColumn: Int, message: String, fix: String? = nil
     ) {
         self.id = id
         self.runId = runId
@@ -434,6 +436,7 @@ public struct FindingRecord: Codable, Sendable, Equatable, FetchableRecord, Muta
         self.endLine = endLine
         self.endColumn = endColumn
         self.message = message
+        self.fix = fix
     }
 
     /// Takes the id SQLite assigned.

@@ -106,6 +106,9 @@ enum StoreMigrations {
             }
             try db.create(index: "findingByRun", on: "finding", columns: ["runId", "nodeId"])
         }
+        migrator.registerMigration("v3-finding-fix") { db in
+            try db.alter(table: "finding") { table in table.add(column: "fix", .text) }
+        }
         return migrator
     }
 }

@@ -1,4 +1,5 @@
 import DevFlowGit
+import DevFlowTestSupport
 import Foundation
 import Testing
 

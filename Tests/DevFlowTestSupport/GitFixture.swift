@@ -2,10 +2,12 @@ import Foundation
 
 /// A throwaway repository in a temporary directory, driven by the `git` command line with an isolated
 /// configuration (no system or global config is read or written).
-final class GitFixture {
-    let root: URL
+public final class GitFixture {
+    /// The fixture's directory.
+    public let root: URL
 
-    init(bare: Bool = false, initialize: Bool = true) throws {
+    /// Creates an empty directory and, unless `initialize` is false, a repository on `main` in it.
+    public init(bare: Bool = false, initialize: Bool = true) throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("devflow-git-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         if initialize {
@@ -19,17 +21,18 @@ final class GitFixture {
 
     deinit { try? FileManager.default.removeItem(at: root) }
 
-    var path: String { root.path }
+    /// The fixture's directory path.
+    public var path: String { root.path }
 
     /// Runs git in the fixture and returns its standard output without the final newline.
     @discardableResult
-    func git(_ arguments: [String], date: String = "2024-03-01T12:00:00Z") throws -> String {
+    public func git(_ arguments: [String], date: String = "2024-03-01T12:00:00Z") throws -> String {
         try Self.run(arguments, in: path, date: date)
     }
 
     /// Runs git in `directory` with the fixture environment.
     @discardableResult
-    static func run(_ arguments: [String], in directory: String, date: String = "2024-03-01T12:00:00Z") throws
+    public static func run(_ arguments: [String], in directory: String, date: String = "2024-03-01T12:00:00Z") throws
         -> String
     {
         let process = Process()
@@ -61,12 +64,12 @@ final class GitFixture {
     }
 
     /// Writes `content` to `relativePath`, creating directories on the way.
-    func write(_ relativePath: String, _ content: String) throws {
+    public func write(_ relativePath: String, _ content: String) throws {
         try write(relativePath, Data(content.utf8))
     }
 
     /// Writes raw bytes to `relativePath`, creating directories on the way.
-    func write(_ relativePath: String, _ content: Data) throws {
+    public func write(_ relativePath: String, _ content: Data) throws {
         let url = root.appendingPathComponent(relativePath)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         try content.write(to: url)
@@ -74,14 +77,17 @@ final class GitFixture {
 
     /// Stages everything and commits it; returns the new commit's sha.
     @discardableResult
-    func commit(_ message: String, date: String = "2024-03-01T12:00:00Z") throws -> String {
+    public func commit(_ message: String, date: String = "2024-03-01T12:00:00Z") throws -> String {
         try git(["add", "-A"])
         try git(["commit", "-q", "-m", message], date: date)
         return try git(["rev-parse", "HEAD"])
     }
 }
 
-struct FixtureError: Error, CustomStringConvertible {
-    let message: String
-    var description: String { message }
+/// A git command of a fixture failed.
+public struct FixtureError: Error, CustomStringConvertible {
+    /// The command and its error output.
+    public let message: String
+    /// The message.
+    public var description: String { message }
 }
