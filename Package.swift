@@ -23,7 +23,7 @@ let package = Package(
         .target(name: "CGit2Shim", dependencies: ["CGit2"]),
         // Git facts for agents and `paths:` filters: HEAD, files at a revision, changed paths and diff hunks.
         .target(name: "DevFlowGit", dependencies: ["CGit2", "CGit2Shim"]),
-        .testTarget(name: "DevFlowGitTests", dependencies: ["DevFlowGit"]),
+        .testTarget(name: "DevFlowGitTests", dependencies: ["DevFlowGit", "DevFlowTestSupport"]),
         // Leaf: diagnostics as data, and their renderers.
         .target(name: "DevFlowDiagnostics"),
         // Leaf: the execution IR shared by lint, plan, run and serve.
@@ -40,8 +40,8 @@ let package = Package(
         .target(name: "DevFlowProcess"),
         .testTarget(name: "DevFlowProcessTests", dependencies: ["DevFlowProcess"]),
         // Built-in agents: real analyses of a workspace and its git changes, no network.
-        .target(name: "DevFlowAgents", dependencies: ["DevFlowGit", "DevFlowGraph"]),
-        .testTarget(name: "DevFlowAgentsTests", dependencies: ["DevFlowAgents"]),
+        .target(name: "DevFlowAgents", dependencies: ["DevFlowGit", "DevFlowGraph", "DevFlowProcess"]),
+        .testTarget(name: "DevFlowAgentsTests", dependencies: ["DevFlowAgents", "DevFlowTestSupport"]),
         // Executes the graph: worker pool, retries, breakers, outputs, masking, resume. Sees the graph, never YAML.
         .target(
             name: "DevFlowRunner",

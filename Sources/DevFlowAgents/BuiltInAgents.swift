@@ -11,6 +11,38 @@ public struct BuiltInAgentResult: Sendable {
     public var summary: String
     /// Outputs for later steps.
     public var outputs: [String: String]
+
+    /// Creates a result.
+    public init(status: String, findings: [Finding], summary: String, outputs: [String: String]) {
+        self.status = status
+        self.findings = findings
+        self.summary = summary
+        self.outputs = outputs
+    }
+
+    /// The usual result: findings sorted, `failure` when one is at or above `failOn`, a summary listing them with
+    /// the agent's notes (skipped files, fixes applied…).
+    static func judged(
+        agent: String, findings unsorted: [Finding], failOn: Finding.Severity, checked: String, notes: [String],
+        outputs extra: [String: String] = [:]
+    ) -> BuiltInAgentResult {
+        let findings = unsorted.sorted {
+            ($0.file, $0.line, $0.column, $0.rule) < ($1.file, $1.line, $1.column, $1.rule)
+        }
+        let failing = findings.filter { $0.severity >= failOn }
+        var summary = "\(agent): \(findings.count) finding\(findings.count == 1 ? "" : "s") in \(checked)"
+        if !failing.isEmpty { summary += ", \(failing.count) at or above \(failOn.rawValue)" }
+        for note in notes { summary += "\n- \(note)" }
+        for finding in findings {
+            summary +=
+                "\n- **\(finding.severity.rawValue)** `\(finding.rule)` \(finding.file):\(finding.line): \(finding.message)"
+        }
+        var outputs = extra
+        outputs["findings"] = String(findings.count)
+        outputs["failing"] = String(failing.count)
+        return BuiltInAgentResult(
+            status: failing.isEmpty ? "success" : "failure", findings: findings, summary: summary, outputs: outputs)
+    }
 }
 
 /// A built-in agent failed to do its work (bad inputs, unreadable baseline…): a step error with this message.
@@ -29,55 +61,61 @@ public enum BuiltInAgents {
         (
             "security-guardian",
             "fail_on: low|medium|high (default high); scope: changes|all; allowlist: [value or regex]; baseline: path of accepted fingerprints"
-        )
+        ),
+        (
+            "style-enforcer",
+            "fail_on (default low); scope: changes|all; fix: true|false; max_line_length: N (overrides .editorconfig); formatters: [{name, command with {files}, output: diff|formatted, patterns: [globs]}]"
+        ),
+        (
+            "doc-updater",
+            "fail_on (default medium); rules: [{when: [globs], require: [globs], message}]; docs: [globs] (default **/*.md); regions: all|changed|off; timeout: seconds; fix: true|false"
+        ),
+        (
+            "test-generator",
+            "fail_on (default medium); scope: changes|all; mappings: [{source: pattern with {dir} {name}, tests: [patterns], language}] (defaults: Swift, Python, JS/TS, Go); fix: true|false"
+        ),
+        (
+            "performance-optimizer",
+            "fail_on (default high); history: N runs (default 20); slow_top: N; flaky_rate: 0..1; benchmarks: [results files]; threshold: 10%"
+        ),
     ]
 
     /// Runs built-in agent `name` with its `with:` inputs on `workspace`; `changes` gives the changed lines when
     /// `scope: changes` (the default).
     public static func run(
-        _ name: String, inputs: [String: JSONValue], workspace: String, changes: () throws -> AgentScope
+        _ name: String, inputs: [String: JSONValue], workspace: String, changes: @escaping () throws -> AgentScope
     ) throws -> BuiltInAgentResult {
-        switch name {
-        case "security-guardian":
-            return try SecurityGuardianAgent.run(inputs: inputs, workspace: workspace, changes: changes)
-        default:
-            let known = catalogue.map(\.name).joined(separator: ", ")
-            throw BuiltInAgentError(
-                "built-in agent '\(name)' is not part of this build yet (available: \(known)); use a command: agent")
-        }
+        try run(name, request: AgentRequest(inputs: inputs, workspace: workspace, changes: changes))
     }
 
-    /// `scope` input: the changed lines (default) or the whole workspace.
-    static func scope(_ inputs: [String: JSONValue], workspace: String, changes: () throws -> AgentScope) throws
-        -> AgentScope
-    {
-        switch inputs["scope"]?.interpolated ?? "changes" {
-        case "changes": return try changes()
-        case "all": return AgentScope.all(in: workspace)
-        case let other: throw BuiltInAgentError("scope '\(other)' is not 'changes' or 'all'")
+    /// Runs built-in agent `name` on `request`.
+    public static func run(_ name: String, request: AgentRequest) throws -> BuiltInAgentResult {
+        switch name {
+        case "security-guardian": return try SecurityGuardianAgent.run(request)
+        case "style-enforcer": return try StyleEnforcer.run(request)
+        case "doc-updater": return try DocUpdater.run(request)
+        case "test-generator": return try TestGenerator.run(request)
+        case "performance-optimizer": return try PerformanceOptimizer.run(request)
+        default:
+            let known = catalogue.map(\.name).joined(separator: ", ")
+            throw BuiltInAgentError("there is no built-in agent '\(name)' (built-ins: \(known), llm)")
         }
     }
 }
 
 /// `security-guardian` as an agent: scope, allowlist, baseline, fail_on around the detection core.
 enum SecurityGuardianAgent {
-    static func run(inputs: [String: JSONValue], workspace: String, changes: () throws -> AgentScope) throws
-        -> BuiltInAgentResult
-    {
-        let failOnText = inputs["fail_on"]?.interpolated ?? "high"
-        guard let failOn = Finding.Severity(rawValue: failOnText) else {
-            throw BuiltInAgentError("fail_on '\(failOnText)' is not low, medium or high")
-        }
+    static func run(_ request: AgentRequest) throws -> BuiltInAgentResult {
+        let failOn = try request.failOn(default: .high)
         var allowlist: [String] = []
-        switch inputs["allowlist"] {
+        switch request.inputs["allowlist"] {
         case .array(let items)?: allowlist = items.map(\.interpolated)
-        case .string(let text)?: allowlist = [text]
+        case .string(let text)?: allowlist = [text]  // one entry: a regular expression may contain commas
         default: break
         }
         var baseline = Set<String>()
-        if let path = inputs["baseline"]?.interpolated, !path.isEmpty {
-            let absolute = path.hasPrefix("/") ? path : "\(workspace)/\(path)"
-            guard let data = FileManager.default.contents(atPath: absolute) else {
+        if let path = request.string("baseline") {
+            guard let data = FileManager.default.contents(atPath: request.absolute(path)) else {
                 throw BuiltInAgentError("cannot read the baseline file '\(path)'")
             }
             for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
@@ -85,22 +123,15 @@ enum SecurityGuardianAgent {
                 if !entry.isEmpty && !entry.hasPrefix("#") { baseline.insert(entry) }
             }
         }
-        let scope = try BuiltInAgents.scope(inputs, workspace: workspace, changes: changes)
+        let scope = try request.scope()
         let guardian = SecurityGuardian(allowlist: allowlist, baseline: baseline)
         var findings: [Finding] = []
         for file in scope.files { findings += guardian.scan(file: file.path, lines: file.lines) }
-        findings.sort { ($0.file, $0.line, $0.column) < ($1.file, $1.line, $1.column) }
-        let failing = findings.filter { $0.severity >= failOn }
-        var summary =
-            "security-guardian: \(findings.count) finding\(findings.count == 1 ? "" : "s") in \(scope.files.count) file\(scope.files.count == 1 ? "" : "s")"
-        if !failing.isEmpty { summary += ", \(failing.count) at or above \(failOn.rawValue)" }
-        for note in scope.skipped { summary += "\n- skipped \(note)" }
-        for finding in findings {
-            summary +=
-                "\n- **\(finding.severity.rawValue)** `\(finding.rule)` \(finding.file):\(finding.line): \(finding.message)"
-        }
-        return BuiltInAgentResult(
-            status: failing.isEmpty ? "success" : "failure", findings: findings, summary: summary,
-            outputs: ["findings": String(findings.count), "failing": String(failing.count)])
+        return .judged(
+            agent: "security-guardian", findings: findings, failOn: failOn, checked: files(scope.files.count),
+            notes: scope.skipped.map { "skipped \($0)" })
     }
 }
+
+/// "3 files", "1 file".
+func files(_ count: Int) -> String { "\(count) file\(count == 1 ? "" : "s")" }

@@ -1,6 +1,7 @@
 import DevFlowAgents
 import DevFlowGit
 import DevFlowGraph
+import DevFlowRunner
 import DevFlowStore
 import Foundation
 
@@ -9,7 +10,7 @@ import Foundation
 public enum AgentRunCommand {
     /// Runs the agent; exit 0 success, 1 failure (findings at or above `fail_on`), 2 usage or agent error.
     public static func run(
-        name: String, with assignments: [String], base: String?, format: String,
+        name: String, with assignments: [String], base: String?, format: String, databasePath: String? = nil,
         directory: String = FileManager.default.currentDirectoryPath
     ) -> StoreCommands.Output {
         guard ["text", "json", "sarif", "github", "markdown"].contains(format) else {
@@ -27,6 +28,10 @@ public enum AgentRunCommand {
             let value = String(assignment[assignment.index(after: equals)...])
             if key == "allowlist" {
                 inputs[key] = .array(value.split(separator: ",").map { .string(String($0)) })
+            } else if value.hasPrefix("[") || value.hasPrefix("{"),
+                let parsed = try? JSONDecoder().decode(JSONValue.self, from: Data(value.utf8))
+            {
+                inputs[key] = parsed  // lists and mappings (rules, mappings, formatters) as JSON
             } else {
                 inputs[key] = .string(value)
             }
@@ -35,9 +40,20 @@ public enum AgentRunCommand {
             base.map { .pullRequest(head: "HEAD", target: $0) } ?? .push(before: "", after: "HEAD")
         let result: BuiltInAgentResult
         do {
-            result = try BuiltInAgents.run(name, inputs: inputs, workspace: directory) {
-                try AgentScope.changes(in: directory, comparison: comparison)
-            }
+            let database = databasePath ?? RunCommands.defaultDatabase(in: directory)
+            let pipeline = inputs["pipeline"]?.interpolated
+            let request = AgentRequest(
+                inputs: inputs, workspace: directory,
+                changes: { try AgentScope.changes(in: directory, comparison: comparison) },
+                history: {
+                    guard FileManager.default.fileExists(atPath: database) else { return PipelineHistory(runs: []) }
+                    let store = try SQLiteRunStore(path: database)
+                    guard let name = try pipeline ?? store.runs(limit: 1).first?.pipeline else {
+                        return PipelineHistory(runs: [])
+                    }
+                    return try RunHistory.load(from: store, pipeline: name, excluding: 0)
+                })
+            result = try BuiltInAgents.run(name, request: request)
         } catch let error as GitError {
             return .init(
                 text: "", errors: "devflow: \(error.message); use --with scope=all outside a git repository\n", code: 2)
@@ -49,7 +65,7 @@ public enum AgentRunCommand {
                 runId: 0, nodeId: name, attempt: 1, rule: finding.rule, severity: finding.severity.rawValue,
                 file: finding.file,
                 line: finding.line, column: finding.column, endLine: finding.endLine, endColumn: finding.endColumn,
-                message: finding.message)
+                message: finding.message, fix: finding.fix)
         }
         let text: String
         switch format {

@@ -38,9 +38,12 @@ public struct BuiltInAgentHost: AgentHost {
     static func call(_ name: String, invocation: StepInvocation) -> AttemptOutcome {
         let workspace = invocation.environment["DEVFLOW_WORKSPACE"] ?? invocation.workingDirectory
         do {
-            let result = try BuiltInAgents.run(name, inputs: invocation.agentInputs, workspace: workspace) {
-                try AgentScope.changes(in: workspace, comparison: comparison(for: invocation.environment))
-            }
+            let environment = invocation.environment
+            let request = AgentRequest(
+                inputs: invocation.agentInputs, workspace: workspace,
+                changes: { try AgentScope.changes(in: workspace, comparison: comparison(for: environment)) },
+                history: invocation.history, graph: invocation.graph, node: invocation.node.id)
+            let result = try BuiltInAgents.run(name, request: request)
             for line in result.summary.split(separator: "\n", omittingEmptySubsequences: false) {
                 invocation.onLine("stderr", String(line))
             }

@@ -37,7 +37,7 @@ public struct CommandAgentHost: AgentHost {
     {
         let process = StepProcess(invocation: invocation, killGrace: killGrace)
         let contextFile = process.scratch.appendingPathComponent("\(process.slug).json").path
-        FileManager.default.createFile(atPath: contextFile, contents: invocation.agentContext)
+        _ = FileManager.default.createFile(atPath: contextFile, contents: invocation.agentContext)
         defer { try? FileManager.default.removeItem(atPath: contextFile) }
         let path = command.hasPrefix("/") ? command : "\(invocation.workingDirectory)/\(command)"
         guard FileManager.default.isExecutableFile(atPath: path) else {

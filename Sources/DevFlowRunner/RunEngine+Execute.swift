@@ -103,7 +103,8 @@ extension RunEngine {
                             runId: runId, nodeId: node.id, attempt: attempt, rule: finding.rule,
                             severity: finding.severity.rawValue,
                             file: finding.file, line: finding.line, column: finding.column, endLine: finding.endLine,
-                            endColumn: finding.endColumn, message: masker.mask(finding.message))
+                            endColumn: finding.endColumn, message: masker.mask(finding.message),
+                            fix: finding.fix.map(masker.mask))
                     })
             }
             // A retried attempt is recorded now; the last one goes in the same transaction as the node's end.
@@ -190,12 +191,18 @@ extension RunEngine {
             context = AgentContext.make(
                 node: node, request: request, runId: runId, attempt: attempt, inputs: agentInputs)
         }
-        let invocation = StepInvocation(
+        var invocation = StepInvocation(
             node: node, attempt: attempt, runId: runId, script: script, environment: environment,
             workingDirectory: directory,
             timeout: Double(node.timeoutMilliseconds) / 1000, agentInputs: agentInputs, agentContext: context,
             onLine: { stream, line in logs.append(stream: stream, line: line) }, cancellation: cancellation,
             scratchDirectory: scratchDirectory)
+        if case .agent = node.action {
+            invocation.graph = request.graph
+            invocation.history = { [store, runId, name = request.graph.name] in
+                try RunHistory.load(from: store, pipeline: name, excluding: runId)
+            }
+        }
         let outcome = await executor.execute(invocation)
         logs.flush()
         return (outcome, start)

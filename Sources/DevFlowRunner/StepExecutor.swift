@@ -1,3 +1,4 @@
+import DevFlowAgents
 import DevFlowGraph
 import Foundation
 
@@ -27,6 +28,10 @@ public struct StepInvocation: Sendable {
     public var cancellation: Cancellation
     /// A directory private to the run for the outputs file and an agent's context (removed when the run ends).
     public var scratchDirectory: String
+    /// The running graph, with its source map (built-in agents anchor findings to steps with it).
+    public var graph: ExecutionGraph? = nil
+    /// Finished runs of this pipeline from the store, newest first (for `performance-optimizer`).
+    public var history: @Sendable () throws -> PipelineHistory = { PipelineHistory(runs: []) }
 }
 
 /// Runs one attempt of a node. Hook steps run a shell script; agent steps run an agent.

@@ -14,7 +14,11 @@ struct AgentSubcommand: ParsableCommand {
     @Argument(help: "The built-in agent (see 'devflow agents list').")
     var name: String
 
-    @Option(name: .customLong("with"), help: "An input as KEY=VALUE (repeatable), e.g. scope=all, fail_on=medium.")
+    @Option(
+        name: .customLong("with"),
+        help:
+            "An input as KEY=VALUE (repeatable), e.g. scope=all, fail_on=medium; a JSON list or mapping for list inputs."
+    )
     var inputs: [String] = []
 
     @Option(help: "Compare with this revision's merge base instead of the last commit.")
@@ -23,9 +27,12 @@ struct AgentSubcommand: ParsableCommand {
     @Option(help: "text, json, sarif, github or markdown.")
     var format: String = "text"
 
+    @Option(help: "The run database performance-optimizer reads history from (default: .devflow/devflow.sqlite).")
+    var db: String?
+
     func run() throws {
         guard action == "run" else { throw ValidationError("unknown action '\(action)'; expected run") }
-        let code = AgentRunCommand.run(name: name, with: inputs, base: base, format: format).emit()
+        let code = AgentRunCommand.run(name: name, with: inputs, base: base, format: format, databasePath: db).emit()
         if code != 0 { throw ExitCode(code) }
     }
 }
