@@ -88,8 +88,29 @@ public enum BuiltInAgents {
         try run(name, request: AgentRequest(inputs: inputs, workspace: workspace, changes: changes))
     }
 
+    /// The `with:` inputs each built-in reads; anything else is a mistake worth an error.
+    static let inputs: [String: Set<String>] = [
+        "security-guardian": ["fail_on", "scope", "allowlist", "baseline"],
+        "style-enforcer": ["fail_on", "scope", "fix", "max_line_length", "formatters"],
+        "doc-updater": ["fail_on", "scope", "fix", "rules", "docs", "regions", "timeout"],
+        "test-generator": ["fail_on", "scope", "fix", "mappings", "exclude"],
+        "performance-optimizer": [
+            "fail_on", "history", "slow_top", "slow_min_seconds", "flaky_rate", "benchmarks", "threshold", "pipeline",
+        ],
+    ]
+
     /// Runs built-in agent `name` on `request`.
     public static func run(_ name: String, request: AgentRequest) throws -> BuiltInAgentResult {
+        if let known = inputs[name] {
+            for key in request.inputs.keys.sorted() where !known.contains(key) {
+                let suggestion =
+                    known.min { distance(key, $0) < distance(key, $1) }
+                    .flatMap { distance(key, $0) <= 3 ? " (did you mean '\($0)'?)" : nil } ?? ""
+                throw BuiltInAgentError(
+                    "\(name) has no input '\(key)'\(suggestion); its inputs are \(known.sorted().joined(separator: ", "))"
+                )
+            }
+        }
         switch name {
         case "security-guardian": return try SecurityGuardianAgent.run(request)
         case "style-enforcer": return try StyleEnforcer.run(request)
@@ -131,6 +152,23 @@ enum SecurityGuardianAgent {
             agent: "security-guardian", findings: findings, failOn: failOn, checked: files(scope.files.count),
             notes: scope.skipped.map { "skipped \($0)" })
     }
+}
+
+/// Edit distance between two input names, for suggestions.
+func distance(_ a: String, _ b: String) -> Int {
+    let a = Array(a)
+    let b = Array(b)
+    var row = Array(0...b.count)
+    for i in 1...max(1, a.count) where !a.isEmpty {
+        var previous = row[0]
+        row[0] = i
+        for j in 1...max(1, b.count) where !b.isEmpty {
+            let saved = row[j]
+            row[j] = min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] == b[j - 1] ? 0 : 1))
+            previous = saved
+        }
+    }
+    return row[b.count]
 }
 
 /// "3 files", "1 file".

@@ -37,6 +37,8 @@ public enum RunCommands {
         public var inputs: [String]
         /// A file of `NAME=VALUE` lines with secret values (declared names only are used).
         public var secretsFile: String? = nil
+        /// The pull request's target (`--base`): agents and path filters compare with its merge base.
+        public var base: String? = nil
 
         /// Creates options.
         public init(
@@ -103,13 +105,15 @@ public enum RunCommands {
         // Git facts from libgit2: the commit and its author time, the branch, and (for push) the changed paths.
         let head = GitFacts.head(in: directory)
         var changed = options.changed
-        if changed == nil, options.event == "push" {
-            changed = GitFacts.changedPaths(event: "push", base: nil, hook: nil, directory: directory).paths
+        if changed == nil, options.event == "push" || (options.event == "pull_request" && options.base != nil) {
+            changed =
+                GitFacts.changedPaths(event: options.event, base: options.base, hook: nil, directory: directory)
+                .paths
         }
         let event = PlanEvent(
             kind: options.event,
             branch: options.branch ?? head?.branch ?? PipelineCommands.currentBranch(in: directory),
-            changedPaths: changed, inputs: inputs)
+            baseBranch: options.base, changedPaths: changed, inputs: inputs)
         var request = RunRequest(
             graph: graph, file: options.file, event: event, gitCommit: head?.commit, workspace: directory,
             jobs: options.jobs,

@@ -17,6 +17,9 @@ struct RunSubcommand: AsyncParsableCommand {
     @Option(help: "The branch (default: the checked-out branch).")
     var branch: String?
 
+    @Option(help: "For a pull_request: the target branch; changes are taken from the merge base with it.")
+    var base: String?
+
     @Option(parsing: .upToNextOption, help: "Changed paths (path filters skip steps that match none).")
     var changed: [String] = []
 
@@ -53,6 +56,7 @@ struct RunSubcommand: AsyncParsableCommand {
             steps: steps, resume: resume,
             force: force, failFast: failFast, database: db, events: events, inputs: inputs)
         options.secretsFile = secretsFile
+        options.base = base
         let code = await RunCommands.run(options, isTerminal: isatty(STDOUT_FILENO) == 1)
         if code != 0 { throw ExitCode(code) }
     }

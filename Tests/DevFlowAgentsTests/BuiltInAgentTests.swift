@@ -1,5 +1,6 @@
 import DevFlowAgents
 import DevFlowGraph
+import DevFlowTestSupport
 import Foundation
 import Testing
 
@@ -166,6 +167,10 @@ struct BuiltInAgentTests {
             ("test-generator", ["mappings": .array([.object(["source": "{name"])])], "mappings[0] needs tests:"),
             ("security-guardian", ["scope": "everything"], "scope 'everything' is not 'changes' or 'all'"),
             ("no-such-agent", [:], "there is no built-in agent 'no-such-agent'"),
+            (
+                "test-generator", ["mapings": .array([])],
+                "test-generator has no input 'mapings' (did you mean 'mappings'?)"
+            ),
         ]
         for (agent, inputs, message) in cases {
             #expect {

@@ -28,8 +28,12 @@ public enum UnifiedDiff {
                 }
                 if line.mark != "+" { number += 1 }
             }
-            if !seen {
-                // An insertion: point at the line before it (or the first line).
+            if !seen && oldCount == 0 {
+                // A pure insertion after line `oldStart`.
+                first = max(1, oldStart)
+                last = first
+            } else if !seen {
+                // An insertion among context lines: point at the line before it (or the first line).
                 var position = oldStart
                 for line in lines {
                     if line.mark == "+" { break }
