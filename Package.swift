@@ -68,12 +68,15 @@ let package = Package(
         .target(
             name: "DevFlowRunner",
             dependencies: [
-                "DevFlowGraph", "DevFlowStore", "DevFlowProcess", "DevFlowAgents", "DevFlowGit",
+                "DevFlowGraph", "DevFlowStore", "DevFlowProcess", "DevFlowAgents", "DevFlowGit", "DevFlowLLM",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .testTarget(
-            name: "DevFlowRunnerTests", dependencies: ["DevFlowRunner", "DevFlowCompiler", "DevFlowTestSupport"]),
+            name: "DevFlowRunnerTests",
+            dependencies: [
+                "DevFlowRunner", "DevFlowCompiler", "DevFlowTestSupport", "ChatCompletionsTestServer",
+            ]),
         // Flags and exit-code handling shared by the two executables.
         .target(
             name: "DevFlowCommandLine",
