@@ -184,7 +184,7 @@ struct Review {
             findings.append(
                 Finding(
                     rule: reported.rule, severity: reported.severity, file: path, line: reported.line, column: 1,
-                    endLine: reported.endLine, endColumn: 1, message: reported.message))
+                    endLine: reported.endLine, endColumn: 1, message: client!.mask(reported.message)))
         }
         findings.sort { ($0.file, $0.line, $0.rule) < ($1.file, $1.line, $1.rule) }
         let failing = findings.filter { $0.severity >= options.failOn }

@@ -4,6 +4,7 @@ import DevFlowDiagnostics
 import DevFlowGraph
 import DevFlowRunner
 import DevFlowStore
+import DevFlowTestSupport
 import Foundation
 import Testing
 
@@ -65,5 +66,55 @@ import Testing
         #expect(try store.transitions(breaker: "llm").map(\.toState) == ["open", "half_open", "closed"])
         #expect(try store.breakers().first?.state == "closed")
         #expect(try store.outputs(run: probe.runId)["review"]?["tokens"] == "120")
+    }
+
+    @Test func aStepReviewsTheHunksOfTheLastCommitAndNeverLogsTheKey() async throws {
+        let answer =
+            #"{"findings": [{"rule": "unsafe-eval", "severity": "high", "file": "app.py", "line": 2, "#
+            + #""message": "eval of user input"}], "summary": "one problem"}"#
+        let server = try await ChatCompletionsServer.start([.completion(answer)])
+        defer { Task { await server.stop() } }
+        let workspace = FileManager.default.temporaryDirectory.appendingPathComponent("devflow-llm-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: workspace, withIntermediateDirectories: true)
+        let git = try #require(Repository.executable("git"))
+        try "a = 1\n".write(toFile: "\(workspace)/app.py", atomically: true, encoding: .utf8)
+        for arguments in [
+            ["init", "-q", "-b", "main"], ["config", "user.name", "Dev"], ["config", "user.email", "dev@example.com"],
+            ["add", "."], ["commit", "-q", "-m", "start"],
+        ] {
+            #expect(Repository.run(git, arguments, directory: workspace).status == 0)
+        }
+        try "a = 1\nb = eval(input())\n".write(toFile: "\(workspace)/app.py", atomically: true, encoding: .utf8)
+        #expect(Repository.run(git, ["commit", "-q", "-am", "eval"], directory: workspace).status == 0)
+        let yaml = """
+            version: 1
+            name: review
+            on: {push: {branches: [main]}}
+            secrets: [LLM_KEY]
+            steps:
+              review:
+                agent: llm
+                with: {endpoint: "\(server.endpoint)", model: m, api_key: "${{ secrets.LLM_KEY }}"}
+            """
+        let graph = try #require(Compiler.compile(SourceFile(path: "review.yml", text: yaml)).graph)
+        let store = try SQLiteRunStore(path: ":memory:")
+        let request = RunRequest(
+            graph: graph, file: "review.yml", event: PlanEvent(kind: "push", branch: "main"), workspace: workspace,
+            jobs: 1, environment: ["PATH": "/usr/bin:/bin", "LLM_KEY": "sk-live-do-not-print"])
+        let executor = ProcessStepExecutor(agents: BuiltInAgentHost(llm: LLMAgentHost(sleep: { _ in })))
+        let summary = try await RunEngine(request: request, store: store, executor: executor, clock: ManualClock())
+            .run()
+        #expect(summary.nodes["review"] == "failed")
+        let sent = try #require(server.requests.first)
+        #expect(sent.headers["authorization"] == "Bearer sk-live-do-not-print")
+        #expect(sent.messages.last?.content.contains("+     2 | b = eval(input())") == true)
+        #expect(sent.messages.last?.content.contains("\n      1 | a = 1") == true)
+        #expect(
+            try store.findings(run: summary.runId).map { "\($0.file):\($0.line) \($0.rule)" } == [
+                "app.py:2 unsafe-eval"
+            ])
+        let logs = try store.logs(run: summary.runId, node: nil).map(\.text).joined(separator: "\n")
+        #expect(logs.contains("llm: 1 finding from m"))
+        #expect(!logs.contains("sk-live-do-not-print"))
     }
 }
