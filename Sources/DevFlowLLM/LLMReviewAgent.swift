@@ -58,9 +58,8 @@ public struct LLMReviewAgent: Sendable {
         }
         var review = Review(
             options: options,
-            budget: TokenBudget(
-                perStep: options.maxTokensPerStep, perRun: options.maxTokensPerRun, ledger: ledger))
-        review.client = ChatCompletionsClient(options.client, http: http, sleep: sleep)
+            budget: TokenBudget(perStep: options.maxTokensPerStep, perRun: options.maxTokensPerRun, ledger: ledger),
+            client: ChatCompletionsClient(options.client, http: http, sleep: sleep))
         return await review.run(diff)
     }
 
@@ -76,15 +75,10 @@ public struct LLMReviewAgent: Sendable {
 struct Review {
     var options: LLMReviewOptions
     var budget: TokenBudget
-    var client: ChatCompletionsClient?
+    var client: ChatCompletionsClient
     var notes: [String] = []
     var requests = 0
     var usage = ChatUsage(promptTokens: 0, completionTokens: 0, totalTokens: 0)
-
-    init(options: LLMReviewOptions, budget: TokenBudget) {
-        self.options = options
-        self.budget = budget
-    }
 
     var outputs: [String: String] {
         [
@@ -110,16 +104,15 @@ struct Review {
                     + ReviewSchema.description),
             ChatMessage(role: "user", content: options.prompt(diff: text, files: diff.files.map(\.path))),
         ]
-        var answer: ReviewSchema.Answer?
         var reasked = false
-        while answer == nil {
+        while true {
             let completion: ChatCompletion
             switch await ask(messages) {
             case .failure(let failure): return fail(failure)
             case .success(let value): completion = value
             }
             do {
-                answer = try ReviewSchema.validate(completion.content)
+                return finish(try ReviewSchema.validate(completion.content), shown: shown, wholeFiles: diff.wholeFiles)
             } catch {
                 let problem = "the model's answer does not follow the findings schema: \(error)"
                 guard options.reask, !reasked else {
@@ -136,13 +129,12 @@ struct Review {
                 ]
             }
         }
-        return finish(answer!, shown: shown, wholeFiles: diff.wholeFiles)
     }
 
     /// The error result, with the key masked out of everything.
     func fail(_ failure: LLMFailure) -> LLMReviewResult {
         var result = LLMReviewAgent.error(failure, outputs: outputs, notes: notes)
-        result.summary = client!.mask(result.summary)
+        result.summary = client.mask(result.summary)
         return result
     }
 
@@ -151,20 +143,23 @@ struct Review {
         let estimate = TokenBudget.estimate(messages.map(\.content).joined(separator: "\n"))
         if let refusal = budget.refusal(prompt: estimate) { return .failure(LLMFailure(.budgetExceeded, refusal)) }
         requests += 1
-        let result = await client!.complete(
+        let result = await client.complete(
             messages, maxTokens: budget.completionLimit(prompt: estimate, requested: options.maxTokens))
         guard case .success(let completion) = result else { return result }
         notes += completion.notes
-        var spent = completion.usage
-        if spent == nil {
-            let guess = estimate + TokenBudget.estimate(completion.content)
-            spent = ChatUsage(promptTokens: estimate, completionTokens: guess - estimate, totalTokens: guess)
-            notes.append("the server reported no usage; counted about \(guess) tokens")
+        let spent: ChatUsage
+        if let reported = completion.usage {
+            spent = reported
+        } else {
+            let answerTokens = TokenBudget.estimate(completion.content)
+            spent = ChatUsage(
+                promptTokens: estimate, completionTokens: answerTokens, totalTokens: estimate + answerTokens)
+            notes.append("the server reported no usage; counted about \(spent.totalTokens) tokens")
         }
-        usage.promptTokens += spent!.promptTokens
-        usage.completionTokens += spent!.completionTokens
-        usage.totalTokens += spent!.totalTokens
-        if let exceeded = budget.charge(spent!.totalTokens) { return .failure(LLMFailure(.budgetExceeded, exceeded)) }
+        usage.promptTokens += spent.promptTokens
+        usage.completionTokens += spent.completionTokens
+        usage.totalTokens += spent.totalTokens
+        if let exceeded = budget.charge(spent.totalTokens) { return .failure(LLMFailure(.budgetExceeded, exceeded)) }
         if completion.finishReason == "length" { notes.append("the answer was cut at the completion limit") }
         return .success(completion)
     }
@@ -184,7 +179,7 @@ struct Review {
             findings.append(
                 Finding(
                     rule: reported.rule, severity: reported.severity, file: path, line: reported.line, column: 1,
-                    endLine: reported.endLine, endColumn: 1, message: client!.mask(reported.message)))
+                    endLine: reported.endLine, endColumn: 1, message: client.mask(reported.message)))
         }
         findings.sort { ($0.file, $0.line, $0.rule) < ($1.file, $1.line, $1.rule) }
         let failing = findings.filter { $0.severity >= options.failOn }
@@ -209,6 +204,6 @@ struct Review {
         values["failing"] = String(failing.count)
         return LLMReviewResult(
             status: failing.isEmpty ? "success" : "failure", findings: findings,
-            summary: client!.mask(lines.joined(separator: "\n")), outputs: values)
+            summary: client.mask(lines.joined(separator: "\n")), outputs: values)
     }
 }

@@ -114,8 +114,8 @@ public enum ReviewSchema {
             if severity == nil {
                 problems.append("\(at).severity '\(severityText ?? "")' is not low, medium or high")
             }
-            if line == nil || line! < 1 { problems.append("\(at).line is not a positive integer") }
-            if let line, endLine == nil || endLine! < line {
+            if (line ?? 0) < 1 { problems.append("\(at).line is not a positive integer") }
+            if let line, (endLine ?? 0) < line {
                 problems.append("\(at).end_line is not an integer ≥ line")
             }
             if let rule, let file, let message, let severity, let line, let endLine, line >= 1, endLine >= line {
