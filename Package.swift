@@ -13,6 +13,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", exact: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
     ],
     targets: [
         // libyaml (Debian libyaml-dev): full event stream with start and end marks.
@@ -42,16 +44,39 @@ let package = Package(
         // Built-in agents: real analyses of a workspace and its git changes, no network.
         .target(name: "DevFlowAgents", dependencies: ["DevFlowGit", "DevFlowGraph", "DevFlowProcess"]),
         .testTarget(name: "DevFlowAgentsTests", dependencies: ["DevFlowAgents", "DevFlowTestSupport"]),
+        // The llm agent: an AsyncHTTPClient client of OpenAI-compatible chat completions (OpenAI, Ollama, vLLM,
+        // llama.cpp), the only module that talks to the network; the compiler and lint never link it.
+        .target(
+            name: "DevFlowLLM",
+            dependencies: [
+                "DevFlowAgents", "DevFlowGit", "DevFlowGraph",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]),
+        // A scripted chat-completions server (SwiftNIO, 127.0.0.1, ephemeral port) for the llm agent's tests.
+        .target(
+            name: "ChatCompletionsTestServer",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Tests/ChatCompletionsTestServer"),
+        .testTarget(
+            name: "DevFlowLLMTests",
+            dependencies: ["DevFlowLLM", "DevFlowAgents", "DevFlowGit", "DevFlowGraph", "ChatCompletionsTestServer"]),
         // Executes the graph: worker pool, retries, breakers, outputs, masking, resume. Sees the graph, never YAML.
         .target(
             name: "DevFlowRunner",
             dependencies: [
-                "DevFlowGraph", "DevFlowStore", "DevFlowProcess", "DevFlowAgents", "DevFlowGit",
+                "DevFlowGraph", "DevFlowStore", "DevFlowProcess", "DevFlowAgents", "DevFlowGit", "DevFlowLLM",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .testTarget(
-            name: "DevFlowRunnerTests", dependencies: ["DevFlowRunner", "DevFlowCompiler", "DevFlowTestSupport"]),
+            name: "DevFlowRunnerTests",
+            dependencies: [
+                "DevFlowRunner", "DevFlowCompiler", "DevFlowTestSupport", "ChatCompletionsTestServer",
+            ]),
         // Flags and exit-code handling shared by the two executables.
         .target(
             name: "DevFlowCommandLine",

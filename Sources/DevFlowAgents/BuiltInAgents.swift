@@ -78,6 +78,10 @@ public enum BuiltInAgents {
             "performance-optimizer",
             "fail_on (default high); history: N runs (default 20); slow_top: N; flaky_rate: 0..1; benchmarks: [results files]; threshold: 10%"
         ),
+        (
+            "llm",
+            "model (required); endpoint (default https://api.openai.com/v1); api_key or api_key_env; prompt or prompt_file ({{diff}} {{files}} {{schema}}); scope; fail_on; timeout; max_retries; max_retry_after; response_format: json_object|json_schema|none; max_tokens; max_tokens_per_step; max_tokens_per_run; max_diff_bytes; reask"
+        ),
     ]
 
     /// Runs built-in agent `name` with its `with:` inputs on `workspace`; `changes` gives the changed lines when
@@ -117,9 +121,10 @@ public enum BuiltInAgents {
         case "doc-updater": return try DocUpdater.run(request)
         case "test-generator": return try TestGenerator.run(request)
         case "performance-optimizer": return try PerformanceOptimizer.run(request)
+        case "llm": throw BuiltInAgentError("the llm agent needs its endpoint: run it as a step of devflow run")
         default:
             let known = catalogue.map(\.name).joined(separator: ", ")
-            throw BuiltInAgentError("there is no built-in agent '\(name)' (built-ins: \(known), llm)")
+            throw BuiltInAgentError("there is no built-in agent '\(name)' (built-ins: \(known))")
         }
     }
 }

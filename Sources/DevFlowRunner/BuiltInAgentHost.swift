@@ -8,9 +8,14 @@ import Foundation
 public struct BuiltInAgentHost: AgentHost {
     /// Runs command agents.
     public var commands: CommandAgentHost
+    /// Runs `uses: llm` steps.
+    public var llm: LLMAgentHost
 
     /// Creates the host.
-    public init(killGrace: Double = 5) { commands = CommandAgentHost(killGrace: killGrace) }
+    public init(killGrace: Double = 5, llm: LLMAgentHost = LLMAgentHost()) {
+        commands = CommandAgentHost(killGrace: killGrace)
+        self.llm = llm
+    }
 
     /// Runs one call of the agent.
     public func run(_ invocation: StepInvocation, agent: String, uses: String?, command: String?) async
@@ -18,6 +23,7 @@ public struct BuiltInAgentHost: AgentHost {
     {
         if let command { return await commands.run(invocation, agent: agent, uses: uses, command: command) }
         let name = uses ?? agent
+        if name == "llm" { return await llm.run(invocation) }
         return await StepProcess.onThread { Self.call(name, invocation: invocation) }
     }
 

@@ -1,0 +1,73 @@
+import DevFlowGit
+import DevFlowLLM
+import Foundation
+
+/// Runs `uses: llm` steps: the chat-completions review agent of DevFlowLLM, with a token ledger per run so that
+/// `max_tokens_per_run` is shared by every llm step of one run. The step's attempt timeout bounds the whole call;
+/// cancelling the run cancels the request in flight.
+public final class LLMAgentHost: @unchecked Sendable {
+    private let lock = NSLock()
+    private var ledgers: [Int64: TokenLedger] = [:]
+    let agent: LLMReviewAgent
+
+    /// Creates the host; `sleep` waits between the client's retries (real sleeping when nil; tests inject one).
+    public init(sleep: ChatCompletionsClient.Sleep? = nil) { agent = LLMReviewAgent(sleep: sleep) }
+
+    /// The ledger of run `id`, created on first use.
+    public func ledger(run id: Int64) -> TokenLedger {
+        lock.withLock {
+            if let ledger = ledgers[id] { return ledger }
+            let ledger = TokenLedger()
+            ledgers[id] = ledger
+            return ledger
+        }
+    }
+
+    /// Runs one attempt of an llm step.
+    public func run(_ invocation: StepInvocation) async -> AttemptOutcome {
+        let workspace = invocation.environment["DEVFLOW_WORKSPACE"] ?? invocation.workingDirectory
+        let ledger = ledger(run: invocation.runId)
+        let agent = self.agent
+        let task = Task { () -> LLMReviewResult? in
+            await withTaskGroup(of: LLMReviewResult?.self) { group in
+                group.addTask {
+                    await agent.run(
+                        inputs: invocation.agentInputs, environment: invocation.environment, workspace: workspace,
+                        ledger: ledger
+                    ) {
+                        try GitRepository(path: workspace).diff(
+                            BuiltInAgentHost.comparison(for: invocation.environment), contextLines: 3)
+                    }
+                }
+                if invocation.timeout > 0 {
+                    group.addTask {
+                        try? await Task.sleep(nanoseconds: UInt64(invocation.timeout * 1e9))
+                        return nil
+                    }
+                }
+                let first = await group.next() ?? nil
+                group.cancelAll()
+                return first
+            }
+        }
+        let key = invocation.cancellation.onCancel { _ in task.cancel() }
+        defer { invocation.cancellation.remove(key) }
+        guard let result = await task.value else {
+            if invocation.cancellation.isCancelled { return AttemptOutcome(kind: .cancelled, message: "cancelled") }
+            return AttemptOutcome(kind: .timedOut, message: String(format: "%gs", invocation.timeout))
+        }
+        for line in result.summary.split(separator: "\n", omittingEmptySubsequences: false) {
+            invocation.onLine("stderr", String(line))
+        }
+        if result.errorKind == "cancelled" || invocation.cancellation.isCancelled {
+            return AttemptOutcome(kind: .cancelled, message: "cancelled")
+        }
+        var outcome = AttemptOutcome(
+            kind: result.status == "success" ? .succeeded : result.status == "failure" ? .failed : .error,
+            agentErrorKind: result.errorKind, outputs: result.outputs,
+            message: result.status == "success" ? nil : result.summary.split(separator: "\n").first.map(String.init),
+            retryAfter: result.retryAfter)
+        outcome.findings = result.findings
+        return outcome
+    }
+}
