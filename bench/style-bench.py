@@ -195,10 +195,11 @@ def main():
     score("edcfg-lint", peer_findings(args.peer, line_counts), truth)
     print()
     report = farm(args.devflow, args.peer, args.runs)
-    medians = re.findall(r"wall\s+[\d.]+\s+([\d.]+)", report)
-    if len(medians) >= 2:
-        a, b = float(medians[0]), float(medians[1])
-        print(f"MB/s (median wall): devflow {total / 1e6 / a:.1f}, edcfg-lint {total / 1e6 / b:.1f}")
+    medians = dict(re.findall(r"^([AB]) wall s\s+[\d.]+\s+([\d.]+)", report, re.MULTILINE))
+    if len(medians) == 2:
+        a, b = float(medians["A"]), float(medians["B"])
+        print(f"MB/s (median wall): devflow {total / 1e6 / a:.1f}, edcfg-lint {total / 1e6 / b:.1f}; "
+              f"devflow/edcfg-lint wall {a / b:.2f}x")
 
 
 if __name__ == "__main__":

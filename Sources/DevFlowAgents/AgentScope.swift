@@ -78,38 +78,38 @@ public struct AgentScope: Sendable {
             changedPaths: changed.sorted { $0.path < $1.path })
     }
 
-    /// Every line of every text file under `workspace`.
-    public static func all(in workspace: String) -> AgentScope {
+    /// Every line of every text file under `workspace` (symbolic links are not followed); with `readingLines`
+    /// false, the files are listed with no lines, for agents that read the files themselves.
+    public static func all(in workspace: String, readingLines: Bool = true) -> AgentScope {
         var files: [File] = []
         var skipped: [String] = []
         var pending = [""]
-        let manager = FileManager.default
         while let directory = pending.popLast() {
             let absolute = directory.isEmpty ? workspace : "\(workspace)/\(directory)"
-            guard let entries = try? manager.contentsOfDirectory(atPath: absolute) else { continue }
+            guard let entries = try? FileManager.default.contentsOfDirectory(atPath: absolute) else { continue }
             for entry in entries.sorted() where !ignoredDirectories.contains(entry) && !entry.hasPrefix(".build") {
                 let relative = directory.isEmpty ? entry : "\(directory)/\(entry)"
-                var isDirectory: ObjCBool = false
-                guard manager.fileExists(atPath: "\(workspace)/\(relative)", isDirectory: &isDirectory) else {
-                    continue
-                }
-                if isDirectory.boolValue {
+                var info = stat()
+                guard lstat("\(workspace)/\(relative)", &info) == 0 else { continue }
+                switch info.st_mode & S_IFMT {
+                case S_IFDIR:
                     pending.append(relative)
                     continue
+                case S_IFREG: break
+                default: continue
                 }
-                let size = (try? manager.attributesOfItem(atPath: "\(workspace)/\(relative)")[.size] as? Int) ?? 0
-                if size > maximumFileBytes {
-                    skipped.append("\(relative): \(size) bytes, over the \(maximumFileBytes)-byte limit")
+                if info.st_size > maximumFileBytes {
+                    skipped.append("\(relative): \(info.st_size) bytes, over the \(maximumFileBytes)-byte limit")
                     continue
                 }
-                guard let data = manager.contents(atPath: "\(workspace)/\(relative)") else { continue }
-                if data.prefix(8000).contains(0) {
+                guard readingLines else {
+                    files.append(File(path: relative, lines: []))
+                    continue
+                }
+                guard let data = FileManager.default.contents(atPath: "\(workspace)/\(relative)") else { continue }
+                guard let lines = Self.lines(data) else {
                     skipped.append("\(relative): binary")
                     continue
-                }
-                let text = String(decoding: data, as: UTF8.self)
-                let lines = text.split(separator: "\n", omittingEmptySubsequences: false).enumerated().map {
-                    (number: $0.offset + 1, text: String($0.element))
                 }
                 files.append(File(path: relative, lines: lines))
             }
@@ -118,5 +118,29 @@ public struct AgentScope: Sendable {
         return AgentScope(
             files: files, skipped: skipped, changedPaths: files.map { ChangedPath(path: $0.path, kind: "modified") },
             isWholeWorkspace: true)
+    }
+
+    /// The numbered lines of a text file (split at `\n`, a `\r` before it kept, as in a diff), or nil when a NUL
+    /// byte in the first 8,000 says it is binary.
+    static func lines(_ data: Data) -> [(number: Int, text: String)]? {
+        data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> [(number: Int, text: String)]? in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            guard let base = bytes.baseAddress else { return [] }
+            if memchr(base, 0, min(bytes.count, 8000)) != nil { return nil }
+            var lines: [(number: Int, text: String)] = []
+            var start = 0
+            while start <= bytes.count {
+                let rest = bytes.count - start
+                let end: Int
+                if rest > 0, let newline = memchr(base + start, 10, rest) {
+                    end = base.distance(to: newline.assumingMemoryBound(to: UInt8.self))
+                } else {
+                    end = bytes.count
+                }
+                lines.append((lines.count + 1, String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)))
+                start = end + 1
+            }
+            return lines
+        }
     }
 }

@@ -35,14 +35,26 @@ struct EditorConfigCheck {
         let width = properties.indentWidth
         for (index, line) in text.lines.enumerated() where wanted(index + 1) {
             let number = index + 1
-            let characters = Array(line.text)
-            var repaired = characters
+            let bytes = line.content
+            var repaired = Array(bytes)
+            // Columns count characters; ASCII lines (nearly all) need no decoding.
+            var cachedLength: Int?
+            func length() -> Int {
+                if let cachedLength { return cachedLength }
+                let value = bytes.allSatisfy { $0 < 0x80 } ? bytes.count : line.text.count
+                cachedLength = value
+                return value
+            }
+            func characters(_ prefix: Int) -> Int {
+                let head = bytes.prefix(prefix)
+                return head.allSatisfy { $0 < 0x80 } ? prefix : String(decoding: head, as: UTF8.self).count
+            }
             var problems: [(rule: String, column: Int, endColumn: Int, message: String, fixable: Bool)] = []
             // Leading whitespace.
-            let indent = characters.prefix { $0 == " " || $0 == "\t" }
-            let restStartsComment = characters.dropFirst(indent.count).first == "*"
+            let indent = bytes.prefix { $0 == 32 || $0 == 9 }
+            let restStartsComment = bytes.dropFirst(indent.count).first == 42  // "*"
             switch properties.indentStyle {
-            case "space"? where indent.contains("\t"):
+            case "space"? where indent.contains(9):
                 problems.append(
                     (
                         "indent-style", 1, indent.count + 1,
@@ -50,8 +62,8 @@ struct EditorConfigCheck {
                         true
                     ))
                 var columns = 0
-                for character in indent { columns = character == "\t" ? (columns / width + 1) * width : columns + 1 }
-                repaired.replaceSubrange(0..<indent.count, with: Array(repeating: " ", count: columns))
+                for byte in indent { columns = byte == 9 ? (columns / width + 1) * width : columns + 1 }
+                repaired.replaceSubrange(0..<indent.count, with: Array(repeating: 32, count: columns))
             case "space"?
             where properties.indentSize != nil && indent.count % width != 0
                 && !(restStartsComment && indent.count % width == 1):
@@ -61,8 +73,8 @@ struct EditorConfigCheck {
                         "indented by \(indent.count) spaces, not a multiple of indent_size = \(width)", false
                     ))
             case "tab"?
-            where indent.prefix { $0 == "\t" }.count < indent.count
-                && indent.count - indent.prefix { $0 == "\t" }.count >= width:
+            where indent.prefix { $0 == 9 }.count < indent.count
+                && indent.count - indent.prefix { $0 == 9 }.count >= width:
                 problems.append(
                     (
                         "indent-style", 1, indent.count + 1,
@@ -70,62 +82,62 @@ struct EditorConfigCheck {
                         true
                     ))
                 var columns = 0
-                for character in indent { columns = character == "\t" ? (columns / width + 1) * width : columns + 1 }
-                let tabs = Array(repeating: Character("\t"), count: columns / width)
-                repaired.replaceSubrange(0..<indent.count, with: tabs + Array(repeating: " ", count: columns % width))
+                for byte in indent { columns = byte == 9 ? (columns / width + 1) * width : columns + 1 }
+                let tabs = [UInt8](repeating: 9, count: columns / width)
+                repaired.replaceSubrange(0..<indent.count, with: tabs + [UInt8](repeating: 32, count: columns % width))
             default: break
             }
             // Trailing whitespace.
-            if properties.trimTrailingWhitespace == true, let last = characters.last, last == " " || last == "\t" {
-                let kept = characters.lastIndex { $0 != " " && $0 != "\t" }.map { $0 + 1 } ?? 0
+            if properties.trimTrailingWhitespace == true, let last = bytes.last, last == 32 || last == 9 {
+                let kept = bytes.lastIndex { $0 != 32 && $0 != 9 }.map { $0 + 1 - bytes.startIndex } ?? 0
+                let count = bytes.count - kept
                 problems.append(
                     (
-                        "trailing-whitespace", kept + 1, characters.count + 1,
-                        "\(characters.count - kept) trailing whitespace character\(characters.count - kept == 1 ? "" : "s")",
-                        true
+                        "trailing-whitespace", characters(kept) + 1, length() + 1,
+                        "\(count) trailing whitespace character\(count == 1 ? "" : "s")", true
                     ))
-                let trailing = repaired.count - (repaired.lastIndex { $0 != " " && $0 != "\t" }.map { $0 + 1 } ?? 0)
+                let trailing = repaired.count - (repaired.lastIndex { $0 != 32 && $0 != 9 }.map { $0 + 1 } ?? 0)
                 repaired.removeLast(trailing)
             }
             // Line length.
-            if let limit = properties.maxLineLength, characters.count > limit {
+            if let limit = properties.maxLineLength, bytes.count > limit, length() > limit {
                 problems.append(
                     (
-                        "max-line-length", limit + 1, characters.count + 1,
-                        "line is \(characters.count) characters long; max_line_length is \(limit)", false
+                        "max-line-length", limit + 1, length() + 1,
+                        "line is \(length()) characters long; max_line_length is \(limit)", false
                     ))
             }
             // Line ending.
             var terminator = line.terminator
-            if let expected, !line.terminator.isEmpty, line.terminator != expected {
+            if let expected, !line.terminator.isEmpty, !line.terminator.elementsEqual(expected) {
                 problems.append(
                     (
-                        "end-of-line", characters.count + 1, characters.count + 1,
+                        "end-of-line", length() + 1, length() + 1,
                         "line ends with \(Self.name(line.terminator)); .editorconfig says end_of_line = \(properties.endOfLine!)",
                         true
                     ))
-                terminator = expected
+                terminator = expected[...]
             }
             // Final newline.
             let isLast = index == text.lines.count - 1
             if isLast, properties.insertFinalNewline == true, line.terminator.isEmpty {
                 problems.append(
                     (
-                        "final-newline", characters.count + 1, characters.count + 1,
+                        "final-newline", length() + 1, length() + 1,
                         "the file does not end with a newline; .editorconfig says insert_final_newline = true", true
                     ))
-                terminator = expected ?? (text.lines.count > 1 ? text.lines[0].terminator : [10])
+                terminator = expected.map { $0[...] } ?? (text.lines.count > 1 ? text.lines[0].terminator : [10])
             }
             if isLast, properties.insertFinalNewline == false, !line.terminator.isEmpty {
                 problems.append(
                     (
-                        "final-newline", characters.count + 1, characters.count + 1,
+                        "final-newline", length() + 1, length() + 1,
                         "the file ends with a newline; .editorconfig says insert_final_newline = false", true
                     ))
                 terminator = []
             }
             guard !problems.isEmpty else { continue }
-            let newLine = StyledText.Line(content: Array(String(repaired).utf8), terminator: terminator)
+            let newLine = StyledText.Line(content: repaired[...], terminator: terminator)
             let patch = newLine == line ? nil : Self.patch(path: path, number: number, old: line, new: newLine)
             if newLine != line { fixed[index] = newLine }
             for problem in problems {
@@ -136,8 +148,8 @@ struct EditorConfigCheck {
         }
     }
 
-    static func name(_ terminator: [UInt8]) -> String {
-        switch terminator {
+    static func name(_ terminator: ArraySlice<UInt8>) -> String {
+        switch Array(terminator) {
         case [13, 10]: "CRLF"
         case [13]: "CR"
         default: "LF"

@@ -13,33 +13,40 @@ enum StyleEnforcer {
             Int(try request.number("max_line_length", default: 0))
         }
         let formatters = try StyleFormatter.configured(request)
-        let scope = try request.scope()
+        // The agent reads every file itself (it needs the bytes and line endings): the whole workspace is listed only.
+        let scope = request.string("scope") == "all" ? AgentScope.all(in: request.workspace, readingLines: false) : try request.scope()
+        // Properties are resolved one file after another (the parsed .editorconfig files are cached); the files are
+        // then read, checked and fixed in parallel, each on its own.
         var config = EditorConfig(workspace: request.workspace)
+        let work: [(file: AgentScope.File, properties: EditorConfig.Properties)] = scope.files.compactMap { file in
+            var properties = config.properties(for: file.path)
+            if let lengthOverride { properties.maxLineLength = lengthOverride > 0 ? lengthOverride : nil }
+            return properties.isEmpty ? nil : (file, properties)
+        }
+        let outcomes = UnsafeOutcomes(count: work.count)
+        let workspace = request.workspace
+        let wholeWorkspace = scope.isWholeWorkspace
+        DispatchQueue.concurrentPerform(iterations: work.count) { index in
+            outcomes.set(
+                index,
+                Result {
+                    try check(
+                        work[index].file, properties: work[index].properties, workspace: workspace,
+                        wholeWorkspace: wholeWorkspace, fix: fix)
+                })
+        }
         var findings: [Finding] = []
         var notes = scope.skipped.map { "skipped \($0)" }
         var fixedFiles = 0
         var checked = 0
-        for file in scope.files {
-            var properties = config.properties(for: file.path)
-            if let lengthOverride { properties.maxLineLength = lengthOverride > 0 ? lengthOverride : nil }
-            guard !properties.isEmpty else { continue }
-            guard let data = FileManager.default.contents(atPath: request.absolute(file.path)) else { continue }
-            if data.count > AgentScope.maximumFileBytes {
-                notes.append("skipped \(file.path): \(data.count) bytes, over the limit")
-                continue
-            }
-            if data.prefix(8000).contains(0) {
-                notes.append("skipped \(file.path): binary")
-                continue
-            }
-            checked += 1
-            let text = StyledText(bytes: [UInt8](data))
-            let lines = scope.isWholeWorkspace ? nil : Set(file.lines.map(\.number))
-            let check = EditorConfigCheck(path: file.path, text: text, properties: properties, lines: lines)
-            findings += check.findings
-            if fix, check.fixed != text.lines {
-                try write(check.fixed, byteOrderMark: text.hasBOM, to: request.absolute(file.path))
-                fixedFiles += 1
+        for outcome in outcomes.values {
+            switch try outcome?.get() {
+            case .checked(let found, let fixed)?:
+                checked += 1
+                findings += found
+                if fixed { fixedFiles += 1 }
+            case .skipped(let note)?: notes.append(note)
+            case nil: break
             }
         }
         if !formatters.isEmpty {
@@ -52,6 +59,50 @@ enum StyleEnforcer {
             agent: "style-enforcer", findings: findings, failOn: failOn, checked: files(checked), notes: notes)
     }
 
+    /// What checking one file gave.
+    enum FileOutcome {
+        case checked([Finding], fixed: Bool)
+        case skipped(String)
+    }
+
+    /// Reads one file, checks the lines in scope and, with `fix`, writes the fixed file.
+    static func check(
+        _ file: AgentScope.File, properties: EditorConfig.Properties, workspace: String, wholeWorkspace: Bool,
+        fix: Bool
+    ) throws -> FileOutcome? {
+        let path = "\(workspace)/\(file.path)"
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        if data.count > AgentScope.maximumFileBytes {
+            return .skipped("skipped \(file.path): \(data.count) bytes, over the limit")
+        }
+        if data.withUnsafeBytes({ raw in raw.baseAddress.map { memchr($0, 0, min(raw.count, 8000)) != nil } ?? false }) {
+            return .skipped("skipped \(file.path): binary")
+        }
+        let text = StyledText(bytes: [UInt8](data))
+        let lines = wholeWorkspace ? nil : Set(file.lines.map(\.number))
+        let check = EditorConfigCheck(path: file.path, text: text, properties: properties, lines: lines)
+        var fixed = false
+        if fix, check.fixed != text.lines {
+            try write(check.fixed, byteOrderMark: text.hasBOM, to: path)
+            fixed = true
+        }
+        return .checked(check.findings, fixed: fixed)
+    }
+
+    /// Per-index results written by `concurrentPerform`'s iterations, each to its own slot.
+    final class UnsafeOutcomes: @unchecked Sendable {
+        private(set) var values: [Result<FileOutcome?, any Error>?]
+        private let lock = NSLock()
+
+        init(count: Int) { values = Array(repeating: nil, count: count) }
+
+        func set(_ index: Int, _ value: Result<FileOutcome?, any Error>) {
+            lock.lock()
+            values[index] = value
+            lock.unlock()
+        }
+    }
+
     /// Writes `lines` (terminators included) atomically: a temporary file in the same directory, then a rename.
     static func write(_ lines: [StyledText.Line], byteOrderMark: Bool, to path: String) throws {
         var bytes: [UInt8] = byteOrderMark ? [0xEF, 0xBB, 0xBF] : []
@@ -62,9 +113,10 @@ enum StyleEnforcer {
 
 /// A file's bytes split into lines that keep their terminators (`\n`, `\r\n`, `\r` or none on the last line).
 struct StyledText {
+    /// One line: slices of the file's bytes (no copy), or of a repaired line.
     struct Line: Equatable {
-        var content: [UInt8]
-        var terminator: [UInt8]
+        var content: ArraySlice<UInt8>
+        var terminator: ArraySlice<UInt8>
         var text: String { String(decoding: content, as: UTF8.self) }
     }
 
@@ -80,19 +132,23 @@ struct StyledText {
         }
         isValidUTF8 = String(validating: body, as: UTF8.self) != nil
         var start = body.startIndex
-        var index = start
-        while index < body.endIndex {
-            let byte = body[index]
-            if byte == 10 || byte == 13 {
-                var end = index + 1
-                if byte == 13, end < body.endIndex, body[end] == 10 { end += 1 }
-                lines.append(Line(content: Array(body[start..<index]), terminator: Array(body[index..<end])))
-                start = end
-                index = end
-            } else {
-                index += 1
+        body.withUnsafeBufferPointer { buffer in
+            let offset = body.startIndex
+            var index = 0
+            while index < buffer.count {
+                let byte = buffer[index]
+                if byte == 10 || byte == 13 {
+                    var end = index + 1
+                    if byte == 13, end < buffer.count, buffer[end] == 10 { end += 1 }
+                    lines.append(
+                        Line(content: body[start..<offset + index], terminator: body[offset + index..<offset + end]))
+                    start = offset + end
+                    index = end
+                } else {
+                    index += 1
+                }
             }
         }
-        if start < body.endIndex { lines.append(Line(content: Array(body[start...]), terminator: [])) }
+        if start < body.endIndex { lines.append(Line(content: body[start...], terminator: [])) }
     }
 }
