@@ -137,7 +137,11 @@ public struct AgentScope: Sendable {
                 } else {
                     end = bytes.count
                 }
-                lines.append((lines.count + 1, String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)))
+                lines.append(
+                    (
+                        lines.count + 1,
+                        String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+                    ))
                 start = end + 1
             }
             return lines

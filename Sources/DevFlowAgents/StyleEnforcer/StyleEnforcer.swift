@@ -14,7 +14,9 @@ enum StyleEnforcer {
         }
         let formatters = try StyleFormatter.configured(request)
         // The agent reads every file itself (it needs the bytes and line endings): the whole workspace is listed only.
-        let scope = request.string("scope") == "all" ? AgentScope.all(in: request.workspace, readingLines: false) : try request.scope()
+        let scope =
+            request.string("scope") == "all"
+            ? AgentScope.all(in: request.workspace, readingLines: false) : try request.scope()
         // Properties are resolved one file after another (the parsed .editorconfig files are cached); the files are
         // then read, checked and fixed in parallel, each on its own.
         var config = EditorConfig(workspace: request.workspace)
@@ -75,7 +77,8 @@ enum StyleEnforcer {
         if data.count > AgentScope.maximumFileBytes {
             return .skipped("skipped \(file.path): \(data.count) bytes, over the limit")
         }
-        if data.withUnsafeBytes({ raw in raw.baseAddress.map { memchr($0, 0, min(raw.count, 8000)) != nil } ?? false }) {
+        if data.withUnsafeBytes({ raw in raw.baseAddress.map { memchr($0, 0, min(raw.count, 8000)) != nil } ?? false })
+        {
             return .skipped("skipped \(file.path): binary")
         }
         let text = StyledText(bytes: [UInt8](data))
