@@ -39,7 +39,9 @@ let package = Package(
         .target(name: "DevFlowStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "DevFlowStoreTests", dependencies: ["DevFlowStore"]),
         // posix_spawn in its own session and process group, streamed lines, timeouts: no Foundation.Process.
-        .target(name: "DevFlowProcess"),
+        // vfork-style start of a step with only the system calls it needs (posix_spawn's child makes ~70 more).
+        .target(name: "CDevFlowSpawn"),
+        .target(name: "DevFlowProcess", dependencies: ["CDevFlowSpawn"]),
         .testTarget(name: "DevFlowProcessTests", dependencies: ["DevFlowProcess"]),
         // Built-in agents: real analyses of a workspace and its git changes, no network.
         .target(name: "DevFlowAgents", dependencies: ["DevFlowGit", "DevFlowGraph", "DevFlowProcess"]),

@@ -102,28 +102,35 @@ func seconds(_ duration: Duration) -> Double {
         #expect(capture.stdout == [ProcessInfo.processInfo.environment["PATH"] ?? ""])
     }
 
-    @Test(arguments: [true, false]) func workingDirectory(addChdir: Bool) throws {
+    /// The three ways of starting a child: devflow_spawn, posix_spawn with addchdir, posix_spawn and a trampoline.
+    static let starters: [(fast: Bool, addChdir: Bool)] = [(true, true), (false, true), (false, false)]
+
+    static func options(_ starter: (fast: Bool, addChdir: Bool)) -> ProcessLauncher.Options {
+        var options = ProcessLauncher.Options()
+        options.useFastSpawn = starter.fast
+        options.useAddChdir = starter.addChdir
+        return options
+    }
+
+    @Test(arguments: starters) func workingDirectory(starter: (fast: Bool, addChdir: Bool)) throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "devflow-process-\(getpid())-\(addChdir)")
+            "devflow-process-\(getpid())-\(starter.fast)-\(starter.addChdir)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let real = directory.resolvingSymlinksInPath().path
         let spec = ProcessSpec(executable: "/bin/pwd", arguments: ["-P"], workingDirectory: real)
         let capture = Capture()
-        var options = ProcessLauncher.Options()
-        options.useAddChdir = addChdir
-        let outcome = try ProcessLauncher.run(spec, options: options, onStart: { _ in }, onLine: capture.record)
+        let outcome = try ProcessLauncher.run(
+            spec, options: Self.options(starter), onStart: { _ in }, onLine: capture.record)
         #expect(outcome.exitCode == 0)
         #expect(capture.stdout == [real])
         #expect(capture.stderr == [])
     }
 
-    @Test(arguments: [true, false]) func missingWorkingDirectoryThrows(addChdir: Bool) throws {
+    @Test(arguments: starters) func missingWorkingDirectoryThrows(starter: (fast: Bool, addChdir: Bool)) throws {
         let spec = ProcessSpec(executable: "/bin/true", workingDirectory: "/nonexistent/devflow-dir")
-        var options = ProcessLauncher.Options()
-        options.useAddChdir = addChdir
         let error = #expect(throws: ProcessLaunchError.self) {
-            try ProcessLauncher.run(spec, options: options, onStart: { _ in }, onLine: { _ in })
+            try ProcessLauncher.run(spec, options: Self.options(starter), onStart: { _ in }, onLine: { _ in })
         }
         #expect(error?.operation == "chdir")
         #expect(error?.code == ENOENT)
@@ -140,11 +147,44 @@ func seconds(_ duration: Duration) -> Double {
         #expect(capture.stdout == ["1", "/dev/null"])
     }
 
-    @Test func ownSessionAndProcessGroup() throws {
+    @Test(arguments: [true, false]) func ownProcessGroup(fast: Bool) throws {
         var pid: pid_t = 0
+        var options = ProcessLauncher.Options()
+        options.useFastSpawn = fast
         // Fields 5 and 6 of /proc/PID/stat: process group and session.
-        let (_, capture) = try bash("echo $$; cut -d' ' -f5,6 /proc/$$/stat", onStart: { pid = $0.pid })
-        #expect(capture.stdout == ["\(pid)", "\(pid) \(pid)"])
+        let (_, capture) = try bash(
+            "echo $$; cut -d' ' -f5,6 /proc/$$/stat", options: options, onStart: { pid = $0.pid })
+        // posix_spawn always makes a session; devflow_spawn only when the runner has a terminal to keep it from.
+        let session = !fast || FastSpawn.hasControllingTerminal ? pid : getsid(0)
+        #expect(capture.stdout == ["\(pid)", "\(pid) \(session)"])
+    }
+
+    @Test(arguments: [true, false]) func defaultDispositionsAndAnEmptyMask(fast: Bool) throws {
+        // Ignored and blocked here; the child must see neither.
+        let previous = signal(SIGUSR1, SIG_IGN)
+        defer { signal(SIGUSR1, previous) }
+        var blocked = sigset_t()
+        sigemptyset(&blocked)
+        sigaddset(&blocked, SIGUSR2)
+        var mask = sigset_t()
+        pthread_sigmask(SIG_BLOCK, &blocked, &mask)
+        defer { pthread_sigmask(SIG_SETMASK, &mask, nil) }
+        usleep(1_100_000)  // the dispositions are looked up at most once a second
+        var options = ProcessLauncher.Options()
+        options.useFastSpawn = fast
+        let (_, capture) = try bash("grep -E '^Sig(Blk|Ign)' /proc/$$/status", options: options)
+        #expect(capture.stdout.first == "SigBlk:\t0000000000000000")
+        // glibc keeps its two internal real-time signals (32, 33) to itself; the standard ones must all be default.
+        let ignored = UInt64(capture.stdout.last?.split(separator: "\t").last ?? "", radix: 16)
+        #expect(ignored.map { $0 & 0x7FFF_FFFF } == 0)
+    }
+
+    @Test func aMissingExecutableIsAnErrorOfTheFastPath() {
+        let error = #expect(throws: ProcessLaunchError.self) {
+            try ProcessLauncher.run(ProcessSpec(executable: "/nonexistent/tool"), onLine: { _ in })
+        }
+        #expect(error?.code == ENOENT)
+        #expect(error?.description == "cannot run /nonexistent/tool: No such file or directory (errno 2)")
     }
 
     @Test func onlyTheStandardDescriptorsAreInherited() throws {
