@@ -8,10 +8,22 @@ import Foundation
 public final class LLMAgentHost: @unchecked Sendable {
     private let lock = NSLock()
     private var ledgers: [Int64: TokenLedger] = [:]
-    let agent: LLMReviewAgent
+    private let sleep: ChatCompletionsClient.Sleep?
+    private var madeAgent: LLMReviewAgent?
+
+    /// The agent, made on first use: its HTTP client starts event-loop threads, which a run without llm steps
+    /// should not pay for.
+    var agent: LLMReviewAgent {
+        lock.withLock {
+            if let madeAgent { return madeAgent }
+            let made = LLMReviewAgent(sleep: sleep)
+            madeAgent = made
+            return made
+        }
+    }
 
     /// Creates the host; `sleep` waits between the client's retries (real sleeping when nil; tests inject one).
-    public init(sleep: ChatCompletionsClient.Sleep? = nil) { agent = LLMReviewAgent(sleep: sleep) }
+    public init(sleep: ChatCompletionsClient.Sleep? = nil) { self.sleep = sleep }
 
     /// The ledger of run `id`, created on first use.
     public func ledger(run id: Int64) -> TokenLedger {
