@@ -1,8 +1,10 @@
 // devflow-bench: measures what the runner costs per step apart from the processes it starts.
 //
-//   swift run -c release devflow-bench engine FILE [-j N] [--db PATH]
+//   swift run -c release devflow-bench engine FILE [-j N] [--db PATH] [--processes | --launcher]
+//   swift run -c release devflow-bench spawn N
 //
-// Runs FILE's graph through RunEngine with an executor that starts no process (or, with --processes, the real one) (every attempt succeeds at once),
+// Runs FILE's graph through RunEngine with an executor that starts no process (every attempt succeeds at once; with
+// --processes the real executor, with --launcher /bin/true through the bare launcher),
 // recording everything in SQLite as a real run does, and prints the wall time per step. Subtracting this from
 // `devflow run` on the same graph leaves the cost of starting processes; comparing it with the posix_spawn floor
 // shows what the scheduler and the store add.
@@ -18,20 +20,34 @@ struct InstantExecutor: StepExecutor {
     func execute(_ invocation: StepInvocation) async -> AttemptOutcome { AttemptOutcome(kind: .succeeded, exitCode: 0) }
 }
 
+/// Starts `/bin/true` through the bare launcher with the step's environment: the engine plus the launcher, without
+/// the hook executor (scripts, outputs file, interpolation), to tell their costs apart.
+struct LauncherExecutor: StepExecutor {
+    func execute(_ invocation: StepInvocation) async -> AttemptOutcome {
+        let spec = ProcessSpec(executable: "/bin/true", environment: invocation.environment)
+        let outcome = try? ProcessLauncher.run(spec) { _ in }
+        return AttemptOutcome(kind: outcome?.exitCode == 0 ? .succeeded : .failed, exitCode: outcome?.exitCode)
+    }
+}
+
 func fail(_ message: String) -> Never {
     FileHandle.standardError.write(Data("devflow-bench: \(message)\n".utf8))
     exit(2)
 }
 
 var arguments = Array(CommandLine.arguments.dropFirst())
-if arguments.first == "spawn" {
-    // The launcher alone: N sequential runs of /bin/true, as the posix_spawn floor does them.
+if arguments.first == "spawn" || arguments.first == "spawn-task" {
+    // The launcher alone: N sequential runs of /bin/true, as the posix_spawn floor does them (spawn-task: from a
+    // task on the cooperative pool, where the engine runs them).
     let count = arguments.count > 1 ? Int(arguments[1]) ?? 1000 : 1000
     let environment = ProcessInfo.processInfo.environment
     let start = ContinuousClock.now
-    for _ in 0..<count {
-        _ = try ProcessLauncher.run(ProcessSpec(executable: "/bin/true", environment: environment)) { _ in }
+    let loop: @Sendable () throws -> Void = {
+        for _ in 0..<count {
+            _ = try ProcessLauncher.run(ProcessSpec(executable: "/bin/true", environment: environment)) { _ in }
+        }
     }
+    if arguments.first == "spawn" { try loop() } else { try await Task.detached { try loop() }.value }
     let elapsed = ContinuousClock.now - start
     let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     print(
@@ -41,11 +57,12 @@ if arguments.first == "spawn" {
     exit(0)
 }
 guard arguments.first == "engine", arguments.count >= 2 else {
-    fail("usage: devflow-bench engine FILE [-j N] [--db PATH]")
+    fail("usage: devflow-bench engine FILE [-j N] [--db PATH] [--processes | --launcher] | devflow-bench spawn N")
 }
 let file = arguments[1]
 var jobs = 1
 var realProcesses = false
+var bareLauncher = false
 var database = FileManager.default.temporaryDirectory.appendingPathComponent("devflow-bench-\(getpid()).sqlite").path
 var index = 2
 while index < arguments.count {
@@ -54,6 +71,9 @@ while index < arguments.count {
     case "--db": database = arguments[index + 1]
     case "--processes":
         realProcesses = true
+        index -= 1
+    case "--launcher":
+        bareLauncher = true
         index -= 1
     default: fail("unknown option \(arguments[index])")
     }
@@ -66,7 +86,8 @@ let store = try SQLiteRunStore(path: database)
 let request = RunRequest(
     graph: graph, file: file, event: PlanEvent(kind: "manual"), workspace: FileManager.default.currentDirectoryPath,
     jobs: jobs)
-let executor: any StepExecutor = realProcesses ? ProcessStepExecutor() : InstantExecutor()
+let executor: any StepExecutor =
+    realProcesses ? ProcessStepExecutor() : bareLauncher ? LauncherExecutor() as any StepExecutor : InstantExecutor()
 let engine = RunEngine(request: request, store: store, executor: executor)
 let start = ContinuousClock.now
 let summary = try await engine.run()
@@ -77,5 +98,5 @@ print(
     String(
         format: "%@: %d nodes, %d attempts recorded, %.1f ms, %.1f µs per step (-j %d, %@)",
         file, graph.nodes.count, attempts, seconds * 1000, seconds / Double(graph.nodes.count) * 1e6, jobs,
-        realProcesses ? "real processes" : "no processes"))
+        realProcesses ? "real processes" : bareLauncher ? "bare launcher" : "no processes"))
 try? FileManager.default.removeItem(atPath: database)

@@ -86,7 +86,7 @@ struct AgentSupportTests {
         try fixture.write("README.md", "# x\n")
         try fixture.commit("start")
         let huge = fixture.root.appendingPathComponent("huge.log")
-        FileManager.default.createFile(atPath: huge.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: huge.path, contents: nil)
         let handle = try FileHandle(forWritingTo: huge)
         let chunk = Data(repeating: 0x61, count: 1 << 20)
         for _ in 0..<100 { handle.write(chunk) }
