@@ -1,7 +1,7 @@
 // devflow-bench: measures what the runner costs per step apart from the processes it starts.
 //
 //   swift run -c release devflow-bench engine FILE [-j N] [--db PATH] [--processes | --launcher]
-//   swift run -c release devflow-bench spawn N
+//   swift run -c release devflow-bench spawn|spawn-thread|spawn-task N
 //
 // Runs FILE's graph through RunEngine with an executor that starts no process (every attempt succeeds at once; with
 // --processes the real executor, with --launcher /bin/true through the bare launcher),
@@ -36,9 +36,9 @@ func fail(_ message: String) -> Never {
 }
 
 var arguments = Array(CommandLine.arguments.dropFirst())
-if arguments.first == "spawn" || arguments.first == "spawn-task" {
-    // The launcher alone: N sequential runs of /bin/true, as the posix_spawn floor does them (spawn-task: from a
-    // task on the cooperative pool, where the engine runs them).
+if ["spawn", "spawn-task", "spawn-thread"].contains(arguments.first) {
+    // The launcher alone: N sequential runs of /bin/true, as the posix_spawn floor does them: from the main thread,
+    // from a plain thread (spawn-thread) or from a task on the cooperative pool (spawn-task), where the engine runs.
     let count = arguments.count > 1 ? Int(arguments[1]) ?? 1000 : 1000
     let environment = ProcessInfo.processInfo.environment
     let start = ContinuousClock.now
@@ -47,7 +47,17 @@ if arguments.first == "spawn" || arguments.first == "spawn-task" {
             _ = try ProcessLauncher.run(ProcessSpec(executable: "/bin/true", environment: environment)) { _ in }
         }
     }
-    if arguments.first == "spawn" { try loop() } else { try await Task.detached { try loop() }.value }
+    switch arguments.first {
+    case "spawn": try loop()
+    case "spawn-thread":
+        let done = DispatchSemaphore(value: 0)
+        Thread {
+            try? loop()
+            done.signal()
+        }.start()
+        done.wait()
+    default: try await Task.detached { try loop() }.value
+    }
     let elapsed = ContinuousClock.now - start
     let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     print(
@@ -57,7 +67,9 @@ if arguments.first == "spawn" || arguments.first == "spawn-task" {
     exit(0)
 }
 guard arguments.first == "engine", arguments.count >= 2 else {
-    fail("usage: devflow-bench engine FILE [-j N] [--db PATH] [--processes | --launcher] | devflow-bench spawn N")
+    fail(
+        "usage: devflow-bench engine FILE [-j N] [--db PATH] [--processes | --launcher] | devflow-bench spawn|spawn-thread|spawn-task N"
+    )
 }
 let file = arguments[1]
 var jobs = 1
