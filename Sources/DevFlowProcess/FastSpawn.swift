@@ -30,14 +30,14 @@ enum FastSpawn {
 
     /// Starts `executable` with `argv` and `environment`; stdout and stderr go to the two descriptors.
     static func spawn(
-        executable: String, argv: [String], environment: [String], workingDirectory: String?, stdout: Int32,
+        executable: String, argv: [String], environment: [String: String], workingDirectory: String?, stdout: Int32,
         stderr: Int32
     ) -> Result<pid_t, Failure> {
         let reset = SignalDispositions.changed()
         var error: Int32 = 0
         var stage: Int32 = 0
         let pid: pid_t = ProcessLauncher.withCStringArray(argv) { argvPointer in
-            ProcessLauncher.withCStringArray(environment) { environmentPointer in
+            ProcessLauncher.withEnvironmentBlock(environment) { environmentPointer in
                 reset.withUnsafeBufferPointer { signals in
                     executable.withCString { path in
                         let run = { (directory: UnsafePointer<CChar>?) -> pid_t in

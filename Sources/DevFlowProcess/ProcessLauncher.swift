@@ -150,8 +150,7 @@ public enum ProcessLauncher {
 
         if options.useFastSpawn, FastSpawn.devNull >= 0 {
             let started = FastSpawn.spawn(
-                executable: spec.executable, argv: [spec.executable] + spec.arguments,
-                environment: spec.environment.map { "\($0.key)=\($0.value)" },
+                executable: spec.executable, argv: [spec.executable] + spec.arguments, environment: spec.environment,
                 workingDirectory: spec.workingDirectory, stdout: stdout.write, stderr: stderr.write)
             switch started {
             case .success(let pid): return pid
@@ -198,10 +197,9 @@ public enum ProcessLauncher {
         }
         guard status == 0 else { throw failure("posix_spawn_file_actions", status) }
 
-        let environment = spec.environment.map { "\($0.key)=\($0.value)" }
         var pid: pid_t = 0
         status = withCStringArray(argv) { argvPointer in
-            withCStringArray(environment) { environmentPointer in
+            withEnvironmentBlock(spec.environment) { environmentPointer in
                 posix_spawn(&pid, executable, &actions, &attributes, argvPointer, environmentPointer)
             }
         }
@@ -224,13 +222,54 @@ public enum ProcessLauncher {
         return nil
     }
 
-    /// A NULL-terminated `char *[]` of `strings`, valid during `body`.
+    /// A NULL-terminated `char *[]` of `strings`, valid during `body`: one buffer for all the bytes, not one
+    /// allocation per string.
     static func withCStringArray<R>(
         _ strings: [String], _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> R
     ) -> R {
-        var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
+        withCStringBlock(count: strings.count, bytes: strings.reduce(0) { $0 + $1.utf8.count + 1 }, body) { append in
+            for string in strings { append(string.utf8, nil) }
+        }
+    }
+
+    /// The environment as a NULL-terminated `char *[]` of `NAME=value`, built without an intermediate string.
+    static func withEnvironmentBlock<R>(
+        _ environment: [String: String], _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> R
+    ) -> R {
+        let bytes = environment.reduce(0) { $0 + $1.key.utf8.count + $1.value.utf8.count + 2 }
+        return withCStringBlock(count: environment.count, bytes: bytes, body) { append in
+            for (name, value) in environment { append(name.utf8, value.utf8) }
+        }
+    }
+
+    /// Lays out `count` C strings (each `first` or `first=second`, NUL-terminated) in one buffer of `bytes`.
+    private static func withCStringBlock<R>(
+        count: Int, bytes: Int, _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> R,
+        fill: ((String.UTF8View, String.UTF8View?) -> Void) -> Void
+    ) -> R {
+        let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: max(1, bytes))
+        defer { buffer.deallocate() }
+        var pointers: [UnsafeMutablePointer<CChar>?] = []
+        pointers.reserveCapacity(count + 1)
+        var offset = 0
+        fill { first, second in
+            pointers.append(buffer + offset)
+            for byte in first {
+                buffer[offset] = CChar(bitPattern: byte)
+                offset += 1
+            }
+            if let second {
+                buffer[offset] = 61  // "="
+                offset += 1
+                for byte in second {
+                    buffer[offset] = CChar(bitPattern: byte)
+                    offset += 1
+                }
+            }
+            buffer[offset] = 0
+            offset += 1
+        }
         pointers.append(nil)
-        defer { for pointer in pointers { free(pointer) } }
         return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
     }
 }
