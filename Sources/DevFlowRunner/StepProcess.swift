@@ -20,7 +20,13 @@ struct StepProcess {
     var scratch: URL { URL(fileURLWithPath: invocation.scratchDirectory) }
 
     var slug: String {
-        invocation.node.id.map { $0.isLetter || $0.isNumber ? String($0) : "_" }.joined() + "-\(invocation.attempt)"
+        var bytes = Array(invocation.node.id.utf8)
+        for index in bytes.indices {
+            let byte = bytes[index]
+            let isAlphanumeric = (48...57).contains(byte) || (65...90).contains(byte) || (97...122).contains(byte)
+            if !isAlphanumeric { bytes[index] = 95 }  // "_" (non-ASCII letters too: file names stay ASCII)
+        }
+        return String(decoding: bytes, as: UTF8.self) + "-\(invocation.attempt)"
     }
 
     /// Runs `executable` with `arguments` on the calling thread; with `captureStdout`, stdout is returned rather than logged.
@@ -30,7 +36,6 @@ struct StepProcess {
     ) -> Result {
         // The step creates the outputs file when it writes to it (`>> "$DEVFLOW_OUTPUT"`); most steps never do.
         let outputFile = "\(invocation.scratchDirectory)/\(slug).out"
-        defer { unlink(outputFile) }
         var environment = invocation.environment
         environment["DEVFLOW_OUTPUT"] = outputFile
         for (name, value) in extraEnvironment { environment[name] = value }
@@ -88,8 +93,13 @@ struct StepProcess {
 
     static let blocking = DispatchQueue(label: "devflow.steps", qos: .userInitiated, attributes: .concurrent)
 
-    /// `key=value` lines; later lines win; other lines are ignored.
+    /// `key=value` lines; later lines win; other lines are ignored. The file is removed once read; most steps never
+    /// create it, and then this is one failed `open`.
     static func readOutputs(_ path: String) -> [String: String] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return [:] }
+        close(fd)
+        defer { unlink(path) }
         guard let data = FileManager.default.contents(atPath: path), data.count <= 1 << 20 else { return [:] }
         var outputs: [String: String] = [:]
         for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
@@ -101,7 +111,12 @@ struct StepProcess {
 
     /// The absolute path of `name` on `path` (or `name` itself if it contains a slash).
     static func resolve(_ name: String, path: String?) -> String? {
-        if name.contains("/") { return FileManager.default.isExecutableFile(atPath: name) ? name : nil }
+        if name.contains("/") {
+            if resolved.value(name) != nil { return name }
+            guard access(name, X_OK) == 0 else { return nil }
+            resolved.store(name, for: name)
+            return name
+        }
         let key = "\(name)\u{0}\(path ?? "")"
         if let known = resolved.value(key) { return known }
         var found: String?
@@ -116,7 +131,8 @@ struct StepProcess {
         return found
     }
 
-    /// Programs found on PATH during this process: a 1,000-step pipeline looks `sh` up once, not 1,000 times.
+    /// Programs found on PATH (or by absolute path) during this process: a 1,000-step pipeline looks `sh` up once,
+    /// not 1,000 times; a program removed meanwhile fails to start with a clear error.
     static let resolved = ResolvedPaths()
 }
 
