@@ -51,11 +51,45 @@ public struct ExecutionGraph: Hashable, Sendable, Codable {
     public func canonicalJSON() -> Data {
         var content = self
         content.sourceMap = nil
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        guard nodes.count >= 256, cores > 1 else { return Self.canonicalEncoding(content) }
+        // Large graphs: the node array is encoded in slices on every core and spliced into the rest, which is
+        // byte for byte what one encoding gives (array elements are encoded independently, comma-separated).
+        content.nodes = []
+        let shell = Self.canonicalEncoding(content)
+        let marker = Data(#""nodes":[],"secrets":"#.utf8)
+        guard let at = shell.firstRange(of: marker) else { return Self.canonicalEncoding(withoutSourceMap) }
+        let size = (nodes.count + cores - 1) / cores
+        let slices = stride(from: 0, to: nodes.count, by: size).map { Array(nodes[$0..<min($0 + size, nodes.count)]) }
+        let parts = ParallelSlices(count: slices.count)
+        DispatchQueue.concurrentPerform(iterations: slices.count) { index in
+            parts.set(index, Self.canonicalEncoding(slices[index]).dropFirst().dropLast())  // without the brackets
+        }
+        var data = Data(shell[..<at.lowerBound])
+        data.append(contentsOf: #""nodes":["#.utf8)
+        for (index, part) in parts.values.enumerated() {
+            if index > 0 { data.append(UInt8(ascii: ",")) }
+            data.append(part)
+        }
+        data.append(contentsOf: #"],"secrets":"#.utf8)
+        data.append(shell[at.upperBound...])
+        return data
+    }
+
+    /// Sorted keys, no whitespace, slashes as they are. Encoding plain value types to JSON cannot fail; a failure
+    /// is a broken invariant.
+    static func canonicalEncoding<T: Encodable>(_ value: T) -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        // Encoding plain value types to JSON cannot fail; a failure is a broken invariant.
-        guard let data = try? encoder.encode(content) else { preconditionFailure("ExecutionGraph is not encodable") }
+        guard let data = try? encoder.encode(value) else { preconditionFailure("ExecutionGraph is not encodable") }
         return data
+    }
+
+    /// This graph with no source map.
+    var withoutSourceMap: ExecutionGraph {
+        var content = self
+        content.sourceMap = nil
+        return content
     }
 
     /// SHA-256 of `canonicalJSON()`, lower-case hex. Comments, formatting and key order do not change it.
@@ -81,5 +115,19 @@ public struct ExecutionGraph: Hashable, Sendable, Codable {
             preconditionFailure("ExecutionGraph is not encodable")
         }
         return String(decoding: data, as: UTF8.self) + "\n"
+    }
+}
+
+/// Encoded slices written by `concurrentPerform`'s iterations, each to its own index.
+private final class ParallelSlices: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var values: [Data]
+
+    init(count: Int) { values = Array(repeating: Data(), count: count) }
+
+    func set(_ index: Int, _ value: Data) {
+        lock.lock()
+        values[index] = value
+        lock.unlock()
     }
 }
