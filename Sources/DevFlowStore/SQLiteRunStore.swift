@@ -2,8 +2,14 @@ import Foundation
 import GRDB
 
 /// The embedded store: SQLite through GRDB, in WAL mode with a busy timeout, migrated on open.
-public final class SQLiteRunStore: RunStore {
+public final class SQLiteRunStore: RunStore, @unchecked Sendable {
     private let database: any DatabaseWriter
+    /// The write-ahead journal of finished nodes (nil for an in-memory store, which commits at once).
+    private let journal: NodeJournal?
+    /// Commits journaled nodes to SQLite in order, off the caller's path.
+    private let committer = DispatchQueue(label: "devflow.store.commits")
+    private let failureLock = NSLock()
+    private var commitFailed = false
 
     /// Opens (creating and migrating) the database at `path`; `:memory:` gives an in-memory store for tests.
     public init(path: String) throws {
@@ -15,12 +21,14 @@ public final class SQLiteRunStore: RunStore {
         configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
         if path == ":memory:" {
             database = try DatabaseQueue(configuration: configuration)
+            journal = nil
         } else {
             let directory = (path as NSString).deletingLastPathComponent
             if !directory.isEmpty {
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             }
             database = try DatabasePool(path: path, configuration: configuration)
+            journal = NodeJournal(databasePath: path)
         }
         try StoreMigrations.migrator.migrate(database)
     }
@@ -70,31 +78,32 @@ public final class SQLiteRunStore: RunStore {
         }
     }
 
-    /// Saves the node's final state and its outputs in one transaction.
+    /// Saves the node's final state, its outputs and its last attempt. Durable when this returns: the journal
+    /// line is written; the SQLite transaction follows in the background (reads from this store wait for it).
     public func finishNode(_ node: NodeRecord, outputs: [String: String], attempt: AttemptRecord?) throws {
-        try database.write { db in
-            if let attempt { try Self.insert(attempt, in: db) }
-            // Nodes are inserted as pending when the run starts; an update is the common case.
-            let update = try db.cachedStatement(
-                sql: """
-                    UPDATE node SET status = ?, reason = ?, attempts = ?, startedAt = ?, finishedAt = ?, fingerprint = ?,
-                      allowedFailure = ? WHERE runId = ? AND nodeId = ?
-                    """)
-            try update.execute(arguments: [
-                node.status, node.reason, node.attempts, StoredDate.text(node.startedAt),
-                StoredDate.text(node.finishedAt),
-                node.fingerprint, node.allowedFailure,
-                node.runId, node.nodeId,
-            ])
-            if db.changesCount == 0 { try node.insert(db) }
-            if !outputs.isEmpty {
-                let insert = try db.cachedStatement(
-                    sql: "INSERT OR REPLACE INTO output (runId, nodeId, name, value) VALUES (?, ?, ?, ?)")
-                for (name, value) in outputs.sorted(by: { $0.key < $1.key }) {
-                    try insert.execute(arguments: [node.runId, node.nodeId, name, value])
-                }
+        let commit = NodeCommit(node: node, outputs: outputs, attempt: attempt)
+        guard let journal else {
+            try database.write { db in try commit.apply(in: db) }
+            return
+        }
+        try journal.append(commit)
+        committer.async { [database, self] in
+            do {
+                try database.write { db in try commit.apply(in: db) }
+            } catch {
+                // The journal still holds the node: the run's end (or the next start) replays it.
+                failureLock.withLock { commitFailed = true }
             }
         }
+    }
+
+    /// Waits for the background commits of this store.
+    func flush() { if journal != nil { committer.sync {} } }
+
+    /// Applies `run`'s journal to SQLite (idempotent) in `db`.
+    private func replay(run: Int64, in db: Database) throws {
+        guard let journal else { return }
+        for commit in journal.commits(run: run) { try commit.apply(in: db) }
     }
 
     /// Inserts an attempt with a cached statement (this runs once per attempt).
@@ -125,7 +134,8 @@ public final class SQLiteRunStore: RunStore {
 
     /// The findings of a run, ordered by node, file, line and column.
     public func findings(run: Int64) throws -> [FindingRecord] {
-        try database.read { db in
+        flush()
+        return try database.read { db in
             try FindingRecord.filter(Column("runId") == run).order(
                 Column("nodeId"), Column("file"), Column("line"), Column("column")
             )
@@ -135,23 +145,31 @@ public final class SQLiteRunStore: RunStore {
 
     /// Records the run's final state.
     public func finishRun(run: Int64, status: String, at date: Date) throws {
+        flush()
+        let failed = failureLock.withLock { commitFailed }
         try database.write { db in
+            if failed { try replay(run: run, in: db) }
             try db.execute(
                 sql: "UPDATE run SET status = ?, finishedAt = ?, heartbeatAt = ? WHERE id = ?",
                 arguments: [status, date, date, run])
         }
+        journal?.remove(run: run)
     }
 
     /// Marks runs whose runner is gone (dead pid, or no heartbeat for `staleAfter` seconds) and their unfinished nodes `interrupted`.
     public func markInterruptedRuns(staleAfter: TimeInterval, now: Date, isAlive: (Int32, String) -> Bool) throws
         -> [Int64]
     {
-        try database.write { db in
+        flush()
+        let journaled = journal?.runs() ?? []
+        let (interrupted, settled) = try database.write { db -> ([Int64], [Int64]) in
             let running = try RunRecord.filter(RunRecord.Columns.status == "running").fetchAll(db)
             var interrupted: [Int64] = []
             for run in running where !isAlive(run.pid, run.host) || now.timeIntervalSince(run.heartbeatAt) > staleAfter
             {
                 guard let id = run.id else { continue }
+                // What the runner finished before it died is in its journal.
+                try replay(run: id, in: db)
                 try db.execute(
                     sql: "UPDATE run SET status = 'interrupted', finishedAt = ? WHERE id = ?", arguments: [now, id])
                 try db.execute(
@@ -160,35 +178,49 @@ public final class SQLiteRunStore: RunStore {
                     arguments: [now, id])
                 interrupted.append(id)
             }
-            return interrupted
+            // Journals left by runs that are no longer running (a runner killed after its last commit).
+            let stillRunning = Set(running.compactMap(\.id)).subtracting(interrupted)
+            var settled = interrupted
+            for id in journaled where !stillRunning.contains(id) && !interrupted.contains(id) {
+                try replay(run: id, in: db)
+                settled.append(id)
+            }
+            return (interrupted, settled)
         }
+        for id in settled { journal?.remove(run: id) }
+        return interrupted
     }
 
     /// Recent runs, newest first.
     public func runs(limit: Int) throws -> [RunRecord] {
-        try database.read { db in try RunRecord.order(RunRecord.Columns.id.desc).limit(limit).fetchAll(db) }
+        flush()
+        return try database.read { db in try RunRecord.order(RunRecord.Columns.id.desc).limit(limit).fetchAll(db) }
     }
 
     /// One run by id.
     public func run(_ id: Int64) throws -> RunRecord? {
-        try database.read { db in try RunRecord.fetchOne(db, key: id) }
+        flush()
+        return try database.read { db in try RunRecord.fetchOne(db, key: id) }
     }
 
     /// The nodes of a run.
     public func nodes(run: Int64) throws -> [NodeRecord] {
-        try database.read { db in try NodeRecord.filter(NodeRecord.Columns.runId == run).fetchAll(db) }
+        flush()
+        return try database.read { db in try NodeRecord.filter(NodeRecord.Columns.runId == run).fetchAll(db) }
     }
 
     /// The attempts of a run, in the order they were recorded.
     public func attempts(run: Int64) throws -> [AttemptRecord] {
-        try database.read { db in
+        flush()
+        return try database.read { db in
             try AttemptRecord.filter(AttemptRecord.Columns.runId == run).order(Column("id")).fetchAll(db)
         }
     }
 
     /// Log chunks of a run, optionally of one node, in order.
     public func logs(run: Int64, node: String?) throws -> [LogChunkRecord] {
-        try database.read { db in
+        flush()
+        return try database.read { db in
             var request = LogChunkRecord.filter(LogChunkRecord.Columns.runId == run)
             if let node { request = request.filter(LogChunkRecord.Columns.nodeId == node) }
             return try request.order(LogChunkRecord.Columns.id).fetchAll(db)
@@ -197,7 +229,8 @@ public final class SQLiteRunStore: RunStore {
 
     /// Outputs of a run by node.
     public func outputs(run: Int64) throws -> [String: [String: String]] {
-        try database.read { db in
+        flush()
+        return try database.read { db in
             var result: [String: [String: String]] = [:]
             for output in try OutputRecord.filter(OutputRecord.Columns.runId == run).fetchAll(db) {
                 result[output.nodeId, default: [:]][output.name] = output.value
@@ -208,7 +241,8 @@ public final class SQLiteRunStore: RunStore {
 
     /// The fingerprint and run of the node's most recent success in this pipeline.
     public func lastSuccess(pipeline: String, node: String) throws -> (fingerprint: String, runId: Int64)? {
-        try database.read { db in
+        flush()
+        return try database.read { db in
             try Row.fetchOne(
                 db,
                 sql: """

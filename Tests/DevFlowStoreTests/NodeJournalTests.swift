@@ -1,0 +1,96 @@
+import Foundation
+import Testing
+
+@testable import DevFlowStore
+
+/// The write-ahead journal of finished nodes: lines read back exactly, and a dead runner's nodes replayed.
+@Suite struct NodeJournalTests {
+    static let date = Date(timeIntervalSince1970: 1_732_668_000.123)
+
+    static func commit(_ node: String, run: Int64, status: String = "succeeded", text: String = "plain") -> NodeCommit {
+        NodeCommit(
+            node: NodeRecord(
+                runId: run, nodeId: node, status: status, reason: "why \"\(text)\"\n\tü", attempts: 2,
+                startedAt: date, finishedAt: date.addingTimeInterval(1.5), fingerprint: nil, allowedFailure: true),
+            outputs: ["value": "4\"2", "empty": ""],
+            attempt: AttemptRecord(
+                id: nil, runId: run, nodeId: node, number: 2, status: status, exitCode: 0, signal: nil,
+                startedAt: date, finishedAt: date.addingTimeInterval(1.5), durationMs: 1500, retryReason: nil,
+                error: "\u{1}control"))
+    }
+
+    @Test func aLineReadsBackAsTheSameCommit() throws {
+        let original = Self.commit("build[os=linux]", run: 7)
+        let line = original.line
+        #expect(line.hasSuffix("}\n") && !line.dropLast().contains("\n"))
+        let read = try #require(NodeCommit(line: line.dropLast()))
+        // Dates come back at the stored (millisecond) precision.
+        var node = read.node
+        #expect(StoredDate.text(node.startedAt) == StoredDate.text(original.node.startedAt))
+        #expect(StoredDate.text(node.finishedAt) == StoredDate.text(original.node.finishedAt))
+        node.startedAt = original.node.startedAt
+        node.finishedAt = original.node.finishedAt
+        #expect(node == original.node)
+        #expect(read.outputs == original.outputs)
+        #expect(read.attempt?.nodeId == original.attempt?.nodeId && read.attempt?.error == "\u{1}control")
+        #expect(StoredDate.text(read.attempt?.finishedAt) == StoredDate.text(original.attempt?.finishedAt))
+        #expect(NodeCommit(line: line.dropLast(5)) == nil)
+    }
+
+    @Test func aDeadRunnersJournalIsReplayedOnceAndATornLineIgnored() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "devflow-journal-\(UUID().uuidString)/devflow.sqlite"
+        ).path
+        let store = try SQLiteRunStore(path: path)
+        let run = try store.startRun(
+            RunRecord(
+                id: nil, pipeline: "p", file: ".devflow.yml", graphHash: "abc", graphJSON: "{}", event: "{}",
+                gitCommit: nil, gitBranch: nil, gitAuthorTime: nil, status: "running", queuedAt: Self.date,
+                startedAt: Self.date, finishedAt: nil, pid: 999_999, host: ProcessInfo.processInfo.hostName,
+                heartbeatAt: Self.date, resumedFrom: nil),
+            nodes: ["a", "b", "c"])
+        let id = try #require(run.id)
+        // What a runner killed before its background commits leaves: journal lines, and a torn last one.
+        let journal = NodeJournal(databasePath: path)
+        try journal.append(Self.commit("a", run: id))
+        try journal.append(Self.commit("b", run: id, status: "failed"))
+        let torn = Self.commit("c", run: id).line.dropLast(10)
+        let handle = try #require(FileHandle(forWritingAtPath: journal.path(run: id)))
+        handle.seekToEndOfFile()
+        handle.write(Data(torn.utf8))
+        try handle.close()
+        let reopened = try SQLiteRunStore(path: path)
+        #expect(try reopened.nodes(run: id).map(\.status) == ["pending", "pending", "pending"])
+        let interrupted = try reopened.markInterruptedRuns(staleAfter: 60, now: Self.date, isAlive: { _, _ in false })
+        #expect(interrupted == [id])
+        let nodes = Dictionary(uniqueKeysWithValues: try reopened.nodes(run: id).map { ($0.nodeId, $0.status) })
+        #expect(nodes == ["a": "succeeded", "b": "failed", "c": "interrupted"])
+        #expect(try reopened.attempts(run: id).map(\.nodeId) == ["a", "b"])
+        #expect(try reopened.outputs(run: id)["a"] == ["value": "4\"2", "empty": ""])
+        #expect(!FileManager.default.fileExists(atPath: journal.path(run: id)))
+        // Replaying again changes nothing.
+        _ = try reopened.markInterruptedRuns(staleAfter: 60, now: Self.date, isAlive: { _, _ in false })
+        #expect(try reopened.attempts(run: id).count == 2)
+    }
+
+    @Test func aFinishedRunLeavesNoJournal() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "devflow-journal-\(UUID().uuidString)/devflow.sqlite"
+        ).path
+        let store = try SQLiteRunStore(path: path)
+        let run = try store.startRun(
+            RunRecord(
+                id: nil, pipeline: "p", file: ".devflow.yml", graphHash: "abc", graphJSON: "{}", event: "{}",
+                gitCommit: nil, gitBranch: nil, gitAuthorTime: nil, status: "running", queuedAt: Self.date,
+                startedAt: Self.date, finishedAt: nil, pid: getpid(), host: ProcessInfo.processInfo.hostName,
+                heartbeatAt: Self.date, resumedFrom: nil),
+            nodes: ["a"])
+        let id = try #require(run.id)
+        let commit = Self.commit("a", run: id)
+        try store.finishNode(commit.node, outputs: commit.outputs, attempt: commit.attempt)
+        #expect(FileManager.default.fileExists(atPath: NodeJournal(databasePath: path).path(run: id)))
+        #expect(try store.nodes(run: id).first?.status == "succeeded")  // a read waits for the commit
+        try store.finishRun(run: id, status: "succeeded", at: Self.date)
+        #expect(!FileManager.default.fileExists(atPath: NodeJournal(databasePath: path).path(run: id)))
+    }
+}
