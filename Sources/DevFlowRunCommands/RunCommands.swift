@@ -6,6 +6,15 @@ import Foundation
 
 /// Library entry points of `devflow run`, `devflow runs` and `devflow breakers`; the executable only parses flags.
 public enum RunCommands {
+    /// Marks runs whose runner is gone as interrupted, after replaying what their journal holds: a runner on this
+    /// host is gone when its pid is; one on another host when its heartbeat is more than a minute old.
+    static func settleInterruptedRuns(_ store: SQLiteRunStore) throws -> [Int64] {
+        let host = ProcessInfo.processInfo.hostName
+        return try store.markInterruptedRuns(
+            staleAfter: 60, now: Date(),
+            isAlive: { pid, runHost in runHost == host ? (kill(pid, 0) == 0 || errno == EPERM) : true })
+    }
+
     /// The default database: `.devflow/devflow.sqlite` under the working directory.
     public static func defaultDatabase(in directory: String) -> String { "\(directory)/.devflow/devflow.sqlite" }
 
@@ -83,13 +92,7 @@ public enum RunCommands {
         } catch {
             return fail("cannot open the run database: \(error)", 3)
         }
-        let host = ProcessInfo.processInfo.hostName
-        if let interrupted = try? store.markInterruptedRuns(
-            staleAfter: 60, now: Date(),
-            isAlive: { pid, runHost in
-                runHost == host ? (kill(pid, 0) == 0 || errno == EPERM) : true
-            }), !interrupted.isEmpty
-        {
+        if let interrupted = try? settleInterruptedRuns(store), !interrupted.isEmpty {
             FileHandle.standardError.write(
                 Data(
                     "devflow: marked run(s) \(interrupted.map(String.init).joined(separator: ", ")) interrupted (their runner is gone); resume with --resume\n"

@@ -29,7 +29,12 @@ public enum StoreCommands {
                     text: "", errors: "devflow: no run database at \(path); run 'devflow run' first or pass --db\n",
                     code: 2))
         }
-        do { return .success(try SQLiteRunStore(path: path)) } catch {
+        do {
+            let store = try SQLiteRunStore(path: path)
+            // A run whose runner died shows what it finished (from its journal) and reads `interrupted`.
+            _ = try? RunCommands.settleInterruptedRuns(store)
+            return .success(store)
+        } catch {
             return .failure(Output(text: "", errors: "devflow: cannot open \(path): \(error)\n", code: 3))
         }
     }
