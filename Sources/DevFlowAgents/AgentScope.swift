@@ -78,43 +78,30 @@ public struct AgentScope: Sendable {
             changedPaths: changed.sorted { $0.path < $1.path })
     }
 
-    /// Every line of every text file under `workspace` (symbolic links are not followed); with `readingLines`
-    /// false, the files are listed with no lines, for agents that read the files themselves.
+    /// Every line of every text file of the workspace (see ``WorkspaceFiles``: the tracked files in a git
+    /// repository); with `readingLines` false, the files are listed with no lines, for agents that read them.
     public static func all(in workspace: String, readingLines: Bool = true) -> AgentScope {
         var files: [File] = []
         var skipped: [String] = []
-        var pending = [""]
-        while let directory = pending.popLast() {
-            let absolute = directory.isEmpty ? workspace : "\(workspace)/\(directory)"
-            guard let entries = try? FileManager.default.contentsOfDirectory(atPath: absolute) else { continue }
-            for entry in entries.sorted() where !ignoredDirectories.contains(entry) && !entry.hasPrefix(".build") {
-                let relative = directory.isEmpty ? entry : "\(directory)/\(entry)"
-                var info = stat()
-                guard lstat("\(workspace)/\(relative)", &info) == 0 else { continue }
-                switch info.st_mode & S_IFMT {
-                case S_IFDIR:
-                    pending.append(relative)
-                    continue
-                case S_IFREG: break
-                default: continue
-                }
-                if info.st_size > maximumFileBytes {
-                    skipped.append("\(relative): \(info.st_size) bytes, over the \(maximumFileBytes)-byte limit")
-                    continue
-                }
-                guard readingLines else {
-                    files.append(File(path: relative, lines: []))
-                    continue
-                }
-                guard let data = FileManager.default.contents(atPath: "\(workspace)/\(relative)") else { continue }
-                guard let lines = Self.lines(data) else {
-                    skipped.append("\(relative): binary")
-                    continue
-                }
-                files.append(File(path: relative, lines: lines))
+        for relative in WorkspaceFiles.list(workspace, skipped: &skipped) {
+            var info = stat()
+            // Tracked files deleted from the working tree, links and other non-regular files are passed over.
+            guard lstat("\(workspace)/\(relative)", &info) == 0, info.st_mode & S_IFMT == S_IFREG else { continue }
+            if info.st_size > maximumFileBytes {
+                skipped.append("\(relative): \(info.st_size) bytes, over the \(maximumFileBytes)-byte limit")
+                continue
             }
+            guard readingLines else {
+                files.append(File(path: relative, lines: []))
+                continue
+            }
+            guard let data = FileManager.default.contents(atPath: "\(workspace)/\(relative)") else { continue }
+            guard let lines = Self.lines(data) else {
+                skipped.append("\(relative): binary")
+                continue
+            }
+            files.append(File(path: relative, lines: lines))
         }
-        files.sort { $0.path < $1.path }
         return AgentScope(
             files: files, skipped: skipped, changedPaths: files.map { ChangedPath(path: $0.path, kind: "modified") },
             isWholeWorkspace: true)

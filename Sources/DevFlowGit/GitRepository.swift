@@ -155,6 +155,23 @@ public final class GitRepository {
             upstream: upstream, commits: commits, changes: try changes(.unpushed(remoteBranch: upstream)))
     }
 
+    /// The paths of the files in the index (what `git ls-files` lists: tracked and staged files, ignored and
+    /// untracked ones left out), sorted as git stores them.
+    public func trackedPaths() throws -> [GitPath] {
+        var index: OpaquePointer?
+        try check(git_repository_index(&index, handle), "cannot read the index")
+        defer { git_index_free(index) }
+        try check(git_index_read(index, 0), "cannot reload the index")
+        var paths: [GitPath] = []
+        for position in 0..<git_index_entrycount(index) {
+            guard let entry = git_index_get_byindex(index, position), let path = entry.pointee.path else { continue }
+            let length = strlen(path)
+            paths.append(
+                GitPath(bytes: Array(UnsafeRawBufferPointer(start: path, count: length).bindMemory(to: UInt8.self))))
+        }
+        return paths
+    }
+
     /// The changed files of `comparison`, without their hunks.
     public func changes(_ comparison: GitComparison) throws -> [GitChange] {
         let diff = try makeDiff(comparison, contextLines: 0)

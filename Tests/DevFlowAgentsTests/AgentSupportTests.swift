@@ -120,3 +120,23 @@ struct AgentSupportTests {
         #expect(all.skipped.contains("image.png: binary"))
     }
 }
+
+/// `scope: all` in a git repository: the tracked files, not ignored or untracked ones.
+@Suite struct WorkspaceFilesTests {
+    @Test func trackedFilesOnlyInARepositoryEverythingElsewhere() throws {
+        let fixture = try GitFixture()
+        try fixture.write(".gitignore", "build/\n")
+        try fixture.write("src/a.swift", "let a = 1\n")
+        try fixture.write("build/out.md", "# generated\n")
+        try fixture.commit("start")
+        try fixture.write("scratch.md", "# not added\n")
+        try fixture.write("staged.md", "# added\n")
+        try fixture.git(["add", "staged.md"])
+        var skipped: [String] = []
+        #expect(WorkspaceFiles.list(fixture.path, skipped: &skipped) == [".gitignore", "src/a.swift", "staged.md"])
+        #expect(WorkspaceFiles.list(fixture.path + "/src", skipped: &skipped) == ["a.swift"])
+        // A directory git tracks nothing under is walked.
+        #expect(WorkspaceFiles.list(fixture.path + "/build", skipped: &skipped) == ["out.md"])
+        #expect(skipped.isEmpty)
+    }
+}

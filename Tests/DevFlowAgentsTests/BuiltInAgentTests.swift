@@ -95,12 +95,14 @@ struct BuiltInAgentTests {
         let repository = try ReviewRepository()
         try repository.fixture.write(
             "docs/broken.md",
-            "<!-- devflow:generated cmd=\"exit 3\" -->\nold\n<!-- devflow:end -->\n<!-- devflow:generated cmd=\"echo x\" -->\n"
-        )
+            "<!-- devflow:generated cmd=\"exit 3\" -->\nold\n<!-- devflow:end -->\n"
+                + "```markdown\n<!-- devflow:generated cmd=\"exit 4\" -->\nan example, not a region\n"
+                + "<!-- devflow:end -->\n```\n<!-- devflow:generated cmd=\"echo x\" -->\n")
+        try repository.fixture.git(["add", "docs/broken.md"])  // scope: all looks at what git tracks
         let result = try BuiltInAgents.run("doc-updater", request: repository.request(["regions": "all"]))
         #expect(
             summary(result.findings) == [
-                "docs/broken.md:1 generated-region-failed", "docs/broken.md:4 generated-region-unterminated",
+                "docs/broken.md:1 generated-region-failed", "docs/broken.md:9 generated-region-unterminated",
                 "docs/usage.md:5 generated-region-stale",
             ])
         #expect(result.findings[0].message.contains("exited 3"))

@@ -51,28 +51,10 @@ enum DocUpdater {
             checked: "\(files(scope.changedPaths.count)) changed, \(documents.count) docs", notes: notes)
     }
 
-    /// Workspace-relative paths of the files matching `globs`, sorted (skipping `.git`, `.build*`, `node_modules`).
+    /// Workspace-relative paths of the workspace's files (see ``WorkspaceFiles``) matching `globs`, sorted.
     static func walk(_ workspace: String, matching globs: GlobList) -> [String] {
-        var found: [String] = []
-        var pending = [""]
-        let manager = FileManager.default
-        while let directory = pending.popLast() {
-            let absolute = directory.isEmpty ? workspace : "\(workspace)/\(directory)"
-            guard let entries = try? manager.contentsOfDirectory(atPath: absolute) else { continue }
-            for entry in entries where !AgentScope.ignoredDirectories.contains(entry) && !entry.hasPrefix(".build") {
-                let relative = directory.isEmpty ? entry : "\(directory)/\(entry)"
-                var isDirectory: ObjCBool = false
-                guard manager.fileExists(atPath: "\(workspace)/\(relative)", isDirectory: &isDirectory) else {
-                    continue
-                }
-                if isDirectory.boolValue {
-                    pending.append(relative)
-                } else if globs.matches(relative) {
-                    found.append(relative)
-                }
-            }
-        }
-        return found.sorted()
+        var ignored: [String] = []
+        return WorkspaceFiles.list(workspace, skipped: &ignored).filter { globs.matches($0) }
     }
 }
 

@@ -28,11 +28,14 @@ enum GeneratedRegions {
                 rule: rule, severity: severity, file: path, line: first, column: 1, endLine: last,
                 endColumn: (lines[last - 1].count) + 1, message: message)
         }
+        var inFence = false  // markers shown inside a fenced code block are examples, not regions
         while index < lines.count {
             let line = lines[index]
             updated.append(line)
             index += 1
-            guard let command = Self.command(in: line) else { continue }
+            let stripped = line.trimmingCharacters(in: .whitespaces)
+            if stripped.hasPrefix("```") || stripped.hasPrefix("~~~") { inFence.toggle() }
+            guard !inFence, let command = Self.command(in: line) else { continue }
             let start = index  // 0-based index of the first line inside the region
             guard let end = lines[start...].firstIndex(where: { $0.trimmingCharacters(in: .whitespaces) == endMarker })
             else {

@@ -1,0 +1,55 @@
+import DevFlowGit
+import Foundation
+
+/// The files of a workspace that agents look at with `scope: all`: in a git repository, the tracked files (what
+/// `git ls-files` lists, so ignored build output and untracked scratch files are left out); elsewhere (or when git
+/// tracks nothing under the workspace), every file under it except `.git`, `.build*`, `.devflow`, `node_modules`
+/// and `.swiftpm`.
+enum WorkspaceFiles {
+    /// Workspace-relative paths, sorted; paths git stores as invalid UTF-8 go to `skipped` with a note.
+    static func list(_ workspace: String, skipped: inout [String]) -> [String] {
+        if let repository = try? GitRepository(path: workspace), let root = repository.workdir,
+            let tracked = try? repository.trackedPaths()
+        {
+            let base = URL(fileURLWithPath: workspace).standardizedFileURL.resolvingSymlinksInPath().path
+            let top = URL(fileURLWithPath: root).standardizedFileURL.resolvingSymlinksInPath().path
+            let prefix = base == top ? "" : base.hasPrefix(top + "/") ? String(base.dropFirst(top.count + 1)) + "/" : nil
+            if let prefix {
+                var paths: [String] = []
+                for path in tracked {
+                    if path.isLossy {
+                        skipped.append("\(path.string): the path is not valid UTF-8")
+                        continue
+                    }
+                    let text = path.string
+                    guard text.hasPrefix(prefix) else { continue }
+                    paths.append(String(text.dropFirst(prefix.count)))
+                }
+                // A directory git does not track at all (a scratch copy inside a repository) is walked instead.
+                if !paths.isEmpty { return paths.sorted() }
+            }
+        }
+        return walk(workspace)
+    }
+
+    /// Every file under `workspace`, without following symbolic links.
+    static func walk(_ workspace: String) -> [String] {
+        var found: [String] = []
+        var pending = [""]
+        while let directory = pending.popLast() {
+            let absolute = directory.isEmpty ? workspace : "\(workspace)/\(directory)"
+            guard let entries = try? FileManager.default.contentsOfDirectory(atPath: absolute) else { continue }
+            for entry in entries where !AgentScope.ignoredDirectories.contains(entry) && !entry.hasPrefix(".build") {
+                let relative = directory.isEmpty ? entry : "\(directory)/\(entry)"
+                var info = stat()
+                guard lstat("\(workspace)/\(relative)", &info) == 0 else { continue }
+                switch info.st_mode & S_IFMT {
+                case S_IFDIR: pending.append(relative)
+                case S_IFREG: found.append(relative)
+                default: break
+                }
+            }
+        }
+        return found.sorted()
+    }
+}
