@@ -13,7 +13,8 @@ enum WorkspaceFiles {
         {
             let base = URL(fileURLWithPath: workspace).standardizedFileURL.resolvingSymlinksInPath().path
             let top = URL(fileURLWithPath: root).standardizedFileURL.resolvingSymlinksInPath().path
-            let prefix = base == top ? "" : base.hasPrefix(top + "/") ? String(base.dropFirst(top.count + 1)) + "/" : nil
+            let prefix =
+                base == top ? "" : base.hasPrefix(top + "/") ? String(base.dropFirst(top.count + 1)) + "/" : nil
             if let prefix {
                 var paths: [String] = []
                 for path in tracked {
