@@ -19,6 +19,14 @@ import Testing
                 error: "\u{1}control"))
     }
 
+    /// A run record of runner `pid` on this host, still running.
+    static func running(pid: Int32) -> RunRecord {
+        RunRecord(
+            id: nil, pipeline: "p", file: ".devflow.yml", graphHash: "abc", graphJSON: "{}", event: "{}",
+            gitCommit: nil, gitBranch: nil, gitAuthorTime: nil, status: "running", queuedAt: date, startedAt: date,
+            finishedAt: nil, pid: pid, host: ProcessInfo.processInfo.hostName, heartbeatAt: date, resumedFrom: nil)
+    }
+
     @Test func aLineReadsBackAsTheSameCommit() throws {
         let original = Self.commit("build[os=linux]", run: 7)
         let line = original.line
@@ -42,13 +50,7 @@ import Testing
             "devflow-journal-\(UUID().uuidString)/devflow.sqlite"
         ).path
         let store = try SQLiteRunStore(path: path)
-        let run = try store.startRun(
-            RunRecord(
-                id: nil, pipeline: "p", file: ".devflow.yml", graphHash: "abc", graphJSON: "{}", event: "{}",
-                gitCommit: nil, gitBranch: nil, gitAuthorTime: nil, status: "running", queuedAt: Self.date,
-                startedAt: Self.date, finishedAt: nil, pid: 999_999, host: ProcessInfo.processInfo.hostName,
-                heartbeatAt: Self.date, resumedFrom: nil),
-            nodes: ["a", "b", "c"])
+        let run = try store.startRun(Self.running(pid: 999_999), nodes: ["a", "b", "c"])
         let id = try #require(run.id)
         // What a runner killed before its background commits leaves: journal lines, and a torn last one.
         let journal = NodeJournal(databasePath: path)
@@ -78,13 +80,7 @@ import Testing
             "devflow-journal-\(UUID().uuidString)/devflow.sqlite"
         ).path
         let store = try SQLiteRunStore(path: path)
-        let run = try store.startRun(
-            RunRecord(
-                id: nil, pipeline: "p", file: ".devflow.yml", graphHash: "abc", graphJSON: "{}", event: "{}",
-                gitCommit: nil, gitBranch: nil, gitAuthorTime: nil, status: "running", queuedAt: Self.date,
-                startedAt: Self.date, finishedAt: nil, pid: getpid(), host: ProcessInfo.processInfo.hostName,
-                heartbeatAt: Self.date, resumedFrom: nil),
-            nodes: ["a"])
+        let run = try store.startRun(Self.running(pid: getpid()), nodes: ["a"])
         let id = try #require(run.id)
         let commit = Self.commit("a", run: id)
         try store.finishNode(commit.node, outputs: commit.outputs, attempt: commit.attempt)
