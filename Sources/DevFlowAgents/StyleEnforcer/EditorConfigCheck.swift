@@ -61,8 +61,7 @@ struct EditorConfigCheck {
                         "indented with tabs; .editorconfig says indent_style = space",
                         true
                     ))
-                var columns = 0
-                for byte in indent { columns = byte == 9 ? (columns / width + 1) * width : columns + 1 }
+                let columns = Self.columns(of: indent, tabWidth: width)
                 repaired.replaceSubrange(0..<indent.count, with: Array(repeating: 32, count: columns))
             case "space"?
             where properties.indentSize != nil && indent.count % width != 0
@@ -81,8 +80,7 @@ struct EditorConfigCheck {
                         "indented with spaces; .editorconfig says indent_style = tab",
                         true
                     ))
-                var columns = 0
-                for byte in indent { columns = byte == 9 ? (columns / width + 1) * width : columns + 1 }
+                let columns = Self.columns(of: indent, tabWidth: width)
                 let tabs = [UInt8](repeating: 9, count: columns / width)
                 repaired.replaceSubrange(0..<indent.count, with: tabs + [UInt8](repeating: 32, count: columns % width))
             default: break
@@ -146,6 +144,13 @@ struct EditorConfigCheck {
                     fix: problem.fixable ? patch : nil)
             }
         }
+    }
+
+    /// The display width of leading spaces and tabs, tabs stopping at multiples of `tabWidth`.
+    static func columns(of indent: ArraySlice<UInt8>, tabWidth: Int) -> Int {
+        var columns = 0
+        for byte in indent { columns = byte == 9 ? (columns / tabWidth + 1) * tabWidth : columns + 1 }
+        return columns
     }
 
     static func name(_ terminator: ArraySlice<UInt8>) -> String {
