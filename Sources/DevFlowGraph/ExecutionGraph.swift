@@ -49,8 +49,7 @@ public struct ExecutionGraph: Hashable, Sendable, Codable {
 
     /// Canonical JSON of the content: sorted keys, no whitespace, no source map. Same pipeline, same bytes.
     public func canonicalJSON() -> Data {
-        var content = self
-        content.sourceMap = nil
+        var content = withoutSourceMap
         let cores = ProcessInfo.processInfo.activeProcessorCount
         guard nodes.count >= 256, cores > 1 else { return Self.canonicalEncoding(content) }
         // Large graphs: the node array is encoded in slices on every core and spliced into the rest, which is
@@ -61,13 +60,10 @@ public struct ExecutionGraph: Hashable, Sendable, Codable {
         guard let at = shell.firstRange(of: marker) else { return Self.canonicalEncoding(withoutSourceMap) }
         let size = (nodes.count + cores - 1) / cores
         let slices = stride(from: 0, to: nodes.count, by: size).map { Array(nodes[$0..<min($0 + size, nodes.count)]) }
-        let parts = ParallelSlices(count: slices.count)
-        DispatchQueue.concurrentPerform(iterations: slices.count) { index in
-            parts.set(index, Self.canonicalEncoding(slices[index]).dropFirst().dropLast())  // without the brackets
-        }
+        let parts = ParallelMap.map(slices) { Self.canonicalEncoding($0).dropFirst().dropLast() }  // no brackets
         var data = Data(shell[..<at.lowerBound])
         data.append(contentsOf: #""nodes":["#.utf8)
-        for (index, part) in parts.values.enumerated() {
+        for (index, part) in parts.enumerated() {
             if index > 0 { data.append(UInt8(ascii: ",")) }
             data.append(part)
         }
@@ -115,19 +111,5 @@ public struct ExecutionGraph: Hashable, Sendable, Codable {
             preconditionFailure("ExecutionGraph is not encodable")
         }
         return String(decoding: data, as: UTF8.self) + "\n"
-    }
-}
-
-/// Encoded slices written by `concurrentPerform`'s iterations, each to its own index.
-private final class ParallelSlices: @unchecked Sendable {
-    private let lock = NSLock()
-    private(set) var values: [Data]
-
-    init(count: Int) { values = Array(repeating: Data(), count: count) }
-
-    func set(_ index: Int, _ value: Data) {
-        lock.lock()
-        values[index] = value
-        lock.unlock()
     }
 }

@@ -1,3 +1,4 @@
+import DevFlowGraph
 import Foundation
 
 /// `style-enforcer`: `.editorconfig` rules on the lines in scope, the project's formatters in check mode, and with
@@ -25,24 +26,21 @@ enum StyleEnforcer {
             if let lengthOverride { properties.maxLineLength = lengthOverride > 0 ? lengthOverride : nil }
             return properties.isEmpty ? nil : (file, properties)
         }
-        let outcomes = UnsafeOutcomes(count: work.count)
         let workspace = request.workspace
         let wholeWorkspace = scope.isWholeWorkspace
-        DispatchQueue.concurrentPerform(iterations: work.count) { index in
-            outcomes.set(
-                index,
-                Result {
-                    try check(
-                        work[index].file, properties: work[index].properties, workspace: workspace,
-                        wholeWorkspace: wholeWorkspace, fix: fix)
-                })
+        let outcomes = ParallelMap.map(work) { item in
+            Result {
+                try check(
+                    item.file, properties: item.properties, workspace: workspace, wholeWorkspace: wholeWorkspace,
+                    fix: fix)
+            }
         }
         var findings: [Finding] = []
         var notes = scope.skipped.map { "skipped \($0)" }
         var fixedFiles = 0
         var checked = 0
-        for outcome in outcomes.values {
-            switch try outcome?.get() {
+        for outcome in outcomes {
+            switch try outcome.get() {
             case .checked(let found, let fixed)?:
                 checked += 1
                 findings += found
@@ -62,7 +60,7 @@ enum StyleEnforcer {
     }
 
     /// What checking one file gave.
-    enum FileOutcome {
+    enum FileOutcome: Sendable {
         case checked([Finding], fixed: Bool)
         case skipped(String)
     }
@@ -90,20 +88,6 @@ enum StyleEnforcer {
             fixed = true
         }
         return .checked(check.findings, fixed: fixed)
-    }
-
-    /// Per-index results written by `concurrentPerform`'s iterations, each to its own slot.
-    final class UnsafeOutcomes: @unchecked Sendable {
-        private(set) var values: [Result<FileOutcome?, any Error>?]
-        private let lock = NSLock()
-
-        init(count: Int) { values = Array(repeating: nil, count: count) }
-
-        func set(_ index: Int, _ value: Result<FileOutcome?, any Error>) {
-            lock.lock()
-            values[index] = value
-            lock.unlock()
-        }
     }
 
     /// Writes `lines` (terminators included) atomically: a temporary file in the same directory, then a rename.

@@ -1,10 +1,11 @@
 import Dispatch
 import Foundation
 
-/// Maps independent work over all cores, keeping the input order.
-enum ParallelMap {
+/// Maps independent work over all cores, keeping the input order (lint's files, the graph's canonical JSON in
+/// slices, style-enforcer's files).
+public enum ParallelMap {
     /// `transform` applied to every element, concurrently; results in input order.
-    static func map<Element: Sendable, Result: Sendable>(
+    public static func map<Element: Sendable, Result: Sendable>(
         _ elements: [Element], _ transform: @Sendable (Element) -> Result
     ) -> [Result] {
         guard elements.count > 1 else { return elements.map(transform) }
