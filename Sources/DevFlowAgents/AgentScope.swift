@@ -107,13 +107,18 @@ public struct AgentScope: Sendable {
             isWholeWorkspace: true)
     }
 
-    /// The numbered lines of a text file (split at `\n`, a `\r` before it kept, as in a diff), or nil when a NUL
-    /// byte in the first 8,000 says it is binary.
+    /// Whether a NUL byte in the first 8,000 says `data` is binary (as git decides it).
+    static func isBinary(_ data: Data) -> Bool {
+        data.withUnsafeBytes { raw in raw.baseAddress.map { memchr($0, 0, min(raw.count, 8000)) != nil } ?? false }
+    }
+
+    /// The numbered lines of a text file (split at `\n`, a `\r` before it kept, as in a diff), or nil when it is
+    /// binary.
     static func lines(_ data: Data) -> [(number: Int, text: String)]? {
-        data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> [(number: Int, text: String)]? in
+        if isBinary(data) { return nil }
+        return data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> [(number: Int, text: String)] in
             let bytes = raw.bindMemory(to: UInt8.self)
             guard let base = bytes.baseAddress else { return [] }
-            if memchr(base, 0, min(bytes.count, 8000)) != nil { return nil }
             var lines: [(number: Int, text: String)] = []
             var start = 0
             while start <= bytes.count {

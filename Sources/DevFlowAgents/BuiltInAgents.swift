@@ -84,14 +84,6 @@ public enum BuiltInAgents {
         ),
     ]
 
-    /// Runs built-in agent `name` with its `with:` inputs on `workspace`; `changes` gives the changed lines when
-    /// `scope: changes` (the default).
-    public static func run(
-        _ name: String, inputs: [String: JSONValue], workspace: String, changes: @escaping () throws -> AgentScope
-    ) throws -> BuiltInAgentResult {
-        try run(name, request: AgentRequest(inputs: inputs, workspace: workspace, changes: changes))
-    }
-
     /// The `with:` inputs each built-in reads; anything else is a mistake worth an error.
     static let inputs: [String: Set<String>] = [
         "security-guardian": ["fail_on", "scope", "allowlist", "baseline"],

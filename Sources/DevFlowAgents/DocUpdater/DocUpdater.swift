@@ -36,7 +36,7 @@ enum DocUpdater {
         case "off": break
         case "changed" where !scope.isWholeWorkspace:
             documents = scope.changedPaths.filter { $0.kind != "deleted" && docs.matches($0.path) }.map(\.path)
-        default: documents = walk(request.workspace, matching: docs)
+        default: documents = WorkspaceFiles.list(request.workspace, matching: docs)
         }
         var rewritten = 0
         for document in documents {
@@ -49,12 +49,6 @@ enum DocUpdater {
         return .judged(
             agent: "doc-updater", findings: findings, failOn: failOn,
             checked: "\(files(scope.changedPaths.count)) changed, \(documents.count) docs", notes: notes)
-    }
-
-    /// Workspace-relative paths of the workspace's files (see ``WorkspaceFiles``) matching `globs`, sorted.
-    static func walk(_ workspace: String, matching globs: GlobList) -> [String] {
-        var ignored: [String] = []
-        return WorkspaceFiles.list(workspace, skipped: &ignored).filter { globs.matches($0) }
     }
 }
 

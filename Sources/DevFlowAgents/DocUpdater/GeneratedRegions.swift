@@ -11,7 +11,7 @@ enum GeneratedRegions {
     {
         let absolute = "\(workspace)/\(path)"
         guard let data = FileManager.default.contents(atPath: absolute), data.count <= AgentScope.maximumFileBytes,
-            !data.prefix(8000).contains(0)
+            !AgentScope.isBinary(data)
         else { return ([], false) }
         let text = String(decoding: data, as: UTF8.self)
         guard text.contains(startMarker) else { return ([], false) }

@@ -75,10 +75,7 @@ enum StyleEnforcer {
         if data.count > AgentScope.maximumFileBytes {
             return .skipped("skipped \(file.path): \(data.count) bytes, over the limit")
         }
-        if data.withUnsafeBytes({ raw in raw.baseAddress.map { memchr($0, 0, min(raw.count, 8000)) != nil } ?? false })
-        {
-            return .skipped("skipped \(file.path): binary")
-        }
+        if AgentScope.isBinary(data) { return .skipped("skipped \(file.path): binary") }
         let text = StyledText(bytes: [UInt8](data))
         let lines = wholeWorkspace ? nil : Set(file.lines.map(\.number))
         let check = EditorConfigCheck(path: file.path, text: text, properties: properties, lines: lines)

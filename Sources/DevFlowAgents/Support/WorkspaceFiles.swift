@@ -1,4 +1,5 @@
 import DevFlowGit
+import DevFlowGraph
 import Foundation
 
 /// The files of a workspace that agents look at with `scope: all`: in a git repository, the tracked files (what
@@ -31,6 +32,12 @@ enum WorkspaceFiles {
             }
         }
         return walk(workspace)
+    }
+
+    /// The workspace's files matching `globs` (notes about skipped paths are dropped), sorted.
+    static func list(_ workspace: String, matching globs: GlobList) -> [String] {
+        var ignored: [String] = []
+        return list(workspace, skipped: &ignored).filter { globs.matches($0) }
     }
 
     /// Every file under `workspace`, without following symbolic links.

@@ -48,7 +48,7 @@ enum TestGenerator {
             let tests = GlobList(patterns)
             let covered =
                 scope.isWholeWorkspace
-                ? DocUpdater.walk(request.workspace, matching: tests).isEmpty == false
+                ? !WorkspaceFiles.list(request.workspace, matching: tests).isEmpty
                 : changed.contains { tests.matches($0) }
             guard !covered else { continue }
             let functions = PublicFunctions.find(in: file.lines.map(\.text), language: mapping.language)
