@@ -60,13 +60,7 @@ public enum AgentRunCommand {
         } catch {
             return .init(text: "", errors: "devflow: \(error)\n", code: 2)
         }
-        let records = result.findings.map { finding in
-            FindingRecord(
-                runId: 0, nodeId: name, attempt: 1, rule: finding.rule, severity: finding.severity.rawValue,
-                file: finding.file,
-                line: finding.line, column: finding.column, endLine: finding.endLine, endColumn: finding.endColumn,
-                message: finding.message, fix: finding.fix)
-        }
+        let records = result.findings.map { FindingRecord($0, runId: 0, nodeId: name, attempt: 1) }
         let text: String
         switch format {
         case "text": text = result.summary + "\n"

@@ -98,13 +98,8 @@ extension RunEngine {
                     error: outcome.message.map(masker.mask))
             if !outcome.findings.isEmpty {
                 try? store.recordFindings(
-                    outcome.findings.map { finding in
-                        FindingRecord(
-                            runId: runId, nodeId: node.id, attempt: attempt, rule: finding.rule,
-                            severity: finding.severity.rawValue,
-                            file: finding.file, line: finding.line, column: finding.column, endLine: finding.endLine,
-                            endColumn: finding.endColumn, message: masker.mask(finding.message),
-                            fix: finding.fix.map(masker.mask))
+                    outcome.findings.map {
+                        FindingRecord($0, runId: runId, nodeId: node.id, attempt: attempt, mask: masker.mask)
                     })
             }
             // A retried attempt is recorded now; the last one goes in the same transaction as the node's end.
