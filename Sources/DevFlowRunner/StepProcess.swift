@@ -98,9 +98,10 @@ struct StepProcess {
     static func readOutputs(_ path: String) -> [String: String] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return [:] }
-        close(fd)
         defer { unlink(path) }
-        guard let data = FileManager.default.contents(atPath: path), data.count <= 1 << 20 else { return [:] }
+        // Read through the descriptor just opened; more than 1 MiB is not an outputs file.
+        let file = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+        guard let data = try? file.read(upToCount: (1 << 20) + 1), data.count <= 1 << 20 else { return [:] }
         var outputs: [String: String] = [:]
         for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
             guard let equals = line.firstIndex(of: "="), equals != line.startIndex else { continue }
