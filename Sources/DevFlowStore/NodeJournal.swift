@@ -10,18 +10,8 @@ struct NodeCommit: Sendable, Equatable {
 
     /// Applies the commit; idempotent (a replayed attempt is ignored, the node row and outputs are overwritten).
     func apply(in db: Database) throws {
-        if let attempt {
-            let insert = try db.cachedStatement(
-                sql: """
-                    INSERT OR IGNORE INTO attempt (runId, nodeId, number, status, exitCode, signal, startedAt,
-                      finishedAt, durationMs, retryReason, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """)
-            try insert.execute(arguments: [
-                attempt.runId, attempt.nodeId, attempt.number, attempt.status, attempt.exitCode, attempt.signal,
-                StoredDate.text(attempt.startedAt), StoredDate.text(attempt.finishedAt), attempt.durationMs,
-                attempt.retryReason, attempt.error,
-            ])
-        }
+        // A replayed attempt that SQLite already has is left as it is.
+        if let attempt { try SQLiteRunStore.insert(attempt, in: db, ignoringDuplicate: true) }
         // Nodes are inserted as pending when the run starts; an update is the common case.
         let update = try db.cachedStatement(
             sql: """

@@ -106,12 +106,12 @@ public final class SQLiteRunStore: RunStore, @unchecked Sendable {
         for commit in journal.commits(run: run) { try commit.apply(in: db) }
     }
 
-    /// Inserts an attempt with a cached statement (this runs once per attempt).
-    static func insert(_ attempt: AttemptRecord, in db: Database) throws {
+    /// Inserts an attempt with a cached statement (this runs once per attempt); a replay ignores one already there.
+    static func insert(_ attempt: AttemptRecord, in db: Database, ignoringDuplicate: Bool = false) throws {
         let statement = try db.cachedStatement(
             sql: """
-                INSERT INTO attempt (runId, nodeId, number, status, exitCode, signal, startedAt, finishedAt, durationMs,
-                  retryReason, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT \(ignoringDuplicate ? "OR IGNORE " : "")INTO attempt (runId, nodeId, number, status, exitCode,
+                  signal, startedAt, finishedAt, durationMs, retryReason, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
         try statement.execute(arguments: [
             attempt.runId, attempt.nodeId, attempt.number, attempt.status, attempt.exitCode, attempt.signal,
