@@ -125,12 +125,7 @@ public enum BuiltInAgents {
 enum SecurityGuardianAgent {
     static func run(_ request: AgentRequest) throws -> BuiltInAgentResult {
         let failOn = try request.failOn(default: .high)
-        var allowlist: [String] = []
-        switch request.inputs["allowlist"] {
-        case .array(let items)?: allowlist = items.map(\.interpolated)
-        case .string(let text)?: allowlist = [text]  // one entry: a regular expression may contain commas
-        default: break
-        }
+        let allowlist = request.inputs["allowlist"]?.stringList ?? []
         var baseline = Set<String>()
         if let path = request.string("baseline") {
             guard let data = FileManager.default.contents(atPath: request.absolute(path)) else {

@@ -63,11 +63,10 @@ struct DocRule {
     static func configured(_ request: AgentRequest) throws -> [DocRule] {
         try request.objects("rules").enumerated().map { index, object in
             func globs(_ key: String) throws -> [String] {
-                switch object[key] {
-                case .array(let items)?: return items.map(\.interpolated)
-                case .string(let text)?: return [text]
-                default: throw BuiltInAgentError("rules[\(index)] needs '\(key):' (a glob or a list of globs)")
+                guard let globs = object[key]?.stringList else {
+                    throw BuiltInAgentError("rules[\(index)] needs '\(key):' (a glob or a list of globs)")
                 }
+                return globs
             }
             let severityText = object["severity"]?.interpolated ?? "medium"
             guard let severity = Finding.Severity(rawValue: severityText) else {

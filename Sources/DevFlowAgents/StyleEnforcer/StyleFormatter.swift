@@ -29,12 +29,7 @@ struct StyleFormatter {
             if output == "formatted" && !command.contains("{file}") {
                 throw BuiltInAgentError("formatters[\(index)] with output: formatted must use {file}")
             }
-            var patterns: GlobList?
-            switch object["patterns"] {
-            case .array(let items)?: patterns = GlobList(items.map(\.interpolated))
-            case .string(let text)?: patterns = GlobList([text])
-            default: break
-            }
+            let patterns = object["patterns"]?.stringList.map(GlobList.init)
             let timeout: Double
             if case .number(let seconds)? = object["timeout"] { timeout = seconds } else { timeout = 300 }
             return StyleFormatter(

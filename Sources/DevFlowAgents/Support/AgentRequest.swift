@@ -117,3 +117,15 @@ public struct AgentRequest {
     /// An absolute path for a workspace-relative one.
     func absolute(_ path: String) -> String { path.hasPrefix("/") ? path : "\(workspace)/\(path)" }
 }
+
+extension JSONValue {
+    /// A list of strings given as one string or a list (one entry is never split: a glob or a regular expression
+    /// may hold commas); nil for anything else.
+    var stringList: [String]? {
+        switch self {
+        case .array(let items): items.map(\.interpolated)
+        case .string(let text): [text]
+        default: nil
+        }
+    }
+}

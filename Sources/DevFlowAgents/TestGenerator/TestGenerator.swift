@@ -16,11 +16,8 @@ enum TestGenerator {
             guard let source = object["source"]?.interpolated else {
                 throw BuiltInAgentError("mappings[\(index)] needs a source pattern")
             }
-            let tests: [String]
-            switch object["tests"] {
-            case .array(let items)?: tests = items.map(\.interpolated)
-            case .string(let text)?: tests = [text]
-            default: throw BuiltInAgentError("mappings[\(index)] needs tests: (a pattern or a list of patterns)")
+            guard let tests = object["tests"]?.stringList else {
+                throw BuiltInAgentError("mappings[\(index)] needs tests: (a pattern or a list of patterns)")
             }
             let language = object["language"]?.interpolated ?? TestMapping.language(of: source) ?? "swift"
             return try TestMapping(source: source, tests: tests, language: language)
