@@ -70,14 +70,16 @@ enum FastSpawn {
 /// The signals whose disposition is not the default here (handlers and SIG_IGN), which a child resets before it
 /// executes; looked up at most once a second (64 `sigaction` calls).
 enum SignalDispositions {
-    private static let lock = SpawnLock()
+    private static let lock = PosixMutex()
     nonisolated(unsafe) private static var cached: [Int32] = []
     nonisolated(unsafe) private static var computedAt: Int64 = -1
 
     /// The signals to reset, always including those a runner or shell commonly ignores.
     static func changed() -> [Int32] {
-        lock.lock()
-        defer { lock.unlock() }
+        lock.withLock { changedLocked() }
+    }
+
+    private static func changedLocked() -> [Int32] {
         let now = SystemCalls.monotonicNanoseconds()
         if computedAt >= 0, now - computedAt < 1_000_000_000 { return cached }
         var signals: Set<Int32> = [SIGHUP, SIGINT, SIGQUIT, SIGPIPE, SIGTERM, SIGCHLD, SIGTSTP, SIGTTIN, SIGTTOU]
@@ -91,15 +93,4 @@ enum SignalDispositions {
         computedAt = now
         return cached
     }
-}
-
-/// A pthread mutex (this module does not import Foundation).
-final class SpawnLock: @unchecked Sendable {
-    private var mutex = pthread_mutex_t()
-
-    init() { pthread_mutex_init(&mutex, nil) }
-    deinit { pthread_mutex_destroy(&mutex) }
-
-    func lock() { pthread_mutex_lock(&mutex) }
-    func unlock() { pthread_mutex_unlock(&mutex) }
 }

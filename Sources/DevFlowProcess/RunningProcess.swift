@@ -19,7 +19,7 @@ public final class RunningProcess: @unchecked Sendable {
         static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
     }
 
-    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    private let mutex = PosixMutex()
     /// Guarded by `mutex`.
     private var request = Request.none
     /// Guarded by `mutex`; -1 once `run` has finished.
@@ -28,14 +28,6 @@ public final class RunningProcess: @unchecked Sendable {
     init(pid: pid_t, wakeFD: Int32) {
         self.pid = pid
         self.wakeFD = wakeFD
-        mutex = .allocate(capacity: 1)
-        mutex.initialize(to: pthread_mutex_t())
-        pthread_mutex_init(mutex, nil)
-    }
-
-    deinit {
-        pthread_mutex_destroy(mutex)
-        mutex.deallocate()
     }
 
     /// Stops the process and everything in its process group.
@@ -46,25 +38,17 @@ public final class RunningProcess: @unchecked Sendable {
     /// Returns at once; `run` returns once the group is gone (its outcome has `cancelled == true`).
     /// Calling it again, or after the process has ended, does nothing.
     public func cancel(graceful: Bool = true) {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
-        let wanted: Request = graceful ? .graceful : .immediate
-        guard wakeFD >= 0, wanted > request else { return }
-        request = wanted
-        SystemCalls.wake(wakeFD)
+        mutex.withLock {
+            let wanted: Request = graceful ? .graceful : .immediate
+            guard wakeFD >= 0, wanted > request else { return }
+            request = wanted
+            SystemCalls.wake(wakeFD)
+        }
     }
 
     /// The strongest cancel asked for so far.
-    var pendingRequest: Request {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
-        return request
-    }
+    var pendingRequest: Request { mutex.withLock { request } }
 
     /// Called by `run` before it closes the wake-up descriptor: later cancels do nothing.
-    func finish() {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
-        wakeFD = -1
-    }
+    func finish() { mutex.withLock { wakeFD = -1 } }
 }
