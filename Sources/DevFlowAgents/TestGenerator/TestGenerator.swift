@@ -43,11 +43,8 @@ enum TestGenerator {
             sources += 1
             let patterns = mapping.testPatterns(values)
             let tests = GlobList(patterns)
-            let covered =
-                scope.isWholeWorkspace
-                ? !WorkspaceFiles.list(request.workspace, matching: tests).isEmpty
-                : changed.contains { tests.matches($0) }
-            guard !covered else { continue }
+            // With scope: all the "changed" paths are every file of the workspace, listed once.
+            guard !changed.contains(where: { tests.matches($0) }) else { continue }
             let functions = PublicFunctions.find(in: file.lines.map(\.text), language: mapping.language)
             let line = file.lines.first?.number ?? 1
             let target = patterns.first { !$0.contains("*") }
