@@ -36,7 +36,7 @@ public struct CommandAgentHost: AgentHost {
     static func call(_ invocation: StepInvocation, agent: String, command: String, killGrace: Double) -> AttemptOutcome
     {
         let process = StepProcess(invocation: invocation, killGrace: killGrace)
-        let contextFile = process.scratch.appendingPathComponent("\(process.slug).json").path
+        let contextFile = PathName.join(process.scratch, "\(process.slug).json")
         _ = FileManager.default.createFile(atPath: contextFile, contents: invocation.agentContext)
         defer { try? FileManager.default.removeItem(atPath: contextFile) }
         let path = command.hasPrefix("/") ? command : "\(invocation.workingDirectory)/\(command)"

@@ -85,7 +85,7 @@ public final class RunEngine: @unchecked Sendable {
             nodes: nodes.map(\.id))
         runId = record.id ?? 0
         scratchDirectory =
-            FileManager.default.temporaryDirectory.appendingPathComponent("devflow-\(getpid())-\(runId)").path
+            PathName.join(FileManager.default.temporaryDirectory.path, "devflow-\(getpid())-\(runId)")
         try FileManager.default.createDirectory(atPath: scratchDirectory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: scratchDirectory) }
         observer?.observe(.runStarted(run: runId, pipeline: request.graph.name, nodes: nodes.count))

@@ -17,7 +17,7 @@ struct StepProcess {
     let killGrace: Double
 
     /// The run's scratch directory for the outputs file and an agent's context.
-    var scratch: URL { URL(fileURLWithPath: invocation.scratchDirectory) }
+    var scratch: String { invocation.scratchDirectory }
 
     var slug: String {
         var bytes = Array(invocation.node.id.utf8)

@@ -23,8 +23,8 @@ public final class SQLiteRunStore: RunStore, @unchecked Sendable {
             database = try DatabaseQueue(configuration: configuration)
             journal = nil
         } else {
-            let directory = (path as NSString).deletingLastPathComponent
-            if !directory.isEmpty {
+            if let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")), slash != path.utf8.startIndex {
+                let directory = String(path.utf8[..<slash])!
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             }
             database = try DatabasePool(path: path, configuration: configuration)

@@ -140,3 +140,42 @@ struct AgentSupportTests {
         #expect(skipped.isEmpty)
     }
 }
+
+/// Paths whose first component is one character crashed Foundation's path methods under `.editorconfig`
+/// resolution (SIGILL in `deletingLastPathComponent`); every built-in agent now sees them as plain names.
+@Suite struct ShortPathNameTests {
+    @Test("style-enforcer, scope: all, on one-character names at the root and deeper")
+    func oneCharacterNames() throws {
+        let fixture = try GitFixture()
+        try fixture.write(".editorconfig", "root = true\n[*]\ntrim_trailing_whitespace = true\n")
+        try fixture.write("R/.editorconfig", "[*.c]\nindent_style = tab\n")
+        for name in ["a/bc.c", "x", "R/s/t.c", "c/d/e", "R/y.c", "é/ü.c"] {
+            try fixture.write(name, "int x;  \n")
+        }
+        try fixture.commit("short names")
+        let request = AgentRequest(
+            inputs: ["scope": .string("all")], workspace: fixture.path, changes: { AgentScope(files: [], skipped: []) })
+        let result = try BuiltInAgents.run("style-enforcer", request: request)
+        #expect(
+            summary(result.findings) == [
+                "R/s/t.c:1 trailing-whitespace", "R/y.c:1 trailing-whitespace", "a/bc.c:1 trailing-whitespace",
+                "c/d/e:1 trailing-whitespace", "x:1 trailing-whitespace", "é/ü.c:1 trailing-whitespace",
+            ])
+        var config = EditorConfig(workspace: fixture.path)
+        #expect(config.properties(for: "R/s/t.c").indentStyle == "tab")
+        #expect(config.properties(for: "a/bc.c").indentStyle == nil)
+    }
+
+    @Test("every agent with scope: all survives one-character names")
+    func everyAgent() throws {
+        let fixture = try GitFixture()
+        for name in ["a/bc.c", "x", "R/s/t.go", "c/d.py", "t/u.swift"] { try fixture.write(name, "x = 1\n") }
+        try fixture.commit("short names")
+        for agent in ["security-guardian", "style-enforcer", "doc-updater", "test-generator"] {
+            let request = AgentRequest(
+                inputs: ["scope": .string("all")], workspace: fixture.path,
+                changes: { AgentScope(files: [], skipped: []) })
+            #expect(throws: Never.self, "\(agent)") { try BuiltInAgents.run(agent, request: request) }
+        }
+    }
+}

@@ -1,3 +1,4 @@
+import DevFlowGraph
 import Foundation
 
 /// `.editorconfig` files (https://editorconfig.org): the properties that apply to a path, found by walking from the
@@ -43,14 +44,14 @@ struct EditorConfig {
     /// The properties for the workspace-relative `path`.
     mutating func properties(for path: String) -> Properties {
         var chain: [File] = []
-        var directory = (path as NSString).deletingLastPathComponent
+        var directory = PathName.parent(of: path)
         while true {
             if let file = load(directory) {
                 chain.append(file)
                 if file.isRoot { break }
             }
             if directory.isEmpty { break }
-            directory = (directory as NSString).deletingLastPathComponent
+            directory = PathName.parent(of: directory)
         }
         var values: [String: String] = [:]
         for file in chain.reversed() {

@@ -98,7 +98,7 @@ struct TestMapping {
 
     /// Languages by extension, to pick the default mapping of a file.
     static func language(of path: String) -> String? {
-        switch (path as NSString).pathExtension {
+        switch PathName.extension(of: path) {
         case "swift": "swift"
         case "py": "python"
         case "js", "jsx", "ts", "tsx", "mjs", "cjs": "javascript"

@@ -1,3 +1,4 @@
+import DevFlowGraph
 import Foundation
 
 /// Test skeletons that name the functions to test and are skipped until written (so they never pass vacuously).
@@ -7,11 +8,11 @@ enum TestSkeleton {
         language: String, source: String, target: String, values: [String: String], functions: [String],
         sourceText: String?
     ) -> [String] {
-        let name = values["name"] ?? ((source as NSString).lastPathComponent as NSString).deletingPathExtension
+        let name = values["name"] ?? PathName.deletingExtension(PathName.lastComponent(of: source))
         let names = functions.isEmpty ? [name] : functions
         switch language {
         case "python":
-            var module = (source as NSString).deletingPathExtension
+            var module = PathName.deletingExtension(source)
             if module.hasPrefix("src/") { module.removeFirst(4) }
             var lines = [
                 "import pytest", "",
@@ -24,8 +25,8 @@ enum TestSkeleton {
             }
             return lines
         case "javascript":
-            var relative = relativePath(from: (target as NSString).deletingLastPathComponent, to: source)
-            relative = (relative as NSString).deletingPathExtension
+            var relative = relativePath(from: PathName.parent(of: target), to: source)
+            relative = PathName.deletingExtension(relative)
             if !relative.hasPrefix(".") { relative = "./" + relative }
             var lines: [String] = []
             if !functions.isEmpty {
