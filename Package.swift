@@ -15,6 +15,11 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
         .package(url: "https://github.com/swift-server/async-http-client", exact: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-metrics", exact: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
     ],
     targets: [
         // libyaml (Debian libyaml-dev): full event stream with start and end marks.
@@ -90,10 +95,29 @@ let package = Package(
             dependencies: [
                 "DevFlowRunner", "DevFlowStore", "DevFlowLint", "DevFlowGraph", "DevFlowGit", "DevFlowDiagnostics",
             ]),
+        // `devflow serve`: webhooks, the durable queue's workers, checkout, statuses, health and metrics (Hummingbird 2).
+        .target(
+            name: "DevFlowServer",
+            dependencies: [
+                "DevFlowRunner", "DevFlowStore", "DevFlowCompiler", "DevFlowGraph", "DevFlowGit", "DevFlowDiagnostics",
+                "DevFlowAgents", "DevFlowForges", "DevFlowRunCommands",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
+        .testTarget(
+            name: "DevFlowServerTests",
+            dependencies: [
+                "DevFlowServer", "DevFlowStore", "DevFlowTestSupport", "DevFlowCompiler",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]),
         .executableTarget(
             name: "devflow",
             dependencies: [
-                "DevFlowRunCommands", "DevFlowAgents",
+                "DevFlowRunCommands", "DevFlowAgents", "DevFlowServer",
                 "DevFlowCommandLine", "DevFlowLint", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

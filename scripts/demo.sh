@@ -38,3 +38,7 @@ echo "== devflow runs show 1"
 "$bin/devflow" runs show 1 --db "$db"
 echo "== devflow breakers list"
 "$bin/devflow" breakers list --db "$db"
+
+echo
+echo "== the server: a push runs on devflow serve"
+bash scripts/demo-server.sh "$bin/devflow"

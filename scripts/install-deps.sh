@@ -4,7 +4,7 @@
 set -euo pipefail
 
 missing=()
-for package in libyaml-dev libsqlite3-dev libgit2-dev shellcheck; do
+for package in libyaml-dev libsqlite3-dev libgit2-dev shellcheck git curl openssl; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
 done
 if ((${#missing[@]})); then

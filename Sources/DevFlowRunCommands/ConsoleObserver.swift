@@ -127,7 +127,7 @@ public final class ConsoleObserver: RunObserver, @unchecked Sendable {
         case .runFinished(let run, let status, let seconds):
             ticker?.cancel()
             ticker = nil
-            write(String(format: "run %lld %@ in %.2fs\n", run, status, seconds))
+            write(String(format: "run %lld %@ in %.2fs\n", run, status.rawValue, seconds))
         }
         drawStatus()
     }
@@ -191,7 +191,7 @@ public final class ConsoleObserver: RunObserver, @unchecked Sendable {
             ]
         case .runFinished(let run, let status, let seconds):
             object = [
-                "event": .string("run_finished"), "run": number(run), "status": .string(status),
+                "event": .string("run_finished"), "run": number(run), "status": .string(status.rawValue),
                 "seconds": .number(seconds),
             ]
         }

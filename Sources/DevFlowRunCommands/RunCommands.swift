@@ -138,8 +138,8 @@ public enum RunCommands {
         do {
             let summary = try await engine.run()
             switch summary.status {
-            case "succeeded": return 0
-            case "cancelled": return 130
+            case .succeeded: return 0
+            case .cancelled: return 130
             default: return 1
             }
         } catch {

@@ -66,7 +66,7 @@ public enum StoreCommands {
                     } ?? "-"
                 text +=
                     String(run.id ?? 0).padding(toLength: 5, withPad: " ", startingAt: 0)
-                    + run.status.padding(toLength: 13, withPad: " ", startingAt: 0)
+                    + run.status.rawValue.padding(toLength: 13, withPad: " ", startingAt: 0)
                     + run.pipeline.padding(toLength: 22, withPad: " ", startingAt: 0)
                     + time(run.startedAt).padding(toLength: 21, withPad: " ", startingAt: 0)
                     + duration.padding(toLength: 10, withPad: " ", startingAt: 0) + (run.gitBranch ?? "-") + "\n"
@@ -88,7 +88,8 @@ public enum StoreCommands {
             let nodes = (try? store.nodes(run: id)) ?? []
             let attempts = (try? store.attempts(run: id)) ?? []
             let outputs = (try? store.outputs(run: id)) ?? [:]
-            var text = "run \(id): \(run.pipeline) (\(run.file)) \(run.status)\n"
+            var text = "run \(id): \(run.pipeline) (\(run.file)) \(run.status.rawValue)\n"
+            if let reason = run.statusReason { text += "  reason \(reason)\n" }
             text += "  graph \(run.graphHash)\n  event \(run.event)\n"
             text +=
                 "  started \(time(run.startedAt)), finished \(time(run.finishedAt)), pid \(run.pid) on \(run.host)\n"

@@ -68,21 +68,13 @@ public final class RunEngine: @unchecked Sendable {
     public func run() async throws -> RunSummary {
         let nodes = selectedNodes()
         let started = clock.now()
-        let eventJSON = String(
-            decoding: (try? JSONEncoder().encode(EventRecord(request.event))) ?? Data("{}".utf8), as: UTF8.self)
-        let canonical = request.graph.canonicalJSON()
-        let record = try store.startRun(
-            RunRecord(
-                id: nil, pipeline: request.graph.name, file: request.file,
-                graphHash: ExecutionGraph.hash(of: canonical),
-                graphJSON: String(decoding: canonical, as: UTF8.self), event: eventJSON,
-                gitCommit: request.gitCommit, gitBranch: request.event.branch, gitAuthorTime: request.gitAuthorTime,
-                status: "running",
-                queuedAt: started,
-                startedAt: started, finishedAt: nil, pid: getpid(), host: ProcessInfo.processInfo.hostName,
-                heartbeatAt: started,
-                resumedFrom: request.resume),
-            nodes: nodes.map(\.id))
+        let record: RunRecord
+        if let queued = request.queuedRun {
+            guard let existing = try store.run(queued) else { throw RunnerError("no run \(queued) in the store") }
+            record = existing
+        } else {
+            record = try startRecord(started: started)
+        }
         runId = record.id ?? 0
         scratchDirectory =
             PathName.join(FileManager.default.temporaryDirectory.path, "devflow-\(getpid())-\(runId)")
@@ -104,11 +96,30 @@ public final class RunEngine: @unchecked Sendable {
         return RunSummary(runId: runId, status: finalStatus, nodes: snapshot().status)
     }
 
-    func overallStatus(_ nodes: [Node]) -> String {
+    /// Records a new run of the request's graph as `running`, with its pending nodes.
+    func startRecord(started: Date) throws -> RunRecord {
+        let eventJSON = String(
+            decoding: (try? JSONEncoder().encode(EventRecord(request.event))) ?? Data("{}".utf8), as: UTF8.self)
+        let canonical = request.graph.canonicalJSON()
+        return try store.startRun(
+            RunRecord(
+                id: nil, pipeline: request.graph.name, file: request.file,
+                graphHash: ExecutionGraph.hash(of: canonical),
+                graphJSON: String(decoding: canonical, as: UTF8.self), event: eventJSON,
+                gitCommit: request.gitCommit, gitBranch: request.event.branch, gitAuthorTime: request.gitAuthorTime,
+                status: .running,
+                queuedAt: started,
+                startedAt: started, finishedAt: nil, pid: getpid(), host: ProcessInfo.processInfo.hostName,
+                heartbeatAt: started,
+                resumedFrom: request.resume),
+            nodes: selectedNodes().map(\.id))
+    }
+
+    func overallStatus(_ nodes: [Node]) -> RunStatus {
         let state = snapshot()
-        if cancellation.isCancelled { return "cancelled" }
+        if cancellation.isCancelled { return .cancelled }
         let failed = nodes.contains { state.status[$0.id] == "failed" && !state.allowed.contains($0.id) }
-        return failed ? "failed" : "succeeded"
+        return failed ? .failed : .succeeded
     }
 
     /// The part of the run's state a node can see: its needs and the steps its expressions read. Copying only that

@@ -13,7 +13,7 @@ public enum RunHistory {
         // Runs of other pipelines share the table: read a generous window and keep this pipeline's.
         for record in try store.runs(limit: limit * 10) {
             guard runs.count < limit, let id = record.id, id != excluding, record.pipeline == pipeline,
-                record.status == "succeeded" || record.status == "failed"
+                record.status == .succeeded || record.status == .failed
             else { continue }
             let outputs = try store.outputs(run: id)
             let nodes = try store.nodes(run: id).map { node in
@@ -24,7 +24,7 @@ public enum RunHistory {
             let graph = try? JSONDecoder().decode(ExecutionGraph.self, from: Data(record.graphJSON.utf8))
             runs.append(
                 PipelineHistory.Run(
-                    id: id, status: record.status, commit: record.gitCommit, startedAt: record.startedAt,
+                    id: id, status: record.status.rawValue, commit: record.gitCommit, startedAt: record.startedAt,
                     finishedAt: record.finishedAt, graph: graph, nodes: nodes))
         }
         return PipelineHistory(runs: runs)

@@ -1,4 +1,5 @@
 import DevFlowGraph
+import DevFlowStore
 import Foundation
 
 /// What to run and how: the compiled graph, the event, and the runner's options.
@@ -29,13 +30,18 @@ public struct RunRequest: Sendable {
     public var environment: [String: String]
     /// Seconds between TERM and KILL when a step is stopped.
     public var killGrace: Double
+    /// A run already in the store (queued by the server, claimed and prepared by a worker) to execute, instead of
+    /// recording a new one.
+    public var queuedRun: Int64?
 
     /// Creates a request.
     public init(
         graph: ExecutionGraph, file: String, event: PlanEvent, gitCommit: String? = nil, workspace: String, jobs: Int,
         steps: [String] = [], resume: Int64? = nil, force: Bool = false, failFast: Bool = false,
-        environment: [String: String] = ProcessInfo.processInfo.environment, killGrace: Double = 5
+        environment: [String: String] = ProcessInfo.processInfo.environment, killGrace: Double = 5,
+        queuedRun: Int64? = nil
     ) {
+        self.queuedRun = queuedRun
         self.graph = graph
         self.file = file
         self.event = event
@@ -68,7 +74,7 @@ public enum RunEvent: Sendable {
     /// A breaker changed state.
     case breaker(name: String, from: String, to: String, reason: String)
     /// The run ended.
-    case runFinished(run: Int64, status: String, seconds: Double)
+    case runFinished(run: Int64, status: RunStatus, seconds: Double)
 }
 
 /// Receives run events (called from several threads).
@@ -82,7 +88,7 @@ public struct RunSummary: Sendable {
     /// The run's id in the store.
     public var runId: Int64
     /// `succeeded`, `failed` or `cancelled`.
-    public var status: String
+    public var status: RunStatus
     /// Each node's final status.
     public var nodes: [String: String]
 }

@@ -23,8 +23,8 @@ public struct RunRecord: Codable, Sendable, Equatable, FetchableRecord, MutableP
     public var gitBranch: String?
     /// The commit's author time.
     public var gitAuthorTime: Date?
-    /// `running`, `succeeded`, `failed`, `cancelled` or `interrupted`.
-    public var status: String
+    /// The run's state.
+    public var status: RunStatus
     /// When the run was queued.
     public var queuedAt: Date
     /// When it started.
@@ -39,13 +39,50 @@ public struct RunRecord: Codable, Sendable, Equatable, FetchableRecord, MutableP
     public var heartbeatAt: Date
     /// The run this one resumes, if any.
     public var resumedFrom: Int64?
+    /// Server runs: the repository's full name on its forge (nil for local runs).
+    public var repository: String?
+    /// Server runs: the git ref the event named (`refs/heads/main`, `refs/pull/7/head`).
+    public var ref: String?
+    /// Server runs: the worker holding the run's lease while it runs.
+    public var workerId: String?
+    /// Server runs: when the lease ends unless the worker renews it.
+    public var leaseExpiresAt: Date?
+    /// Server runs: how many times a worker claimed it (more than one after a crash).
+    public var claims: Int
+    /// The concurrency group, once evaluated.
+    public var concurrencyGroup: String?
+    /// Whether a newer run of the group cancels this one while it runs.
+    public var cancelInProgress: Bool
+    /// Why the run ended as it did, when that is not obvious from its nodes ("superseded by run 12", the reason no
+    /// trigger matched, the first compile error).
+    public var statusReason: String?
+    /// The compiler's diagnostics (JSON) of a `config_error` run.
+    public var diagnostics: String?
+    /// Whether steps get no secrets (a pull request from a fork).
+    public var withoutSecrets: Bool
+    /// Set when someone (or a newer run) asked a running run to stop; its worker cancels it.
+    public var cancelRequested: String?
 
     /// Creates a record.
     public init(
         id: Int64?, pipeline: String, file: String, graphHash: String, graphJSON: String, event: String,
-        gitCommit: String?, gitBranch: String?, gitAuthorTime: Date?, status: String, queuedAt: Date, startedAt: Date?,
-        finishedAt: Date?, pid: Int32, host: String, heartbeatAt: Date, resumedFrom: Int64?
+        gitCommit: String?, gitBranch: String?, gitAuthorTime: Date?, status: RunStatus, queuedAt: Date,
+        startedAt: Date?, finishedAt: Date?, pid: Int32, host: String, heartbeatAt: Date, resumedFrom: Int64?,
+        repository: String? = nil, ref: String? = nil, workerId: String? = nil, leaseExpiresAt: Date? = nil,
+        claims: Int = 0, concurrencyGroup: String? = nil, cancelInProgress: Bool = false, statusReason: String? = nil,
+        diagnostics: String? = nil, withoutSecrets: Bool = false, cancelRequested: String? = nil
     ) {
+        self.repository = repository
+        self.ref = ref
+        self.workerId = workerId
+        self.leaseExpiresAt = leaseExpiresAt
+        self.claims = claims
+        self.concurrencyGroup = concurrencyGroup
+        self.cancelInProgress = cancelInProgress
+        self.statusReason = statusReason
+        self.diagnostics = diagnostics
+        self.withoutSecrets = withoutSecrets
+        self.cancelRequested = cancelRequested
         self.id = id
         self.pipeline = pipeline
         self.file = file

@@ -18,7 +18,7 @@ public protocol RunStore: Sendable {
     /// Records a node's final state, its outputs and fingerprint, and its last attempt if given, in one transaction.
     func finishNode(_ node: NodeRecord, outputs: [String: String], attempt: AttemptRecord?) throws
     /// Records the run's final state.
-    func finishRun(run: Int64, status: String, at date: Date) throws
+    func finishRun(run: Int64, status: RunStatus, at date: Date) throws
     /// Marks runs left `running` by processes that are gone as `interrupted`; returns their ids.
     func markInterruptedRuns(staleAfter: TimeInterval, now: Date, isAlive: (Int32, String) -> Bool) throws -> [Int64]
 

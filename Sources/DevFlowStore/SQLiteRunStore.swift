@@ -3,9 +3,9 @@ import GRDB
 
 /// The embedded store: SQLite through GRDB, in WAL mode with a busy timeout, migrated on open.
 public final class SQLiteRunStore: RunStore, @unchecked Sendable {
-    private let database: any DatabaseWriter
+    let database: any DatabaseWriter
     /// The write-ahead journal of finished nodes (nil for an in-memory store, which commits at once).
-    private let journal: NodeJournal?
+    let journal: NodeJournal?
     /// Commits journaled nodes to SQLite in order, off the caller's path.
     private let committer = DispatchQueue(label: "devflow.store.commits")
     private let failureLock = NSLock()
@@ -20,17 +20,23 @@ public final class SQLiteRunStore: RunStore, @unchecked Sendable {
         // for crash safety); only a power loss can lose the last commits, never corrupt the database.
         configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
         if path == ":memory:" {
-            database = try DatabaseQueue(configuration: configuration)
+            let queue = try DatabaseQueue(configuration: configuration)
+            try StoreMigrations.migrator.migrate(queue)
+            database = queue
             journal = nil
         } else {
             if let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")), slash != path.utf8.startIndex {
                 let directory = String(path.utf8[..<slash])!
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             }
-            database = try DatabasePool(path: path, configuration: configuration)
+            // Opening (WAL mode) and migrating a new file is serialised across processes.
+            database = try MigrationLock.holding(databasePath: path) {
+                let pool = try DatabasePool(path: path, configuration: configuration)
+                try StoreMigrations.migrator.migrate(pool)
+                return pool
+            }
             journal = NodeJournal(databasePath: path)
         }
-        try StoreMigrations.migrator.migrate(database)
     }
 
     /// Records a new run and its pending nodes in one transaction.
@@ -101,7 +107,7 @@ public final class SQLiteRunStore: RunStore, @unchecked Sendable {
     func flush() { if journal != nil { committer.sync {} } }
 
     /// Applies `run`'s journal to SQLite (idempotent) in `db`.
-    private func replay(run: Int64, in db: Database) throws {
+    func replay(run: Int64, in db: Database) throws {
         guard let journal else { return }
         for commit in journal.commits(run: run) { try commit.apply(in: db) }
     }
@@ -144,13 +150,16 @@ public final class SQLiteRunStore: RunStore, @unchecked Sendable {
     }
 
     /// Records the run's final state.
-    public func finishRun(run: Int64, status: String, at date: Date) throws {
+    public func finishRun(run: Int64, status: RunStatus, at date: Date) throws {
         flush()
         let failed = failureLock.withLock { commitFailed }
         try database.write { db in
             if failed { try replay(run: run, in: db) }
             try db.execute(
-                sql: "UPDATE run SET status = ?, finishedAt = ?, heartbeatAt = ? WHERE id = ?",
+                sql: """
+                    UPDATE run SET status = ?, finishedAt = ?, heartbeatAt = ?, leaseExpiresAt = NULL,
+                      statusReason = COALESCE(statusReason, cancelRequested) WHERE id = ?
+                    """,
                 arguments: [status, date, date, run])
         }
         journal?.remove(run: run)
@@ -163,7 +172,8 @@ public final class SQLiteRunStore: RunStore, @unchecked Sendable {
         flush()
         let journaled = journal?.runs() ?? []
         let (interrupted, settled) = try database.write { db -> ([Int64], [Int64]) in
-            let running = try RunRecord.filter(RunRecord.Columns.status == "running").fetchAll(db)
+            // Server runs (with a worker's lease) are the rescuer's: a lease, not a pid, says whether they live.
+            let running = try RunRecord.filter(sql: "status = 'running' AND workerId IS NULL").fetchAll(db)
             var interrupted: [Int64] = []
             for run in running where !isAlive(run.pid, run.host) || now.timeIntervalSince(run.heartbeatAt) > staleAfter
             {

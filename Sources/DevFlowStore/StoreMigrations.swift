@@ -109,6 +109,40 @@ enum StoreMigrations {
         migrator.registerMigration("v3-finding-fix") { db in
             try db.alter(table: "finding") { table in table.add(column: "fix", .text) }
         }
+        migrator.registerMigration("v4-server-queue") { db in
+            try db.alter(table: "run") { table in
+                table.add(column: "repository", .text)
+                table.add(column: "ref", .text)
+                table.add(column: "workerId", .text)
+                table.add(column: "leaseExpiresAt", .datetime)
+                table.add(column: "claims", .integer).notNull().defaults(to: 0)
+                table.add(column: "concurrencyGroup", .text)
+                table.add(column: "cancelInProgress", .boolean).notNull().defaults(to: false)
+                table.add(column: "statusReason", .text)
+                table.add(column: "diagnostics", .text)
+                table.add(column: "withoutSecrets", .boolean).notNull().defaults(to: false)
+                table.add(column: "cancelRequested", .text)
+            }
+            try db.create(index: "runByGroup", on: "run", columns: ["concurrencyGroup", "status"])
+            try db.create(table: "delivery") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("forge", .text).notNull()
+                table.column("deliveryKey", .text).notNull()
+                table.column("eventName", .text).notNull()
+                table.column("repository", .text).notNull()
+                table.column("receivedAt", .datetime).notNull()
+                table.column("outcome", .text).notNull()
+                table.column("reason", .text)
+                table.column("runId", .integer).references("run", onDelete: .setNull)
+                table.column("payload", .text).notNull()
+                table.uniqueKey(["forge", "deliveryKey"])
+            }
+            try db.create(table: "deliveryRun") { table in
+                table.column("deliveryId", .integer).notNull().references("delivery", onDelete: .cascade)
+                table.column("runId", .integer).notNull()
+                table.primaryKey(["deliveryId", "runId"])
+            }
+        }
         return migrator
     }
 }

@@ -95,7 +95,7 @@ final class ScriptedExecutor: StepExecutor, @unchecked Sendable {
                 """
         let executor = ScriptedExecutor(["version": [AttemptOutcome(kind: .succeeded, outputs: ["value": "1.2.3"])]])
         let (summary, store) = try await Self.run(yaml, executor: executor)
-        #expect(summary.status == "succeeded")
+        #expect(summary.status == .succeeded)
         #expect(executor.calls("build").first?.environment["VERSION"] == "1.2.3")
         #expect(executor.calls("build").first?.environment["DEVFLOW_ATTEMPT"] == "1")
         #expect(try store.outputs(run: summary.runId)["version"] == ["value": "1.2.3"])
@@ -118,7 +118,7 @@ final class ScriptedExecutor: StepExecutor, @unchecked Sendable {
         ])
         let clock = ManualClock()
         let (summary, store) = try await Self.run(yaml, executor: executor, clock: clock)
-        #expect(summary.status == "succeeded")
+        #expect(summary.status == .succeeded)
         #expect(clock.slept == [2, 4])
         let attempts = try store.attempts(run: summary.runId)
         #expect(attempts.map(\.status) == ["failed", "failed", "succeeded"])
@@ -144,7 +144,7 @@ final class ScriptedExecutor: StepExecutor, @unchecked Sendable {
             "lenient": [AttemptOutcome(kind: .failed, exitCode: 2)],
         ])
         let (summary, store) = try await Self.run(yaml, executor: executor)
-        #expect(summary.status == "failed")
+        #expect(summary.status == .failed)
         #expect(summary.nodes["after"] == "skipped")
         #expect(summary.nodes["cleanup"] == "succeeded")
         #expect(summary.nodes["notify"] == "succeeded")
@@ -163,7 +163,7 @@ final class ScriptedExecutor: StepExecutor, @unchecked Sendable {
                 """
         let executor = ScriptedExecutor(["broken": [AttemptOutcome(kind: .failed, exitCode: 1)]])
         let (summary, _) = try await Self.run(yaml, executor: executor, failFast: true)
-        #expect(summary.status == "cancelled")
+        #expect(summary.status == .cancelled)
         #expect(executor.calls("later").isEmpty)
     }
 
@@ -204,10 +204,10 @@ final class ScriptedExecutor: StepExecutor, @unchecked Sendable {
             "b": [AttemptOutcome(kind: .failed, exitCode: 1)],
         ])
         let (failed, _) = try await Self.run(yaml, executor: first, store: store)
-        #expect(failed.status == "failed")
+        #expect(failed.status == .failed)
         let second = ScriptedExecutor()
         let (resumed, _) = try await Self.run(yaml, executor: second, store: store, resume: failed.runId)
-        #expect(resumed.status == "succeeded")
+        #expect(resumed.status == .succeeded)
         #expect(second.calls("a").isEmpty)
         #expect(second.calls("b").first?.environment["X"] == "42")
         #expect(try store.run(resumed.runId)?.resumedFrom == failed.runId)

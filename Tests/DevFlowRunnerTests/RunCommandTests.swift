@@ -79,7 +79,7 @@ struct RunCommandTests {
         }
         #expect(gone, "the step's background child survived")
         let store = try SQLiteRunStore(path: "\(directory)/db.sqlite")
-        #expect(try store.run(1)?.status == "cancelled")
+        #expect(try store.run(1)?.status == .cancelled)
         #expect(try store.nodes(run: 1).first?.status == "cancelled")
     }
 
@@ -112,8 +112,8 @@ struct RunCommandTests {
         let resumed = Repository.run(builtDevflow, ["run", "--db", database, "--resume", "1"], directory: directory)
         #expect(resumed.status == 0, "\(resumed.output)")
         let store = try SQLiteRunStore(path: database)
-        #expect(try store.run(1)?.status == "interrupted")
-        #expect(try store.run(2)?.status == "succeeded")
+        #expect(try store.run(1)?.status == .interrupted)
+        #expect(try store.run(2)?.status == .succeeded)
         #expect(try store.run(2)?.resumedFrom == 1)
         let nodes = Dictionary(uniqueKeysWithValues: try store.nodes(run: 2).map { ($0.nodeId, $0.status) })
         #expect(nodes == ["first": "reused", "second": "succeeded"])
@@ -192,7 +192,7 @@ struct RunCommandTests {
         #expect(try store.outputs(run: 1)["version"]?["version"] == "1.2.3")
         #expect(try store.attempts(run: 1).first { $0.nodeId == "flaky" }?.retryReason?.hasPrefix("exit:75") == true)
         #expect(try store.transitions(breaker: "local-agent").map(\.toState) == ["open"])
-        #expect(try store.run(1)?.status == "succeeded")
+        #expect(try store.run(1)?.status == .succeeded)
         #expect(!(try store.logs(run: 1, node: "prepare")).isEmpty)
     }
 

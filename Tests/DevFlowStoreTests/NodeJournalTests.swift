@@ -23,7 +23,7 @@ import Testing
     static func running(pid: Int32) -> RunRecord {
         RunRecord(
             id: nil, pipeline: "p", file: ".devflow.yml", graphHash: "abc", graphJSON: "{}", event: "{}",
-            gitCommit: nil, gitBranch: nil, gitAuthorTime: nil, status: "running", queuedAt: date, startedAt: date,
+            gitCommit: nil, gitBranch: nil, gitAuthorTime: nil, status: .running, queuedAt: date, startedAt: date,
             finishedAt: nil, pid: pid, host: ProcessInfo.processInfo.hostName, heartbeatAt: date, resumedFrom: nil)
     }
 
@@ -86,7 +86,7 @@ import Testing
         try store.finishNode(commit.node, outputs: commit.outputs, attempt: commit.attempt)
         #expect(FileManager.default.fileExists(atPath: NodeJournal(databasePath: path).path(run: id)))
         #expect(try store.nodes(run: id).first?.status == "succeeded")  // a read waits for the commit
-        try store.finishRun(run: id, status: "succeeded", at: Self.date)
+        try store.finishRun(run: id, status: .succeeded, at: Self.date)
         #expect(!FileManager.default.fileExists(atPath: NodeJournal(databasePath: path).path(run: id)))
     }
 }

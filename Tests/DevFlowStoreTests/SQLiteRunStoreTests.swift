@@ -15,7 +15,7 @@ import Testing
         RunRecord(
             id: nil, pipeline: pipeline, file: ".devflow.yml", graphHash: "abc", graphJSON: "{}",
             event: "{\"kind\":\"push\"}",
-            gitCommit: "0123", gitBranch: "main", gitAuthorTime: nil, status: "running", queuedAt: date,
+            gitCommit: "0123", gitBranch: "main", gitAuthorTime: nil, status: .running, queuedAt: date,
             startedAt: date,
             finishedAt: nil, pid: pid, host: ProcessInfo.processInfo.hostName, heartbeatAt: date, resumedFrom: nil)
     }
@@ -42,9 +42,9 @@ import Testing
                     finishedAt: now,
                     fingerprint: "f1", allowedFailure: false),
                 outputs: ["version": "1.2.3"])
-            try store.finishRun(run: id, status: "succeeded", at: now)
+            try store.finishRun(run: id, status: .succeeded, at: now)
 
-            #expect(try store.run(id)?.status == "succeeded")
+            #expect(try store.run(id)?.status == .succeeded)
             #expect(try store.attempts(run: id).map(\.number) == [1, 2])
             #expect(try store.logs(run: id, node: "build").map(\.text) == ["compiling\ndone"])
             #expect(try store.outputs(run: id) == ["build": ["version": "1.2.3"]])
@@ -60,8 +60,8 @@ import Testing
             let dead = try store.startRun(Self.run(pid: 999_999), nodes: ["a"])
             let interrupted = try store.markInterruptedRuns(staleAfter: 60, now: Date()) { pid, _ in pid == getpid() }
             #expect(interrupted == [dead.id!])
-            #expect(try store.run(alive.id!)?.status == "running")
-            #expect(try store.run(dead.id!)?.status == "interrupted")
+            #expect(try store.run(alive.id!)?.status == .running)
+            #expect(try store.run(dead.id!)?.status == .interrupted)
             #expect(try store.nodes(run: dead.id!).first?.status == "interrupted")
         }
     }

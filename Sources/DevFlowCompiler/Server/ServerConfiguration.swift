@@ -1,0 +1,133 @@
+import DevFlowDiagnostics
+
+/// `devflow-server.yml`: what `devflow serve` listens on, where it keeps its data, and the repositories it runs.
+/// Read with DevFlow's YAML front end and checked like a pipeline (every problem at once, spans, did-you-mean).
+public struct ServerConfiguration: Sendable, Equatable {
+    /// `HOST:PORT` to listen on.
+    public var listen: String = "127.0.0.1:8080"
+    /// The server's address as people reach it (links in commit statuses and notifications).
+    public var publicURL: String?
+    /// Mirrors and workspaces.
+    public var data: String = ".devflow/server"
+    /// The store: a SQLite path (`postgres://…` comes with the PostgreSQL backend).
+    public var db: String?
+    /// In-process workers.
+    public var workers: Int = 2
+    /// The largest webhook body accepted, in bytes (413 past it).
+    public var maxBodyBytes: Int = 5 * 1024 * 1024
+    /// The repositories served, by their forge's full name.
+    public var repositories: [Repository] = []
+    /// Variables of the server's own environment that steps may see (never all of them).
+    public var stepEnv: [String] = []
+    /// `PATH` for steps.
+    public var stepPath: String = "/usr/local/bin:/usr/bin:/bin"
+    /// `HOME` for steps (default: the run's workspace).
+    public var stepHome: String?
+    /// Incoming-webhook notifications.
+    public var notifications: [Notification] = []
+
+    /// Creates a configuration with the defaults.
+    public init() {}
+
+    /// The forges DevFlow receives webhooks from.
+    public enum Forge: String, Sendable, CaseIterable, Codable {
+        /// GitHub (`X-Hub-Signature-256`).
+        case github
+        /// GitLab (`X-Gitlab-Token`).
+        case gitlab
+        /// Bitbucket Cloud (`X-Hub-Signature`).
+        case bitbucket
+    }
+
+    /// Whether pull requests from forks run.
+    public enum ForkPolicy: String, Sendable, CaseIterable, Codable {
+        /// Never.
+        case never
+        /// Yes, with no secret reaching any step (the default).
+        case withoutSecrets = "without_secrets"
+        /// Yes, with the repository's secrets (only for trusted contributors).
+        case always
+    }
+
+    /// A secret's source: never a literal in the file.
+    public enum SecretSource: Sendable, Equatable {
+        /// An environment variable of the server.
+        case env(String)
+        /// A file's contents (trailing newline removed).
+        case file(String)
+    }
+
+    /// One repository.
+    public struct Repository: Sendable, Equatable {
+        /// The forge's full name (`acme/app`).
+        public var name: String
+        /// Its forge.
+        public var forge: Forge
+        /// Where to clone from: `https://…`, `file:///…` or a local path.
+        public var cloneURL: String
+        /// The branch schedules run on.
+        public var defaultBranch: String = "main"
+        /// The pipeline file in the repository.
+        public var pipeline: String = ".devflow.yml"
+        /// The webhook secret (GitHub and Bitbucket sign with it; GitLab sends it as its token).
+        public var webhookSecret: SecretSource
+        /// A token for HTTPS clones.
+        public var cloneToken: SecretSource?
+        /// The forge's API for commit statuses (`https://api.github.com`).
+        public var statusAPI: String?
+        /// The token for commit statuses.
+        public var statusToken: SecretSource?
+        /// `NAME=value` lines with the repository's secrets.
+        public var secretsFile: String?
+        /// Pull requests from forks.
+        public var forks: ForkPolicy = .withoutSecrets
+
+        /// Creates a repository entry.
+        public init(name: String, forge: Forge, cloneURL: String, webhookSecret: SecretSource) {
+            self.name = name
+            self.forge = forge
+            self.cloneURL = cloneURL
+            self.webhookSecret = webhookSecret
+        }
+    }
+
+    /// When a notification is sent.
+    public enum NotificationTrigger: String, Sendable, CaseIterable, Codable {
+        /// A run failed.
+        case failure
+        /// A run succeeded after the previous run of its pipeline and branch failed.
+        case recovery
+        /// Every successful run.
+        case success
+    }
+
+    /// Where notifications go.
+    public enum NotificationKind: String, Sendable, CaseIterable, Codable {
+        /// A Slack incoming webhook.
+        case slack
+        /// A Microsoft Teams incoming webhook.
+        case teams
+        /// A Discord webhook.
+        case discord
+    }
+
+    /// One incoming-webhook notification.
+    public struct Notification: Sendable, Equatable {
+        /// The service.
+        public var kind: NotificationKind
+        /// The webhook URL (a secret: it authorises posting).
+        public var url: SecretSource
+        /// When to send.
+        public var on: [NotificationTrigger]
+
+        /// Creates a notification.
+        public init(kind: NotificationKind, url: SecretSource, on: [NotificationTrigger]) {
+            self.kind = kind
+            self.url = url
+            self.on = on
+        }
+    }
+
+    /// The repository with this full name.
+    public func repository(named name: String) -> Repository? { repositories.first { $0.name == name } }
+}

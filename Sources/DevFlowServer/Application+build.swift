@@ -1,0 +1,21 @@
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+/// Builds the server: the routes (webhooks, health, metrics), the in-process workers and the lease rescuer, on one
+/// store. The executable and the tests both call it.
+public func buildApplication(_ context: ServerContext, logger: Logger? = nil) -> some ApplicationProtocol {
+    var logger = logger ?? Logger(label: "devflow.server")
+    if logger.logLevel > .info { logger.logLevel = .info }
+    let router = Router(context: BasicRequestContext.self)
+    router.add(middleware: ServerHeaderMiddleware())
+    WebhookController(context: context).register(on: router)
+    HealthController(context: context).register(on: router)
+    let address = context.settings.address
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(address.host, port: address.port), serverName: "devflow"),
+        services: [WorkerPool(context: context, logger: logger), LeaseRescuer(context: context, logger: logger)],
+        logger: logger)
+}

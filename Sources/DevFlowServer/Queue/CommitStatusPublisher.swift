@@ -1,0 +1,34 @@
+import DevFlowCompiler
+import DevFlowForges
+import DevFlowStore
+import Foundation
+import Logging
+
+/// Posts a run's state to its forge as a commit status (pending at the start, success or failure at the end), off
+/// the worker's path and behind the forge's breaker; a failure is logged, never fatal to the run.
+struct CommitStatusPublisher: Sendable {
+    let context: ServerContext
+    let logger: Logger
+
+    func publish(run: RunRecord, repository: ServerConfiguration.Repository, state: CommitState, description: String) {
+        guard let api = repository.statusAPI, let token = context.settings.statusTokens[repository.name],
+            let sha = run.gitCommit, let id = run.id
+        else { return }
+        let forge = ForgeKind(rawValue: repository.forge.rawValue) ?? .github
+        let base = context.settings.configuration.publicURL ?? "http://\(context.settings.configuration.listen)"
+        let status = CommitStatus(
+            repository: repository.name, sha: sha, state: state, context: "devflow/\(repository.pipeline)",
+            description: description, targetURL: "\(base)/runs/\(id)")
+        let gate = StoreBreakerGate(store: context.store)
+        let client = Forges.statusClient(
+            forge: forge, api: api, token: token, sender: OutboundSender(gate: gate))
+        let logger = logger
+        Task {
+            do {
+                try await client.post(status)
+            } catch {
+                logger.warning("commit status for run \(id) not posted: \(error)")
+            }
+        }
+    }
+}

@@ -1,0 +1,199 @@
+import DevFlowCompiler
+import DevFlowDiagnostics
+import DevFlowGit
+import DevFlowGraph
+import DevFlowRunCommands
+import DevFlowRunner
+import DevFlowStore
+import Foundation
+
+/// Runs one claimed run on this machine: mirror, checkout of the exact commit, compile and decide at that commit,
+/// concurrency group, then the same `RunEngine` as `devflow run`, with the lease renewed while it runs.
+struct RunExecutor: Sendable {
+    let context: ServerContext
+    let worker: String
+    let statuses: CommitStatusPublisher
+
+    /// What became of the claimed run.
+    enum Outcome: Equatable {
+        /// It ran to a final state.
+        case finished(RunStatus)
+        /// It ended before any step (config error, not triggered, checkout failure).
+        case settled(RunStatus)
+        /// Its concurrency group is busy: it went back to the queue.
+        case waiting
+    }
+
+    func execute(_ run: RunRecord) async -> Outcome {
+        guard let id = run.id else { return .settled(.failed) }
+        guard let name = run.repository, let repository = context.settings.configuration.repository(named: name) else {
+            return settle(id, .failed, "repository '\(run.repository ?? "?")' is no longer in the server configuration")
+        }
+        guard let event = QueuedEvent.decode(run.event), let commit = run.gitCommit else {
+            return settle(id, .failed, "the queued run has no event or commit; it cannot be run")
+        }
+        let workspace = PathNameJoin.join(context.settings.dataDirectory, "workspaces/run-\(id)")
+        defer { try? FileManager.default.removeItem(atPath: workspace) }
+        let prepared: Prepared
+        do {
+            prepared = try prepare(
+                id, run: run, repository: repository, event: event, commit: commit, workspace: workspace)
+        } catch let error as Settlement {
+            statuses.publish(
+                run: run, repository: repository, state: error.status == .configError ? .failure : .error,
+                description: error.reason)
+            return settle(id, error.status, error.reason, diagnostics: error.diagnostics)
+        } catch {
+            statuses.publish(run: run, repository: repository, state: .error, description: "\(error)")
+            return settle(id, .failed, "\(error)")
+        }
+        if let group = prepared.request.concurrencyGroup,
+            (try? context.queue.groupBusy(group, besides: id)) == true
+        {
+            try? context.queue.release(run: id, worker: worker)
+            return .waiting
+        }
+        statuses.publish(run: run, repository: repository, state: .pending, description: "running")
+        let engine = RunEngine(
+            request: prepared.request, store: context.store, executor: ProcessStepExecutor(killGrace: 5))
+        let lease = LeaseKeeper(context: context, run: id, worker: worker, cancellation: engine.cancellation)
+        let keeper = Task { await lease.keep() }
+        let shutdown = context.shutdown.onShutdown { graceful in engine.cancellation.cancel(graceful: graceful) }
+        defer { context.shutdown.remove(shutdown) }
+        let status: RunStatus
+        do {
+            status = try await engine.run().status
+        } catch {
+            keeper.cancel()
+            return settle(id, .failed, "\(error)")
+        }
+        keeper.cancel()
+        statuses.publish(
+            run: run, repository: repository, state: status == .succeeded ? .success : .failure,
+            description: "\(status.rawValue)")
+        return .finished(status)
+    }
+
+    /// A run that is ready for the engine.
+    struct Prepared {
+        var request: RunRequest
+    }
+
+    /// Why a run ends before its first step.
+    struct Settlement: Error {
+        var status: RunStatus
+        var reason: String
+        var diagnostics: String?
+    }
+
+    /// Mirror, checkout, compile, plan, and record the graph and group.
+    func prepare(
+        _ id: Int64, run: RunRecord, repository: ServerConfiguration.Repository, event: QueuedEvent, commit: String,
+        workspace: String
+    ) throws -> Prepared {
+        let credentials = context.settings.cloneTokens[repository.name].map { GitCredentials(token: $0) }
+        let mirror = GitMirror(
+            remoteURL: event.fromFork ? (event.cloneURL ?? repository.cloneURL) : repository.cloneURL,
+            directory: PathNameJoin.join(
+                context.settings.dataDirectory,
+                "mirrors/\(Self.slug(repository.name))"
+                    + (event.fromFork ? "-fork-\(Self.slug(event.cloneURL ?? ""))" : "")),
+            credentials: credentials)
+        do {
+            if !Self.has(commit, in: mirror) { _ = try mirror.update() }
+        } catch {
+            throw Settlement(status: .failed, reason: "cannot fetch \(mirror.displayURL): \(error)")
+        }
+        guard Self.has(commit, in: mirror) else {
+            throw Settlement(
+                status: .failed,
+                reason: "commit \(commit) is not in \(mirror.displayURL) (was the branch deleted or force-pushed "
+                    + "before the run started?)")
+        }
+        try? FileManager.default.removeItem(atPath: workspace)
+        do {
+            _ = try mirror.checkout(commit: commit, into: workspace)
+        } catch {
+            throw Settlement(status: .failed, reason: "cannot check out \(commit): \(error)")
+        }
+        let path = PathNameJoin.join(workspace, repository.pipeline)
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw Settlement(
+                status: .configError,
+                reason: "\(repository.pipeline) does not exist at \(commit.prefix(12)); add it or set 'pipeline:'")
+        }
+        let compilation = Compiler.compile(SourceFile(path: repository.pipeline, bytes: Array(data)))
+        guard let graph = compilation.graph else {
+            let errors = compilation.diagnostics.filter { $0.severity == .error }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            let json = (try? encoder.encode(compilation.diagnostics)).map { String(decoding: $0, as: UTF8.self) }
+            let first =
+                errors.first.map {
+                    "\(repository.pipeline):\($0.span.start.line):\($0.span.start.column): \($0.message)"
+                } ?? "the pipeline does not compile"
+            throw Settlement(status: .configError, reason: first, diagnostics: json)
+        }
+        var planEvent = event.planEvent
+        if planEvent.changedPaths == nil {
+            let changes: [GitChange]
+            if planEvent.kind == "pull_request", let base = planEvent.baseBranch {
+                changes = (try? mirror.changedPaths(pullRequestHead: commit, target: "refs/heads/\(base)")) ?? []
+            } else {
+                changes = (try? mirror.changedPaths(before: event.before, after: commit)) ?? []
+            }
+            planEvent.changedPaths = changes.map(\.path.string)
+        }
+        let plan = Planner.plan(graph, for: planEvent)
+        guard plan.triggered else { throw Settlement(status: .skipped, reason: plan.triggerReason) }
+        let author = try? mirror.commitInfo(commit).authorTime
+        var request = RunRequest(
+            graph: graph, file: repository.pipeline, event: planEvent, gitCommit: commit, workspace: workspace,
+            jobs: 2, environment: stepEnvironment(repository: repository, graph: graph, run: run, workspace: workspace),
+            queuedRun: id)
+        request.gitAuthorTime = author
+        let canonical = graph.canonicalJSON()
+        try context.queue.prepare(
+            run: id, pipeline: graph.name, graphHash: ExecutionGraph.hash(of: canonical),
+            graphJSON: String(decoding: canonical, as: UTF8.self), nodes: graph.nodes.map(\.id),
+            group: request.concurrencyGroup, cancelInProgress: graph.cancelInProgress, now: Date())
+        if let previous = run.resumedFrom { request.resume = previous }
+        return Prepared(request: request)
+    }
+
+    /// What steps see of the world: never the server's own environment (it holds webhook secrets and tokens), only
+    /// `PATH`, `HOME`, the variables `step_env` names, and the repository's declared secrets (none for forks).
+    func stepEnvironment(
+        repository: ServerConfiguration.Repository, graph: ExecutionGraph, run: RunRecord, workspace: String
+    ) -> [String: String] {
+        let settings = context.settings
+        var environment: [String: String] = [
+            "PATH": settings.configuration.stepPath, "HOME": settings.configuration.stepHome ?? workspace,
+            "CI": "true", "DEVFLOW_SERVER": "1",
+        ]
+        for name in settings.configuration.stepEnv { environment[name] = settings.environment[name] }
+        if !run.withoutSecrets, let file = repository.secretsFile,
+            case .success(let secrets) = SecretsFile.read(file, relativeTo: "", declared: graph.secrets)
+        {
+            for (name, value) in secrets { environment[name] = value }
+        }
+        if let executable = settings.agentExecutable { environment["DEVFLOW_AGENT_EXECUTABLE"] = executable }
+        return environment
+    }
+
+    func settle(_ id: Int64, _ status: RunStatus, _ reason: String, diagnostics: String? = nil) -> Outcome {
+        try? context.queue.settle(run: id, status: status, reason: reason, diagnostics: diagnostics, at: Date())
+        return .settled(status)
+    }
+
+    /// Whether the mirror exists and holds `commit`.
+    static func has(_ commit: String, in mirror: GitMirror) -> Bool {
+        guard mirror.exists, let repository = try? mirror.repository() else { return false }
+        return repository.hasCommit(commit)
+    }
+
+    /// A file-name-safe form of a repository name or URL.
+    static func slug(_ text: String) -> String {
+        String(text.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." ? $0 : "_" })
+    }
+}

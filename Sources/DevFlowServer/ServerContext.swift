@@ -1,0 +1,78 @@
+import DevFlowStore
+import Foundation
+
+/// What the controllers and services of one server share: its settings, store, metrics and the doorbell that wakes
+/// idle workers. Nothing in it coordinates what a second process would need: the store does that.
+public final class ServerContext: Sendable {
+    /// The resolved settings.
+    public let settings: ServerSettings
+    /// The run store (runs, nodes, attempts, logs, breakers).
+    public let store: SQLiteRunStore
+    /// The queue (the same store, seen through its queue protocol).
+    public var queue: any RunQueue { store }
+    /// Prometheus metrics.
+    public let metrics: ServerMetrics
+    /// Rung when a run is queued, so a waiting worker claims it without waiting for its next poll.
+    public let doorbell = Doorbell()
+    /// The server's shutdown: running runs register to hear about it.
+    public let shutdown = ShutdownWatch()
+    /// Workers' liveness, for `/readyz`.
+    public let workerBeats = WorkerBeats()
+
+    /// Opens the store and creates the metrics.
+    public init(settings: ServerSettings, store: SQLiteRunStore? = nil) throws {
+        self.settings = settings
+        self.store = try store ?? SQLiteRunStore(path: settings.databasePath)
+        metrics = ServerMetrics()
+    }
+}
+
+/// A wake-up signal for workers: a hint only (workers also poll the queue), never the source of truth.
+///
+/// A ring bumps a generation counter; a waiting worker looks at it every few milliseconds, so a queued run is
+/// claimed within about 5 ms of its delivery instead of at the next poll.
+public final class Doorbell: Sendable {
+    private let generation = LockedBox<UInt64>(0)
+
+    /// Wakes the waiting workers.
+    public func ring() { generation.withValue { $0 &+= 1 } }
+
+    /// Waits for a ring or `seconds`, whichever comes first (or until the task is cancelled).
+    public func wait(seconds: TimeInterval) async {
+        let start = generation.withValue { $0 }
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline, !Task.isCancelled, generation.withValue({ $0 }) == start {
+            try? await Task.sleep(nanoseconds: 5_000_000)
+        }
+    }
+}
+
+/// The last time each worker went round its loop.
+public final class WorkerBeats: Sendable {
+    private let beats = LockedBox<[Int: Date]>([:])
+
+    /// Records that worker `index` is alive.
+    func beat(_ index: Int) { beats.withValue { $0[index] = Date() } }
+
+    /// Whether `count` workers have gone round their loop within `seconds`.
+    func allAlive(count: Int, within seconds: TimeInterval) -> Bool {
+        let now = Date()
+        return beats.withValue { beats in
+            (0..<count).allSatisfy { index in beats[index].map { now.timeIntervalSince($0) < seconds } ?? false }
+        }
+    }
+}
+
+/// A value behind a lock.
+final class LockedBox<Value>: @unchecked Sendable {
+    private var value: Value
+    private let lock = NSLock()
+
+    init(_ value: Value) { self.value = value }
+
+    func withValue<T>(_ body: (inout Value) -> T) -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return body(&value)
+    }
+}

@@ -1,0 +1,50 @@
+import Foundation
+
+/// The server's durable queue, at the level of intent. A queued run is a `run` row in state `queued`; a worker
+/// claims it with a lease it renews by heartbeat; a rescuer re-queues runs whose lease ran out.
+///
+/// The claim is one statement over the queued runs that are not blocked by their concurrency group, so that on
+/// PostgreSQL it becomes `UPDATE … WHERE id = (SELECT id … FOR UPDATE SKIP LOCKED LIMIT 1) RETURNING *`.
+public protocol RunQueue: Sendable {
+    /// Stores `delivery` and queues `runs` (one per ref the delivery updated; none when it is ignored) in one
+    /// transaction; a delivery already stored under the same forge and key is not stored again and queues nothing.
+    func recordDelivery(_ delivery: DeliveryRecord, queue runs: [RunRecord]) throws -> DeliveryReceipt
+    /// Queues a run outside a delivery (schedules, manual triggers).
+    func enqueue(_ run: RunRecord) throws -> RunRecord
+    /// Claims the oldest queued run that its concurrency group lets start, for `lease` seconds.
+    func claimRun(worker: String, now: Date, lease: TimeInterval) throws -> RunRecord?
+    /// Extends the lease; returns the run's state for its worker, or nil when the worker no longer holds it.
+    func renewLease(run: Int64, worker: String, until: Date) throws -> LeaseState?
+    /// Gives a claimed run back to the queue (its concurrency group is busy): it waits, unclaimed.
+    func release(run: Int64, worker: String) throws
+    /// Re-queues running runs whose lease ended before `now`, or whose worker `isDead` says is gone (a worker id
+    /// names its host and process); returns their ids.
+    func rescueExpiredLeases(now: Date, isDead: (String) -> Bool) throws -> [Int64]
+    /// Records what a worker learnt at the run's commit: the compiled graph, its pending nodes, the concurrency group.
+    /// Queued runs of the same group that are older are cancelled ("superseded by run N"); with
+    /// `cancelInProgress`, a running one is asked to stop.
+    func prepare(
+        run: Int64, pipeline: String, graphHash: String, graphJSON: String, nodes: [String], group: String?,
+        cancelInProgress: Bool, now: Date) throws
+    /// Ends a run that never started a step (`config_error`, `skipped`), with its reason and diagnostics.
+    func settle(run: Int64, status: RunStatus, reason: String?, diagnostics: String?, at: Date) throws
+    /// Asks a running run to stop (its worker sees it at the next lease renewal); cancels a queued one at once.
+    func requestCancel(run: Int64, reason: String, at: Date) throws
+    /// Whether another run of `group` is running (an older one, claimed before `run`'s group was known).
+    func groupBusy(_ group: String, besides run: Int64) throws -> Bool
+    /// Runs waiting for a worker.
+    func queueDepth() throws -> Int
+    /// How many runs are in each state.
+    func runCounts() throws -> [RunStatus: Int]
+    /// The deliveries stored, newest first.
+    func deliveries(limit: Int) throws -> [DeliveryRecord]
+}
+
+/// What a worker learns when it renews its lease.
+public struct LeaseState: Sendable, Equatable {
+    /// Why the run should stop, if someone asked.
+    public var cancelRequested: String?
+
+    /// Creates a state.
+    public init(cancelRequested: String?) { self.cancelRequested = cancelRequested }
+}

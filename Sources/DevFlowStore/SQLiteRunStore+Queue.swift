@@ -1,0 +1,253 @@
+import Foundation
+import GRDB
+
+/// The queue on SQLite: every change in an immediate transaction, so that the server, its workers and CLI commands
+/// sharing one database file agree on who holds which run.
+extension SQLiteRunStore: RunQueue {
+    /// Stores the delivery and queues its run in one transaction; a known (forge, key) pair changes nothing.
+    public func recordDelivery(_ delivery: DeliveryRecord, queue runs: [RunRecord]) throws -> DeliveryReceipt {
+        try immediate { db in
+            if let existing = try DeliveryRecord.filter(
+                Column("forge") == delivery.forge && Column("deliveryKey") == delivery.deliveryKey
+            ).fetchOne(db), let id = existing.id {
+                let runs = try Int64.fetchAll(
+                    db, sql: "SELECT runId FROM deliveryRun WHERE deliveryId = ? ORDER BY runId", arguments: [id])
+                return .duplicate(delivery: id, runs: runs)
+            }
+            var ids: [Int64] = []
+            for var run in runs {
+                run.status = .queued
+                try run.insert(db)
+                if let id = run.id { ids.append(id) }
+            }
+            var record = delivery
+            record.runId = ids.first
+            try record.insert(db)
+            guard let id = record.id else { throw StoreError("the delivery was not assigned an id") }
+            for run in ids {
+                try db.execute(sql: "INSERT INTO deliveryRun (deliveryId, runId) VALUES (?, ?)", arguments: [id, run])
+            }
+            return .stored(delivery: id, runs: ids)
+        }
+    }
+
+    /// Queues a run.
+    public func enqueue(_ run: RunRecord) throws -> RunRecord {
+        try immediate { db in
+            var record = run
+            record.status = .queued
+            try record.insert(db)
+            return record
+        }
+    }
+
+    /// The oldest queued run whose concurrency group has no running run, claimed by `worker`.
+    public func claimRun(worker: String, now: Date, lease: TimeInterval) throws -> RunRecord? {
+        try immediate { db in
+            guard
+                let id = try Int64.fetchOne(
+                    db,
+                    sql: """
+                        SELECT id FROM run AS candidate WHERE status = 'queued' AND (concurrencyGroup IS NULL
+                          OR NOT EXISTS (SELECT 1 FROM run AS other WHERE other.concurrencyGroup = candidate.concurrencyGroup
+                            AND other.status = 'running'))
+                        ORDER BY id LIMIT 1
+                        """)
+            else { return nil }
+            try db.execute(
+                sql: """
+                    UPDATE run SET status = 'running', workerId = ?, leaseExpiresAt = ?, claims = claims + 1,
+                      startedAt = COALESCE(startedAt, ?), heartbeatAt = ?, pid = ?, host = ?
+                    WHERE id = ?
+                    """,
+                arguments: [worker, now.addingTimeInterval(lease), now, now, getpid(), Self.hostName, id])
+            return try RunRecord.fetchOne(db, key: id)
+        }
+    }
+
+    /// Extends the lease of a run `worker` still holds.
+    public func renewLease(run: Int64, worker: String, until: Date) throws -> LeaseState? {
+        try immediate { db in
+            try db.execute(
+                sql:
+                    "UPDATE run SET leaseExpiresAt = ?, heartbeatAt = ? WHERE id = ? AND workerId = ? AND status = 'running'",
+                arguments: [until, Date(), run, worker])
+            guard db.changesCount == 1 else { return nil }
+            let reason = try String.fetchOne(db, sql: "SELECT cancelRequested FROM run WHERE id = ?", arguments: [run])
+            return LeaseState(cancelRequested: reason)
+        }
+    }
+
+    /// Puts a claimed run back in the queue, unclaimed.
+    public func release(run: Int64, worker: String) throws {
+        try immediate { db in
+            try db.execute(
+                sql: """
+                    UPDATE run SET status = 'queued', workerId = NULL, leaseExpiresAt = NULL
+                    WHERE id = ? AND workerId = ? AND status = 'running'
+                    """, arguments: [run, worker])
+        }
+    }
+
+    /// Running runs whose lease ran out: their journal is replayed, they are marked `interrupted`, and each is
+    /// queued again as a new run that resumes it (its succeeded steps and their outputs are reused).
+    public func rescueExpiredLeases(now: Date, isDead: (String) -> Bool) throws -> [Int64] {
+        flush()
+        let rescued = try immediate { db -> [Int64] in
+            let expired = try RunRecord.filter(sql: "status = 'running' AND workerId IS NOT NULL").fetchAll(db)
+                .filter { run in (run.leaseExpiresAt.map { $0 < now } ?? true) || isDead(run.workerId ?? "") }
+            var ids: [Int64] = []
+            for old in expired {
+                guard let id = old.id else { continue }
+                try replay(run: id, in: db)
+                var resumed = old
+                resumed.id = nil
+                resumed.status = .queued
+                resumed.workerId = nil
+                resumed.leaseExpiresAt = nil
+                resumed.claims = 0
+                resumed.startedAt = nil
+                resumed.finishedAt = nil
+                resumed.queuedAt = now
+                resumed.heartbeatAt = now
+                resumed.statusReason = nil
+                resumed.resumedFrom = old.graphHash.isEmpty ? old.resumedFrom : id
+                if old.graphHash.isEmpty { resumed.pipeline = old.pipeline }
+                if old.cancelRequested != nil {
+                    resumed.status = .cancelled
+                    resumed.finishedAt = now
+                    resumed.statusReason = old.cancelRequested
+                }
+                try resumed.insert(db)
+                guard let newId = resumed.id else { continue }
+                try db.execute(
+                    sql: """
+                        UPDATE run SET status = 'interrupted', finishedAt = ?, leaseExpiresAt = NULL,
+                          statusReason = ? WHERE id = ?
+                        """,
+                    arguments: [
+                        now, "worker \(old.workerId ?? "?") stopped renewing its lease; resumed as run \(newId)", id,
+                    ])
+                try db.execute(
+                    sql: """
+                        UPDATE node SET status = 'interrupted', finishedAt = ?
+                        WHERE runId = ? AND status IN ('running', 'pending')
+                        """, arguments: [now, id])
+                try db.execute(sql: "UPDATE delivery SET runId = ? WHERE runId = ?", arguments: [newId, id])
+                try db.execute(sql: "UPDATE deliveryRun SET runId = ? WHERE runId = ?", arguments: [newId, id])
+                ids.append(id)
+            }
+            return ids
+        }
+        for id in rescued { journal?.remove(run: id) }
+        return rescued
+    }
+
+    /// Stores the compiled graph and pending nodes of a claimed run and applies its concurrency group.
+    public func prepare(
+        run: Int64, pipeline: String, graphHash: String, graphJSON: String, nodes: [String], group: String?,
+        cancelInProgress: Bool, now: Date
+    ) throws {
+        try immediate { db in
+            try db.execute(
+                sql: """
+                    UPDATE run SET pipeline = ?, graphHash = ?, graphJSON = ?, concurrencyGroup = ?, cancelInProgress = ?
+                    WHERE id = ?
+                    """, arguments: [pipeline, graphHash, graphJSON, group, cancelInProgress, run])
+            for node in nodes {
+                try db.execute(
+                    sql: """
+                        INSERT OR IGNORE INTO node (runId, nodeId, status, attempts, allowedFailure)
+                        VALUES (?, ?, 'pending', 0, 0)
+                        """, arguments: [run, node])
+            }
+            guard let group else { return }
+            // A newer run replaces older waiting runs of its group; with cancel_in_progress it also stops the
+            // running one (GitHub Actions' semantics).
+            try db.execute(
+                sql: """
+                    UPDATE run SET status = 'cancelled', finishedAt = ?, statusReason = ?
+                    WHERE concurrencyGroup = ? AND status = 'queued' AND id < ?
+                    """, arguments: [now, "superseded by run \(run)", group, run])
+            if cancelInProgress {
+                try db.execute(
+                    sql: """
+                        UPDATE run SET cancelRequested = ? WHERE concurrencyGroup = ? AND status = 'running'
+                          AND id < ? AND cancelRequested IS NULL
+                        """, arguments: ["superseded by run \(run)", group, run])
+            }
+        }
+    }
+
+    /// Ends a run that started no step.
+    public func settle(run: Int64, status: RunStatus, reason: String?, diagnostics: String?, at: Date) throws {
+        try immediate { db in
+            try db.execute(
+                sql: """
+                    UPDATE run SET status = ?, statusReason = ?, diagnostics = ?, finishedAt = ?, leaseExpiresAt = NULL
+                    WHERE id = ?
+                    """, arguments: [status, reason, diagnostics, at, run])
+        }
+    }
+
+    /// Cancels a queued run now, or asks the worker of a running one to stop it.
+    public func requestCancel(run: Int64, reason: String, at: Date) throws {
+        try immediate { db in
+            try db.execute(
+                sql:
+                    "UPDATE run SET status = 'cancelled', finishedAt = ?, statusReason = ? WHERE id = ? AND status = 'queued'",
+                arguments: [at, reason, run])
+            try db.execute(
+                sql:
+                    "UPDATE run SET cancelRequested = ? WHERE id = ? AND status = 'running' AND cancelRequested IS NULL",
+                arguments: [reason, run])
+        }
+    }
+
+    /// Whether another run of the group is running.
+    public func groupBusy(_ group: String, besides run: Int64) throws -> Bool {
+        try database.read { db in
+            try Bool.fetchOne(
+                db,
+                sql: "SELECT EXISTS (SELECT 1 FROM run WHERE concurrencyGroup = ? AND status = 'running' AND id != ?)",
+                arguments: [group, run]) ?? false
+        }
+    }
+
+    /// Runs in state `queued`.
+    public func queueDepth() throws -> Int {
+        try database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM run WHERE status = 'queued'") ?? 0 }
+    }
+
+    /// How many runs are in each state.
+    public func runCounts() throws -> [RunStatus: Int] {
+        try database.read { db in
+            var counts: [RunStatus: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM run GROUP BY status") {
+                if let status = RunStatus(rawValue: row["status"]) { counts[status] = row["n"] }
+            }
+            return counts
+        }
+    }
+
+    /// Stored deliveries, newest first.
+    public func deliveries(limit: Int) throws -> [DeliveryRecord] {
+        try database.read { db in try DeliveryRecord.order(Column("id").desc).limit(limit).fetchAll(db) }
+    }
+
+    /// `body` in an immediate transaction (the write lock taken at BEGIN, so concurrent claims never interleave).
+    func immediate<T>(_ body: (Database) throws -> T) throws -> T {
+        try database.writeWithoutTransaction { db in
+            var result: T?
+            try db.inTransaction(.immediate) {
+                result = try body(db)
+                return .commit
+            }
+            guard let result else { throw StoreError("a queue transaction returned nothing") }
+            return result
+        }
+    }
+
+    /// This machine's host name, as run records and worker ids name it.
+    public static let hostName = ProcessInfo.processInfo.hostName
+}

@@ -1,0 +1,36 @@
+import ArgumentParser
+import DevFlowServer
+import Foundation
+
+/// `devflow serve [--config devflow-server.yml] [--listen HOST:PORT] [--db PATH] [--data DIR] [--workers N]`.
+struct ServeSubcommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run pipelines on push: verified webhooks, a durable queue, workers, commit statuses.")
+
+    @Option(help: "The server configuration.")
+    var config = "devflow-server.yml"
+
+    @Option(help: "HOST:PORT to listen on (overrides 'listen').")
+    var listen: String?
+
+    @Option(help: "The SQLite database (overrides 'db').")
+    var db: String?
+
+    @Option(help: "Mirrors and workspaces (overrides 'data').")
+    var data: String?
+
+    @Option(help: "In-process workers (overrides 'workers').")
+    var workers: Int?
+
+    @Flag(help: "Check the configuration, print every problem, and exit (0 valid, 1 invalid).")
+    var check = false
+
+    func run() async throws {
+        let code =
+            check
+            ? ServeCommand.check(config: config)
+            : await ServeCommand.serve(config: config, listen: listen, db: db, data: data, workers: workers)
+        if code != 0 { throw ExitCode(code) }
+    }
+}

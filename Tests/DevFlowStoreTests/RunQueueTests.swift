@@ -1,0 +1,126 @@
+import DevFlowStore
+import Foundation
+import Testing
+
+/// The durable queue on SQLite: deliveries stored once, claims by one worker at a time, leases, the rescuer,
+/// concurrency groups, and many processes opening one new database at once.
+@Suite("run queue")
+struct RunQueueTests {
+    static let now = Date(timeIntervalSince1970: 1_700_000_000)
+
+    static func queued(_ commit: String, group: String? = nil) -> RunRecord {
+        RunRecord(
+            id: nil, pipeline: "", file: ".devflow.yml", graphHash: "", graphJSON: "", event: "{}", gitCommit: commit,
+            gitBranch: "main", gitAuthorTime: nil, status: .queued, queuedAt: now, startedAt: nil, finishedAt: nil,
+            pid: 0, host: "", heartbeatAt: now, resumedFrom: nil, repository: "acme/app", ref: "refs/heads/main",
+            concurrencyGroup: group)
+    }
+
+    static func delivery(_ key: String) -> DeliveryRecord {
+        DeliveryRecord(
+            forge: "github", deliveryKey: key, eventName: "push", repository: "acme/app", receivedAt: now,
+            outcome: .queued, reason: nil, payload: "{}")
+    }
+
+    static func store() throws -> (SQLiteRunStore, URL) {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("devflow-queue-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return (try SQLiteRunStore(path: directory.appendingPathComponent("q.sqlite").path), directory)
+    }
+
+    @Test("a delivery key is stored once; the redelivery names the first run")
+    func deduplication() throws {
+        let (store, directory) = try Self.store()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let first = try store.recordDelivery(Self.delivery("abc"), queue: [Self.queued("c1")])
+        guard case .stored(_, let runs) = first else { Issue.record("not stored: \(first)"); return }
+        let again = try store.recordDelivery(Self.delivery("abc"), queue: [Self.queued("c1")])
+        #expect(again == .duplicate(delivery: 1, runs: runs))
+        #expect(try store.queueDepth() == 1)
+        #expect(try store.deliveries(limit: 5).count == 1)
+    }
+
+    @Test("one worker claims a run; the lease is renewed; an expired lease is rescued as a resuming run")
+    func claimsAndLeases() throws {
+        let (store, directory) = try Self.store()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let queued = try store.enqueue(Self.queued("c1"))
+        let claimed = try #require(try store.claimRun(worker: "w1", now: Self.now, lease: 30))
+        #expect(claimed.id == queued.id && claimed.status == .running && claimed.workerId == "w1")
+        #expect(try store.claimRun(worker: "w2", now: Self.now, lease: 30) == nil)
+        #expect(try store.renewLease(run: claimed.id!, worker: "w1", until: Self.now.addingTimeInterval(60)) != nil)
+        #expect(try store.renewLease(run: claimed.id!, worker: "w2", until: Self.now.addingTimeInterval(60)) == nil)
+        try store.prepare(
+            run: claimed.id!, pipeline: "ci", graphHash: "h", graphJSON: "{}", nodes: ["a"], group: nil,
+            cancelInProgress: false, now: Self.now)
+        #expect(try store.rescueExpiredLeases(now: Self.now.addingTimeInterval(30), isDead: { _ in false }).isEmpty)
+        let rescued = try store.rescueExpiredLeases(now: Self.now.addingTimeInterval(61), isDead: { _ in false })
+        #expect(rescued == [claimed.id!])
+        #expect(try store.run(claimed.id!)?.status == .interrupted)
+        let resumed = try #require(try store.claimRun(worker: "w2", now: Self.now.addingTimeInterval(62), lease: 30))
+        #expect(resumed.resumedFrom == claimed.id && resumed.gitCommit == "c1")
+        // The worker that lost its lease can no longer renew it (it stops the run's steps).
+        #expect(try store.renewLease(run: claimed.id!, worker: "w1", until: Self.now.addingTimeInterval(90)) == nil)
+    }
+
+    @Test("a dead worker's runs are rescued at once, before their lease ends")
+    func deadWorker() throws {
+        let (store, directory) = try Self.store()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        _ = try store.enqueue(Self.queued("c1"))
+        let claimed = try #require(try store.claimRun(worker: "host:1:0", now: Self.now, lease: 30))
+        #expect(try store.rescueExpiredLeases(now: Self.now, isDead: { $0 == "host:1:0" }) == [claimed.id!])
+        #expect(try store.queueDepth() == 1)
+    }
+
+    @Test("concurrency groups: one running run per group; a newer run supersedes older waiting ones")
+    func groups() throws {
+        let (store, directory) = try Self.store()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let first = try store.enqueue(Self.queued("c1", group: "ci-main"))
+        let running = try #require(try store.claimRun(worker: "w1", now: Self.now, lease: 30))
+        #expect(running.id == first.id)
+        let second = try store.enqueue(Self.queued("c2", group: "ci-main"))
+        let third = try store.enqueue(Self.queued("c3", group: "ci-main"))
+        let other = try store.enqueue(Self.queued("c4", group: "ci-dev"))
+        // The group is busy: the next claim takes the other group's run.
+        #expect(try store.claimRun(worker: "w2", now: Self.now, lease: 30)?.id == other.id)
+        try store.prepare(
+            run: third.id!, pipeline: "ci", graphHash: "h", graphJSON: "{}", nodes: [], group: "ci-main",
+            cancelInProgress: true, now: Self.now)
+        #expect(try store.run(second.id!)?.status == .cancelled)
+        #expect(try store.run(second.id!)?.statusReason == "superseded by run \(third.id!)")
+        #expect(
+            try store.renewLease(run: first.id!, worker: "w1", until: Self.now)?.cancelRequested
+                == "superseded by run \(third.id!)")
+        #expect(try store.groupBusy("ci-main", besides: third.id!))
+        try store.finishRun(run: first.id!, status: .cancelled, at: Self.now)
+        #expect(try store.run(first.id!)?.statusReason == "superseded by run \(third.id!)")
+        #expect(try store.claimRun(worker: "w1", now: Self.now, lease: 30)?.id == third.id)
+    }
+
+    @Test("eight openers of one new database file at once all succeed (the migrations do not race)")
+    func concurrentMigrations() async throws {
+        for round in 0..<4 {
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("devflow-mig-\(UUID())")
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let path = directory.appendingPathComponent("new.sqlite").path
+            let failures = await withTaskGroup(of: String?.self) { group in
+                for _ in 0..<8 {
+                    group.addTask {
+                        do {
+                            _ = try SQLiteRunStore(path: path)
+                            return nil
+                        } catch {
+                            return "\(error)"
+                        }
+                    }
+                }
+                var failures: [String] = []
+                for await failure in group { if let failure { failures.append(failure) } }
+                return failures
+            }
+            #expect(failures.isEmpty, "round \(round): \(failures)")
+        }
+    }
+}
