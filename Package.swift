@@ -71,6 +71,27 @@ let package = Package(
         .testTarget(
             name: "DevFlowLLMTests",
             dependencies: ["DevFlowLLM", "DevFlowAgents", "DevFlowGit", "DevFlowGraph", "ChatCompletionsTestServer"]),
+        // Forge webhooks (verification, payloads, the DevFlow event) and outbound calls (commit statuses,
+        // notifications) for `devflow serve`; no server framework, no runner.
+        .target(
+            name: "DevFlowForges",
+            dependencies: [
+                "DevFlowGraph", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]),
+        // A scripted forge / chat webhook server (SwiftNIO, 127.0.0.1, ephemeral port) recording every request.
+        .target(
+            name: "FakeForgeServer",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Tests/FakeForgeServer"),
+        .testTarget(
+            name: "DevFlowForgesTests",
+            dependencies: ["DevFlowForges", "DevFlowGraph", "DevFlowTestSupport", "FakeForgeServer"],
+            exclude: ["Fixtures"]),
         // Executes the graph: worker pool, retries, breakers, outputs, masking, resume. Sees the graph, never YAML.
         .target(
             name: "DevFlowRunner",
