@@ -16,6 +16,12 @@ public struct GitError: Error, CustomStringConvertible, Equatable, Sendable {
         case noMergeBase
         /// A file that does not exist at the revision asked for, or that is not a file.
         case pathNotFound
+        /// The remote asked for credentials that were missing or that it rejected.
+        case authenticationFailed
+        /// The remote could not be reached or read (refused connection, bad URL, not a repository there).
+        case transportFailed
+        /// A mirror or workspace directory exists but cannot be used (not a repository, not writable).
+        case unusableDirectory
         /// Any other failure reported by libgit2; the message carries its text.
         case other
     }

@@ -4,7 +4,7 @@ import Foundation
 
 /// Initializes libgit2 once per process and turns its owner validation off, so that repositories owned by
 /// another user (a CI checkout, a mounted volume) open. The value is libgit2's answer to the option.
-private let libgit2Setup: Int32 = {
+let libgit2Setup: Int32 = {
     git_libgit2_init()
     return devflow_git_set_owner_validation(0)
 }()
@@ -23,10 +23,16 @@ public final class GitRepository {
     /// Opens the repository containing `path`, looking in `path` and then in each parent directory.
     ///
     /// - Throws: `GitError` of kind `.notARepository` when no repository is found.
-    public init(path: String) throws {
+    public convenience init(path: String) throws {
+        try self.init(path: path, searchingParents: true)
+    }
+
+    /// Opens the repository at `path`, or in each parent directory too when `searchingParents`.
+    init(path: String, searchingParents: Bool) throws {
         _ = libgit2Setup
         var repository: OpaquePointer?
-        let code = git_repository_open_ext(&repository, path, 0, nil)
+        let flags = searchingParents ? 0 : GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue
+        let code = git_repository_open_ext(&repository, path, flags, nil)
         guard code == 0, let repository else {
             if code == GIT_ENOTFOUND.rawValue {
                 throw GitError(
