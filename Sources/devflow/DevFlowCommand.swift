@@ -13,6 +13,7 @@ struct DevFlowCommand: AsyncParsableCommand {
         version: DevFlowVersion.current,
         subcommands: [
             LintSubcommand.self, GraphSubcommand.self, PlanSubcommand.self, RunSubcommand.self, RunsSubcommand.self,
-            BreakersSubcommand.self, AgentsSubcommand.self, AgentSubcommand.self, ServeSubcommand.self,
+            BreakersSubcommand.self, AgentsSubcommand.self, AgentSubcommand.self, EditorConfigSubcommand.self,
+            ServeSubcommand.self,
         ])
 }
