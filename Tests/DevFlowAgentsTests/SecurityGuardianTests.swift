@@ -22,219 +22,138 @@ private let upperAlnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 private let lowerAlpha = "abcdefghijklmnopqrstuvwxyz"
 private let base64 = upperAlnum + lowerAlpha + "/+"
 
-/// One labelled line: the rules that must fire (empty for a decoy) and the secret that must never
-/// appear in a finding.
-private struct Case: CustomStringConvertible {
-    let text: String
-    let rules: Set<String>
-    let secret: String?
-    var description: String { text }
-}
-
-private func tp(_ text: String, _ rule: String, secret: String? = nil) -> Case {
-    Case(text: text, rules: [rule], secret: secret)
-}
-
-private func decoy(_ text: String) -> Case { Case(text: text, rules: [], secret: nil) }
-
-private let awsKey = "AKIA" + rnd(16, upperAlnum, seed: 1)
+private let awsKey = "AKIA" + rnd(16, base32, seed: 1)
 private let awsSecret = rnd(40, base64, seed: 2)
 private let ghp = "ghp_" + rnd(36, seed: 3)
-private let githubPat = "github_pat_" + rnd(22, seed: 4) + "_" + rnd(59, seed: 5)
-private let glpat = "glpat-" + rnd(20, seed: 6)
-private let slackToken =
-    "xoxb-" + rnd(12, "0123456789", seed: 7) + "-" + rnd(13, "0123456789", seed: 8) + "-" + rnd(24, seed: 9)
-private let slackHook =
-    "hooks.slack.com/services/T" + rnd(8, upperAlnum, seed: 10) + "/B" + rnd(8, upperAlnum, seed: 11) + "/"
-    + rnd(24, seed: 12)
-private let jwt =
-    "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9." + "eyJ" + rnd(30, seed: 13) + "."
-    + rnd(43, base64.replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "+", with: "-"), seed: 14)
-private let stripe = "sk_live_" + rnd(24, seed: 15)
-private let google = "AIza" + rnd(35, seed: 16)
 private let genericQuoted = rnd(24, upperAlnum + lowerAlpha + "!@#%", seed: 17)
-private let genericBare = rnd(32, seed: 18)
-private let genericJSON = rnd(28, seed: 19)
-private let hexKey = "5f4dcc3b5aa765d61d8327deb882cf99"
+private let base32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 
-private let corpus: [Case] = [
-    // aws-access-key
-    tp("AWS_ACCESS_KEY_ID=\(awsKey)", "aws-access-key", secret: awsKey),
-    tp("    aws_access_key_id: \"\(awsKey)\"", "aws-access-key", secret: awsKey),
-    decoy("key = \"AKIA" + rnd(12, upperAlnum, seed: 20) + "\""),  // too short
-    decoy("name = \"XAKIA\(rnd(16, upperAlnum, seed: 21))\""),  // glued to more letters
-    // aws-secret-key
-    tp("aws_secret_access_key = \(awsSecret)", "aws-secret-key", secret: awsSecret),
-    tp("AWS_SECRET_ACCESS_KEY: \"\(awsSecret)\"", "aws-secret-key", secret: awsSecret),
-    decoy("aws_secret_access_key = os.environ[\"AWS_SECRET_ACCESS_KEY\"]"),
-    decoy("aws_region = \"us-east-1\""),
-    // github-token
-    tp("token: \(ghp)", "github-token", secret: ghp),
-    tp("GITHUB_TOKEN=\"\(githubPat)\"", "github-token", secret: githubPat),
-    decoy("prefix = \"ghp_\" + rnd"),
-    decoy("x = \"ghp_\(rnd(20, seed: 22))\""),
-    // gitlab-token
-    tp("CI_TOKEN=\(glpat)", "gitlab-token", secret: glpat),
-    decoy("see glpat-short in the docs"),
-    // slack-token
-    tp("slack = \"\(slackToken)\"", "slack-token", secret: slackToken),
-    decoy("SLACK=xoxb-your-token-here"),
-    // slack-webhook
-    tp("url = \"https://\(slackHook)\"", "slack-webhook", secret: slackHook),
-    decoy("url = \"https://hooks.slack.com/services/\""),
-    decoy("docs = \"https://api.slack.com/messaging/webhooks\""),
-    // private-key
-    tp("-----BEGIN RSA PRIVATE KEY-----", "private-key", secret: nil),
-    tp("key = \"-----BEGIN OPENSSH PRIVATE KEY-----\\nb3Blbn\"", "private-key", secret: nil),
-    tp("-----BEGIN PRIVATE KEY-----", "private-key", secret: nil),
-    decoy("-----BEGIN PUBLIC KEY-----"),
-    decoy("-----BEGIN CERTIFICATE-----"),
-    // jwt
-    tp("Authorization: Bearer \(jwt)", "jwt", secret: jwt),
-    decoy("header starts with eyJhbGci"),
-    decoy("x = eyJabc.def.ghi"),
-    // stripe-key
-    tp("Stripe.apiKey = '\(stripe)'", "stripe-key", secret: stripe),
-    decoy("publishable(\"pk_live_\") and sk_live_short"),
-    // google-api-key
-    tp("const mapsKey = \"\(google)\";", "google-api-key", secret: google),
-    decoy("x = \"AIza\(rnd(20, seed: 23))\""),
-    // generic-secret
-    tp("password = \"\(genericQuoted)\"", "generic-secret", secret: genericQuoted),
-    tp("export API_TOKEN=\(genericBare)", "generic-secret", secret: genericBare),
-    tp("  \"client_secret\": \"\(genericJSON)\",", "generic-secret", secret: genericJSON),
-    tp("let apiToken: String = \"\(genericJSON)\"", "generic-secret", secret: genericJSON),
-    tp("api_key = \"\(hexKey)\"", "generic-secret", secret: hexKey),
-    decoy("password = \"changeme\""),
-    decoy("password = \"changemechangeme1\""),
-    decoy("token = ${{ secrets.TOKEN }}"),
-    decoy("token: ${{ secrets.GITHUB_TOKEN }}"),
-    decoy("api_key = os.environ[\"KEY\"]"),
-    decoy("api_key = os.environ.get(\"API_KEY_VALUE_1\")"),
-    decoy("token = process.env.GITHUB_TOKEN_VALUE"),
-    decoy("SECRET_KEY=$DJANGO_SECRET_KEY_VALUE1"),
-    decoy("token = \"123e4567-e89b-12d3-a456-426614174000\""),
-    decoy("sha = \"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\""),
-    decoy("token_sha256 = \"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\""),
-    decoy("password = \"xxxxxxxxxxxxxxxxxxxx\""),
-    decoy("password = \"********************\""),
-    decoy("secret_key = \"<your-secret-key-here>\""),
-    decoy("func login(password: PasswordFieldConfiguration)"),
-    decoy("tokenizer = \"bert-base-uncased-tokenizer\""),
-    decoy("token_file = \"/var/run/secrets/kubernetes.io/token\""),
-    decoy("if password == \"\(genericQuoted)\" {"),
-    // curl-pipe-shell
-    tp("curl -fsSL https://get.example.com/install.sh | sh", "curl-pipe-shell"),
-    tp("RUN wget -qO- https://example.com/setup | sudo bash -s -- --yes", "curl-pipe-shell"),
-    tp("bash <(curl -s https://example.com/i.sh)", "curl-pipe-shell"),
-    tp("curl https://example.com/x.sh | zsh", "curl-pipe-shell"),
-    decoy("curl https://x | jq ."),
-    decoy("curl -o install.sh https://example.com/install.sh && sha256sum -c sums"),
-    // tls-verification-disabled
-    tp("r = requests.get(url, verify=False)", "tls-verification-disabled"),
-    tp("tls.Config{InsecureSkipVerify: true}", "tls-verification-disabled"),
-    tp("curl -k https://internal/api", "tls-verification-disabled"),
-    tp("curl -sSk https://internal/api", "tls-verification-disabled"),
-    tp("curl --insecure https://internal/api", "tls-verification-disabled"),
-    tp("NODE_TLS_REJECT_UNAUTHORIZED=0 node app.js", "tls-verification-disabled"),
-    tp("const agent = new https.Agent({ rejectUnauthorized: false });", "tls-verification-disabled"),
-    tp("curl_setopt($ch, CURLOPT_SSL_VERIFYPEER, false);", "tls-verification-disabled"),
-    tp("curl_setopt($ch, CURLOPT_SSL_VERIFYPEER, 0);", "tls-verification-disabled"),
-    decoy("r = requests.get(url, verify=True)"),
-    decoy("tls.Config{InsecureSkipVerify: false}"),
-    decoy("curl --key client.pem https://internal/api"),
-    decoy("curl -fsSL https://internal/api -o out"),
-    decoy("const agent = new https.Agent({ rejectUnauthorized: true });"),
-    // world-writable
-    tp("chmod 777 /srv/app", "world-writable"),
-    tp("chmod -R 777 storage", "world-writable"),
-    tp("os.chmod(path, 0o777)", "world-writable"),
-    tp("chmod a+w shared.log", "world-writable"),
-    tp("chmod o+w shared.log", "world-writable"),
-    tp("fs.chmodSync(p, 0o666)", "world-writable"),
-    tp("try fm.setAttributes([.posixPermissions: 0o777], ofItemAtPath: p)", "world-writable"),
-    decoy("chmod 755 bin/tool"),
-    decoy("chmod 0644 config"),
-    decoy("chmod u+x script.sh"),
-    decoy("chmod +x script.sh"),
-    decoy("os.chmod(path, 0o755)"),
-    // sql-concatenation
-    tp("query = \"SELECT * FROM users WHERE id = \" + userId", "sql-concatenation"),
-    tp("cursor.execute(\"SELECT * FROM users WHERE name = '%s'\" % name)", "sql-concatenation"),
-    tp("cursor.execute(f\"DELETE FROM users WHERE id = {uid}\")", "sql-concatenation"),
-    tp("db.query(`SELECT * FROM t WHERE id = ${id}`)", "sql-concatenation"),
-    tp("let q = \"UPDATE users SET name = '\\(name)' WHERE id = 1\"", "sql-concatenation"),
-    tp("sql = \"INSERT INTO logs VALUES ({})\".format(x)", "sql-concatenation"),
-    tp("q := fmt.Sprintf(\"SELECT * FROM t WHERE id = %d\", id)", "sql-concatenation"),
-    tp("$q = \"SELECT * FROM users WHERE id = \" . $id;", "sql-concatenation"),
-    decoy("db.execute(\"SELECT 1\")"),
-    decoy("cursor.execute(\"SELECT * FROM users WHERE id = ?\", (uid,))"),
-    decoy("log(\"Failed to delete from cache: \" + key)"),
-    decoy("print(f\"Selected {n} items\")"),
-    decoy("let q = \"SELECT id FROM users\""),
-    // eval-use
-    tp("result = eval(user_input)", "eval-use"),
-    tp("x = eval (expr)", "eval-use"),
-    tp("eval \"$CMD\"", "eval-use"),
-    tp("eval $(ssh-agent -s)", "eval-use"),
-    tp("const f = new Function(\"return \" + body);", "eval-use"),
-    decoy("score = evaluate(model)"),
-    decoy("model.eval()"),
-    decoy("value = ast.literal_eval(s)"),
-    decoy("docs = retrieval(x)  # evaluation"),
-]
+/// Every rule's documented examples, expanded, with the rule they belong to.
+private struct Example: CustomStringConvertible {
+    let rule: SecurityGuardian.Rule
+    let text: String
+    let triggers: Bool
+    var description: String { "\(rule.id) \(triggers ? "+" : "-") \(text)" }
+
+    /// The example's lines, numbered from 1 (multi-line examples give the rules their context).
+    var lines: [(number: Int, text: String)] {
+        text.split(separator: "\n", omittingEmptySubsequences: false).enumerated().map {
+            (number: $0.offset + 1, text: String($0.element))
+        }
+    }
+}
+
+private let examples: [Example] = GuardianCatalogue.all.flatMap { rule in
+    rule.examples.triggering.enumerated().map {
+        Example(rule: rule.info, text: GuardianExamples.expand($0.element, seed: UInt64($0.offset + 1)), triggers: true)
+    }
+        + rule.examples.nonTriggering.enumerated().map {
+            Example(
+                rule: rule.info, text: GuardianExamples.expand($0.element, seed: UInt64($0.offset + 101)),
+                triggers: false)
+        }
+}
+
+private let secretRuleIDs = Set(SecurityGuardian.rules.filter(\.isSecret).map(\.id))
 
 @Suite("SecurityGuardian")
 struct SecurityGuardianTests {
     let guardian = SecurityGuardian()
 
-    @Test("labelled corpus: every true positive fires its rule and no decoy fires", arguments: corpus)
-    fileprivate func corpusCase(_ item: Case) {
-        let findings = guardian.scan(file: "f", lines: [(number: 7, text: item.text)])
-        #expect(Set(findings.map(\.rule)) == item.rules, "\(findings)")
+    @Test("every rule's triggering examples fire it, its other examples do not", arguments: examples)
+    fileprivate func ruleExample(_ example: Example) {
+        let findings = guardian.scan(file: "f", lines: example.lines)
+        if example.triggers {
+            #expect(findings.contains { $0.rule == example.rule.id }, "\(findings)")
+        } else {
+            #expect(!findings.contains { $0.rule == example.rule.id }, "\(findings)")
+            if example.rule.isSecret {
+                // A placeholder or a reference is not reported by another secret rule either.
+                #expect(!findings.contains { secretRuleIDs.contains($0.rule) }, "\(findings)")
+            }
+        }
         for finding in findings {
-            #expect(finding.line == 7 && finding.endLine == 7)
+            let line = example.lines[finding.line - 1].text
+            #expect(finding.endLine == finding.line)
             #expect(finding.column >= 1 && finding.endColumn > finding.column)
-            #expect(finding.endColumn <= item.text.count + 1)
+            #expect(finding.endColumn <= line.count + 1)
         }
     }
 
-    @Test("every rule has a true positive and a decoy in the corpus")
-    func corpusCoversEveryRule() {
-        let ruleIDs = Set(SecurityGuardian.rules.map(\.id))
-        #expect(ruleIDs.count == 16)
-        let covered = corpus.reduce(into: Set<String>()) { $0.formUnion($1.rules) }
-        #expect(covered == ruleIDs)
-        #expect(corpus.filter { $0.rules.isEmpty }.count >= ruleIDs.count)
+    @Test("every rule has triggering and non-triggering examples; ids are unique and stable")
+    func catalogue() {
+        let ids = SecurityGuardian.rules.map(\.id)
+        #expect(Set(ids).count == ids.count)
+        #expect(
+            ids == [
+                "aws-access-key", "aws-secret-key", "github-token", "gitlab-token", "slack-token", "slack-webhook",
+                "private-key", "jwt", "stripe-key", "google-api-key", "npm-token", "pypi-token", "openai-key",
+                "anthropic-key", "twilio-key", "sendgrid-key", "generic-secret", "curl-pipe-shell",
+                "tls-verification-disabled", "world-writable", "eval-use", "sql-concatenation",
+            ])
+        for rule in GuardianCatalogue.all {
+            #expect(!rule.examples.triggering.isEmpty && !rule.examples.nonTriggering.isEmpty, "\(rule.info.id)")
+        }
     }
 
     @Test(
-        "a secret never appears unmasked in a finding, for every secret rule",
-        arguments: corpus.filter { $0.secret != nil })
-    fileprivate func masking(_ item: Case) throws {
-        let secret = try #require(item.secret)
-        let findings = guardian.scan(file: "config/app.env", lines: [(number: 1, text: item.text)])
+        "a secret never appears unmasked in a finding, for every secret rule's examples",
+        arguments: examples.filter { $0.triggers && $0.rule.isSecret })
+    fileprivate func masking(_ example: Example) throws {
+        let findings = guardian.scan(file: "config/app.env", lines: example.lines)
         #expect(!findings.isEmpty)
-        for finding in findings {
+        for finding in findings where secretRuleIDs.contains(finding.rule) {
+            let chars = Array(example.lines[finding.line - 1].text)
+            let secret = String(chars[(finding.column - 1)..<(finding.endColumn - 1)])
+            #expect(finding.severity == .high)
             let json = String(decoding: try JSONEncoder().encode(finding), as: UTF8.self)
             #expect(!json.contains(secret))
             #expect(!finding.message.contains(String(secret.prefix(5))))
-            #expect(finding.message.contains(String(secret.prefix(4)) + "…"))
-            #expect(!"\(finding)".contains(secret))
+            #expect(finding.message.contains(SecurityGuardian.mask(secret)))
         }
     }
 
-    @Test("secret rules are high severity and the region covers the secret value")
-    func secretRegions() {
-        for item in corpus where item.secret != nil {
-            let secret = item.secret!
-            for finding in guardian.scan(file: "f", lines: [(number: 1, text: item.text)]) {
-                #expect(finding.severity == .high)
-                let chars = Array(item.text)
-                let covered = String(chars[(finding.column - 1)..<(finding.endColumn - 1)])
-                #expect(covered == secret)
+    @Test("GitHub classic tokens: the CRC32 checksum is verified and said so; random text needs entropy")
+    func githubChecksum() throws {
+        let random = rnd(30, seed: 41)
+        let sum = String(decoding: GitHubTokenRule.checksum(Array(random.utf8)), as: UTF8.self)
+        #expect(sum.count == 6)
+        let token = "ghp_" + random + sum
+        #expect(GitHubTokenRule.hasValidChecksum(token))
+        let found = try #require(guardian.scan(file: "f", lines: [(number: 1, text: "t = \(token)")]).first)
+        #expect(found.rule == "github-token" && found.message.contains("(checksum valid)"))
+        // One character changed: the checksum fails, the token is still reported as random text.
+        let flipped = "ghp_" + (random.first == "A" ? "B" : "A") + random.dropFirst() + sum
+        #expect(!GitHubTokenRule.hasValidChecksum(flipped))
+        let other = guardian.scan(file: "f", lines: [(number: 1, text: "t = \(flipped)")])
+        #expect(other.map(\.rule) == ["github-token"] && !other[0].message.contains("checksum"))
+        // A placeholder with a valid checksum is a real token shape: reported.
+        let xs = String(repeating: "x", count: 30)
+        let filler = "ghp_" + xs + String(decoding: GitHubTokenRule.checksum(Array(xs.utf8)), as: UTF8.self)
+        #expect(guardian.scan(file: "f", lines: [(number: 1, text: filler)]).map(\.rule) == ["github-token"])
+        #expect(guardian.scan(file: "f", lines: [(number: 1, text: "ghp_" + xs + "xxxxxx")]).isEmpty)
+        // CRC-32 check value of "123456789".
+        #expect(GitHubTokenRule.crc32(Array("123456789".utf8)) == 0xCBF4_3926)
+    }
+
+    @Test("the package's own sources have no secret findings")
+    func cleanCode() throws {
+        let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Sources")
+        let files = try #require(FileManager.default.enumerator(atPath: sources.path)).compactMap { $0 as? String }
+            .filter { $0.hasSuffix(".swift") }
+        #expect(files.count > 50)
+        var bytes = 0
+        for file in files {
+            let text = try String(contentsOf: sources.appendingPathComponent(file), encoding: .utf8)
+            bytes += text.utf8.count
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false).enumerated().map {
+                (number: $0.offset + 1, text: String($0.element))
             }
+            let secrets = guardian.scan(file: file, lines: lines).filter { secretRuleIDs.contains($0.rule) }
+            #expect(secrets.isEmpty, "\(file): \(secrets)")
         }
+        #expect(bytes > 500_000)
     }
 
     @Test("exact 1-based character columns, end exclusive")
@@ -259,28 +178,27 @@ struct SecurityGuardianTests {
 
     @Test("allowlist: literal substrings and regular expressions of values")
     func allowlist() {
-        let example = "aws_access_key_id = AKIAIOSFODNN7EXAMPLE"
+        // AWS's documented example key is a placeholder: not reported even without an allowlist.
+        #expect(guardian.scan(file: "f", lines: [(number: 1, text: "key = AKIAIOSFODNN7EXAMPLE")]).isEmpty)
+        let example = "aws_access_key_id = \(awsKey)"
         #expect(guardian.scan(file: "f", lines: [(number: 1, text: example)]).map(\.rule) == ["aws-access-key"])
+        #expect(SecurityGuardian(allowlist: [awsKey]).scan(file: "f", lines: [(number: 1, text: example)]).isEmpty)
+        let suffix = String(awsKey.suffix(4))
         #expect(
-            SecurityGuardian(allowlist: ["AKIAIOSFODNN7EXAMPLE"]).scan(file: "f", lines: [(number: 1, text: example)])
-                .isEmpty)
-        #expect(
-            SecurityGuardian(allowlist: ["^AKIA.*EXAMPLE$"]).scan(file: "f", lines: [(number: 1, text: example)])
+            SecurityGuardian(allowlist: ["^AKIA.*\(suffix)$"]).scan(file: "f", lines: [(number: 1, text: example)])
                 .isEmpty)
         // The allowlist is about values: it does not hide other findings on the line.
         let two = "\(example) \(ghp)"
         #expect(
-            SecurityGuardian(allowlist: ["EXAMPLE$"]).scan(file: "f", lines: [(number: 1, text: two)]).map(\.rule)
+            SecurityGuardian(allowlist: ["\(suffix)$"]).scan(file: "f", lines: [(number: 1, text: two)]).map(\.rule)
                 == ["github-token"])
         // An entry that is not a valid regex still works as a literal.
+        let glued = "x(" + awsKey
+        let broken = "(" + awsKey.prefix(10)
+        #expect(SecurityGuardian(allowlist: [broken]).scan(file: "f", lines: [(number: 1, text: glued)]).count == 1)
         #expect(
-            SecurityGuardian(allowlist: ["(AKIAIOSFODNN7"]).scan(
-                file: "f", lines: [(number: 1, text: "x(AKIAIOSFODNN7EXAMPLE")]
-            ).count == 1)
-        #expect(
-            SecurityGuardian(allowlist: ["AKIAIOSFODNN7"]).scan(
-                file: "f", lines: [(number: 1, text: "x(AKIAIOSFODNN7EXAMPLE")]
-            ).isEmpty)
+            SecurityGuardian(allowlist: [String(awsKey.prefix(10))]).scan(file: "f", lines: [(number: 1, text: glued)])
+                .isEmpty)
     }
 
     @Test("baseline suppresses by fingerprint, independent of the line, without holding the secret")
@@ -366,7 +284,7 @@ struct SecurityGuardianThroughputTests {
         var lines: [(number: Int, text: String)] = []
         var bytes = 0
         let sample =
-            corpus.map(\.text) + [
+            examples.map(\.text) + [
                 "    let value = try container.decode(String.self, forKey: .name)",
                 "    for (index, item) in items.enumerated() where item.isEnabled {",
                 "        result.append(Finding(rule: rule, severity: .low, file: path, line: index))",
@@ -380,7 +298,7 @@ struct SecurityGuardianThroughputTests {
             lines.append((number: n, text: text))
             bytes += text.utf8.count + 1
         }
-        let guardian = SecurityGuardian(allowlist: ["EXAMPLE"])
+        let guardian = SecurityGuardian()
         let clock = ContinuousClock()
         var count = 0
         let elapsed = clock.measure { count = guardian.scan(file: "big", lines: lines).count }

@@ -63,7 +63,7 @@ struct AgentPipelineTests {
             directory: repository.path)
         #expect(markdown.output.contains("```diff\n--- a/Sources/App/Parser.swift"))
         // The old token on an untouched line is neither reported nor stored.
-        let token = "ghp_" + String(repeating: "aB3x", count: 9)
+        let token = "ghp_" + "Zq7LmN2pR8sT4vW6yA1bC3dE5fG9hJ0kXuYo"
         #expect(!run.output.contains(token) && !markdown.output.contains(token))
         #expect(!(try Data(contentsOf: URL(fileURLWithPath: database))).contains(Data(token.utf8)))
     }

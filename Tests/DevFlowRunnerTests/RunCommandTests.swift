@@ -314,8 +314,8 @@ struct RunCommandTests {
         let directory = try Self.workspace(pipeline)
         let git = try #require(Repository.executable("git"))
         // Built at run time so no key-shaped literal sits in this source file.
-        let oldKey = "AKIA" + String(repeating: "Q", count: 16)
-        let newKey = "AKIA" + "Z7X2PLM4QW8E3RT5"
+        let oldKey = "AKIA" + "QH5TK2WM7RX3VN4B"
+        let newKey = "AKIA" + "Z7X2PLM4QW6E3RT5"
         try "let legacy = \"\(oldKey)\"\n".write(toFile: "\(directory)/old.swift", atomically: true, encoding: .utf8)
         for arguments in [
             ["init", "-q", "-b", "main"], ["config", "user.name", "Dev"], ["config", "user.email", "dev@example.com"],
@@ -355,7 +355,7 @@ struct RunCommandTests {
 
     @Test func agentRunScansTheWorkspaceOutsideAPipeline() throws {
         let directory = try Self.workspace(Self.header + "steps:\n  a: {run: echo}\n")
-        let token = "ghp_" + String(repeating: "aB3", count: 12)
+        let token = "ghp_" + "Zq7LmN2pR8sT4vW6yA1bC3dE5fG9hJ0kXuYo"
         try "TOKEN = \"\(token)\"\nchmod 777 /srv/data\n".write(
             toFile: "\(directory)/deploy.sh", atomically: true, encoding: .utf8)
         let high = Repository.run(

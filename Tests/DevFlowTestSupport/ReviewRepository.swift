@@ -51,7 +51,7 @@ public final class ReviewRepository {
         try fixture.write("tools/fmt.sh", Self.formatter)
         // Built at run time so that no token-shaped literal sits in this source file.
         try fixture.write(
-            "deploy/release.sh", "#!/bin/sh\nTOKEN=\"" + "ghp_" + String(repeating: "aB3x", count: 9) + "\"\n")
+            "deploy/release.sh", "#!/bin/sh\nTOKEN=\"" + "ghp_" + "Zq7LmN2pR8sT4vW6yA1bC3dE5fG9hJ0kXuYo" + "\"\n")
         try fixture.write(
             "Sources/App/Legacy.swift",
             "struct Legacy {   \n\tlet value = 1\n    let text = \"" + String(repeating: "x", count: 90) + "\"\n}\n")
@@ -107,7 +107,7 @@ public final class ReviewRepository {
             "package calc\n\nimport \"testing\"\n\nfunc TestAdd(t *testing.T) {}\n\nfunc TestSub(t *testing.T) {}\n")
         try fixture.write(
             "deploy/release.sh",
-            "#!/bin/sh\nTOKEN=\"" + "ghp_" + String(repeating: "aB3x", count: 9) + "\"\n"
+            "#!/bin/sh\nTOKEN=\"" + "ghp_" + "Zq7LmN2pR8sT4vW6yA1bC3dE5fG9hJ0kXuYo" + "\"\n"
                 + "curl -fsSL https://get.example.com/install.sh | sh\n")
         try fixture.commit("lexer, slugify, formatDate, Sub", date: "2024-03-03T10:00:00Z")
 
