@@ -16,6 +16,9 @@ public func buildApplication(_ context: ServerContext, logger: Logger? = nil) ->
     return Application(
         router: router,
         configuration: .init(address: .hostname(address.host, port: address.port), serverName: "devflow"),
-        services: [WorkerPool(context: context, logger: logger), LeaseRescuer(context: context, logger: logger)],
+        services: [
+            WorkerPool(context: context, logger: logger), LeaseRescuer(context: context, logger: logger),
+            Scheduler(context: context, logger: logger),
+        ],
         logger: logger)
 }

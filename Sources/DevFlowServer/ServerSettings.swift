@@ -21,6 +21,8 @@ public struct ServerSettings: Sendable {
     public var cloneTokens: [String: String]
     /// Commit-status tokens by repository name.
     public var statusTokens: [String: String]
+    /// Notification webhook URLs, by the notification's position in the configuration.
+    public var notificationURLs: [Int: String]
     /// The server's environment, for `step_env`.
     public var environment: [String: String]
     /// Seconds a claim lasts without a heartbeat.
@@ -45,6 +47,7 @@ public struct ServerSettings: Sendable {
         self.databasePath = databasePath
         self.dataDirectory = dataDirectory
         self.workers = configuration.workers
+        shutdownGraceSeconds = TimeInterval(configuration.shutdownGraceSeconds)
         self.environment = environment
         var problems: [String] = []
         func resolve(_ source: ServerConfiguration.SecretSource?, _ what: String) -> String? {
@@ -77,7 +80,12 @@ public struct ServerSettings: Sendable {
                 problems.append("secrets_file of \(repository.name): cannot read \(file)")
             }
         }
+        var urls: [Int: String] = [:]
+        for (index, notification) in configuration.notifications.enumerated() {
+            urls[index] = resolve(notification.url, "url of notification \(index + 1)")
+        }
         guard problems.isEmpty else { throw ServerSetupError(problems.joined(separator: "\n")) }
+        notificationURLs = urls
         webhookSecrets = webhook
         cloneTokens = clone
         statusTokens = status

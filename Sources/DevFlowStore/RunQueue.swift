@@ -25,13 +25,18 @@ public protocol RunQueue: Sendable {
     /// `cancelInProgress`, a running one is asked to stop.
     func prepare(
         run: Int64, pipeline: String, graphHash: String, graphJSON: String, nodes: [String], group: String?,
-        cancelInProgress: Bool, now: Date) throws
+        cancelInProgress: Bool, commit: String, now: Date) throws
     /// Ends a run that never started a step (`config_error`, `skipped`), with its reason and diagnostics.
     func settle(run: Int64, status: RunStatus, reason: String?, diagnostics: String?, at: Date) throws
     /// Asks a running run to stop (its worker sees it at the next lease renewal); cancels a queued one at once.
     func requestCancel(run: Int64, reason: String, at: Date) throws
     /// Whether another run of `group` is running (an older one, claimed before `run`'s group was known).
     func groupBusy(_ group: String, besides run: Int64) throws -> Bool
+    /// Records that `cron` of `repository` is due at `slot` and queues `run` for it, once: a slot already fired (by
+    /// this server before a restart, or by another server) queues nothing, and the first sight of a schedule only
+    /// records its latest slot (so a new schedule does not fire at once). Slots missed while no server ran collapse
+    /// into this one fire.
+    func fireSchedule(repository: String, cron: String, slot: Date, run: RunRecord) throws -> ScheduleFire
     /// Runs waiting for a worker.
     func queueDepth() throws -> Int
     /// How many runs are in each state.
@@ -47,4 +52,14 @@ public struct LeaseState: Sendable, Equatable {
 
     /// Creates a state.
     public init(cancelRequested: String?) { self.cancelRequested = cancelRequested }
+}
+
+/// What `fireSchedule` did.
+public enum ScheduleFire: Sendable, Equatable {
+    /// The schedule was new: its latest slot is recorded, nothing queued.
+    case baseline
+    /// The slot was due: this run was queued.
+    case fired(run: Int64)
+    /// The slot had fired already.
+    case alreadyFired
 }

@@ -146,14 +146,14 @@ extension SQLiteRunStore: RunQueue {
     /// Stores the compiled graph and pending nodes of a claimed run and applies its concurrency group.
     public func prepare(
         run: Int64, pipeline: String, graphHash: String, graphJSON: String, nodes: [String], group: String?,
-        cancelInProgress: Bool, now: Date
+        cancelInProgress: Bool, commit: String, now: Date
     ) throws {
         try immediate { db in
             try db.execute(
                 sql: """
-                    UPDATE run SET pipeline = ?, graphHash = ?, graphJSON = ?, concurrencyGroup = ?, cancelInProgress = ?
-                    WHERE id = ?
-                    """, arguments: [pipeline, graphHash, graphJSON, group, cancelInProgress, run])
+                    UPDATE run SET pipeline = ?, graphHash = ?, graphJSON = ?, concurrencyGroup = ?, cancelInProgress = ?,
+                      gitCommit = ? WHERE id = ?
+                    """, arguments: [pipeline, graphHash, graphJSON, group, cancelInProgress, commit, run])
             for node in nodes {
                 try db.execute(
                     sql: """
@@ -211,6 +211,30 @@ extension SQLiteRunStore: RunQueue {
                 db,
                 sql: "SELECT EXISTS (SELECT 1 FROM run WHERE concurrencyGroup = ? AND status = 'running' AND id != ?)",
                 arguments: [group, run]) ?? false
+        }
+    }
+
+    /// Fires a schedule's slot at most once, in one transaction with the run it queues.
+    public func fireSchedule(repository: String, cron: String, slot: Date, run: RunRecord) throws -> ScheduleFire {
+        try immediate { db in
+            guard
+                let last = try Date.fetchOne(
+                    db, sql: "SELECT lastSlot FROM scheduleFire WHERE repository = ? AND cron = ?",
+                    arguments: [repository, cron])
+            else {
+                try db.execute(
+                    sql: "INSERT INTO scheduleFire (repository, cron, lastSlot) VALUES (?, ?, ?)",
+                    arguments: [repository, cron, slot])
+                return .baseline
+            }
+            guard last < slot else { return .alreadyFired }
+            var record = run
+            record.status = .queued
+            try record.insert(db)
+            try db.execute(
+                sql: "UPDATE scheduleFire SET lastSlot = ?, runId = ? WHERE repository = ? AND cron = ?",
+                arguments: [slot, record.id, repository, cron])
+            return .fired(run: record.id ?? 0)
         }
     }
 

@@ -143,6 +143,15 @@ enum StoreMigrations {
                 table.primaryKey(["deliveryId", "runId"])
             }
         }
+        migrator.registerMigration("v5-schedules") { db in
+            try db.create(table: "scheduleFire") { table in
+                table.column("repository", .text).notNull()
+                table.column("cron", .text).notNull()
+                table.column("lastSlot", .datetime).notNull()
+                table.column("runId", .integer)
+                table.primaryKey(["repository", "cron"])
+            }
+        }
         return migrator
     }
 }

@@ -14,6 +14,6 @@ struct DevFlowCommand: AsyncParsableCommand {
         subcommands: [
             LintSubcommand.self, GraphSubcommand.self, PlanSubcommand.self, RunSubcommand.self, RunsSubcommand.self,
             BreakersSubcommand.self, AgentsSubcommand.self, AgentSubcommand.self, EditorConfigSubcommand.self,
-            ServeSubcommand.self,
+            ServeSubcommand.self, TriggerSubcommand.self,
         ])
 }

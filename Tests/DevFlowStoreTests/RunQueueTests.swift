@@ -52,7 +52,7 @@ struct RunQueueTests {
         #expect(try store.renewLease(run: claimed.id!, worker: "w2", until: Self.now.addingTimeInterval(60)) == nil)
         try store.prepare(
             run: claimed.id!, pipeline: "ci", graphHash: "h", graphJSON: "{}", nodes: ["a"], group: nil,
-            cancelInProgress: false, now: Self.now)
+            cancelInProgress: false, commit: "c1", now: Self.now)
         #expect(try store.rescueExpiredLeases(now: Self.now.addingTimeInterval(30), isDead: { _ in false }).isEmpty)
         let rescued = try store.rescueExpiredLeases(now: Self.now.addingTimeInterval(61), isDead: { _ in false })
         #expect(rescued == [claimed.id!])
@@ -87,7 +87,7 @@ struct RunQueueTests {
         #expect(try store.claimRun(worker: "w2", now: Self.now, lease: 30)?.id == other.id)
         try store.prepare(
             run: third.id!, pipeline: "ci", graphHash: "h", graphJSON: "{}", nodes: [], group: "ci-main",
-            cancelInProgress: true, now: Self.now)
+            cancelInProgress: true, commit: "c3", now: Self.now)
         #expect(try store.run(second.id!)?.status == .cancelled)
         #expect(try store.run(second.id!)?.statusReason == "superseded by run \(third.id!)")
         #expect(

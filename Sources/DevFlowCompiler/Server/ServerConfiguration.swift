@@ -13,6 +13,8 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var db: String?
     /// In-process workers.
     public var workers: Int = 2
+    /// Seconds running steps get to finish on SIGTERM before they are cancelled.
+    public var shutdownGraceSeconds: Int = 30
     /// The largest webhook body accepted, in bytes (413 past it).
     public var maxBodyBytes: Int = 5 * 1024 * 1024
     /// The repositories served, by their forge's full name.

@@ -22,7 +22,8 @@ public enum ServerConfigurationDecoder {
     }
 
     static let topKeys = [
-        "listen", "public_url", "data", "db", "workers", "max_body_bytes", "repositories", "step_env", "step_path",
+        "listen", "public_url", "data", "db", "workers", "max_body_bytes", "shutdown_grace", "repositories", "step_env",
+        "step_path",
         "step_home", "notifications",
     ]
     static let repositoryKeys = [
@@ -71,6 +72,10 @@ public enum ServerConfigurationDecoder {
                                 PolicyRangeRule.descriptor,
                                 "'max_body_bytes' must be at least 1024, found \(count.value)", at: count.span)
                         }
+                    }
+                case "shutdown_grace":
+                    if let seconds = reader.duration(value, what: "'shutdown_grace'") {
+                        configuration.shutdownGraceSeconds = seconds.value / 1000
                     }
                 case "repositories": readRepositories(value)
                 case "step_env": configuration.stepEnv = reader.stringList(value, what: "'step_env'").map(\.value)

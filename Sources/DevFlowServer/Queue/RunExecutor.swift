@@ -29,15 +29,14 @@ struct RunExecutor: Sendable {
         guard let name = run.repository, let repository = context.settings.configuration.repository(named: name) else {
             return settle(id, .failed, "repository '\(run.repository ?? "?")' is no longer in the server configuration")
         }
-        guard let event = QueuedEvent.decode(run.event), let commit = run.gitCommit else {
-            return settle(id, .failed, "the queued run has no event or commit; it cannot be run")
+        guard let event = QueuedEvent.decode(run.event) else {
+            return settle(id, .failed, "the queued run has no event; it cannot be run")
         }
         let workspace = PathNameJoin.join(context.settings.dataDirectory, "workspaces/run-\(id)")
         defer { try? FileManager.default.removeItem(atPath: workspace) }
         let prepared: Prepared
         do {
-            prepared = try prepare(
-                id, run: run, repository: repository, event: event, commit: commit, workspace: workspace)
+            prepared = try prepare(id, run: run, repository: repository, event: event, workspace: workspace)
         } catch let error as Settlement {
             statuses.publish(
                 run: run, repository: repository, state: error.status == .configError ? .failure : .error,
@@ -47,6 +46,8 @@ struct RunExecutor: Sendable {
             statuses.publish(run: run, repository: repository, state: .error, description: "\(error)")
             return settle(id, .failed, "\(error)")
         }
+        var run = run
+        run.gitCommit = prepared.commit
         if let group = prepared.request.concurrencyGroup,
             (try? context.queue.groupBusy(group, besides: id)) == true
         {
@@ -77,6 +78,7 @@ struct RunExecutor: Sendable {
     /// A run that is ready for the engine.
     struct Prepared {
         var request: RunRequest
+        var commit: String
     }
 
     /// Why a run ends before its first step.
@@ -88,8 +90,7 @@ struct RunExecutor: Sendable {
 
     /// Mirror, checkout, compile, plan, and record the graph and group.
     func prepare(
-        _ id: Int64, run: RunRecord, repository: ServerConfiguration.Repository, event: QueuedEvent, commit: String,
-        workspace: String
+        _ id: Int64, run: RunRecord, repository: ServerConfiguration.Repository, event: QueuedEvent, workspace: String
     ) throws -> Prepared {
         let credentials = context.settings.cloneTokens[repository.name].map { GitCredentials(token: $0) }
         let mirror = GitMirror(
@@ -99,8 +100,23 @@ struct RunExecutor: Sendable {
                 "mirrors/\(Self.slug(repository.name))"
                     + (event.fromFork ? "-fork-\(Self.slug(event.cloneURL ?? ""))" : "")),
             credentials: credentials)
+        // Schedules and manual runs name a ref, not a commit: the commit is the ref's head after a fetch.
+        let commit: String
         do {
-            if !Self.has(commit, in: mirror) { _ = try mirror.update() }
+            if let known = run.gitCommit {
+                if !Self.has(known, in: mirror) { _ = try mirror.update() }
+                commit = known
+            } else {
+                _ = try mirror.update()
+                let ref = event.fetchRef ?? "refs/heads/\(repository.defaultBranch)"
+                guard let resolved = try? mirror.resolve(ref) else {
+                    throw Settlement(
+                        status: .failed, reason: "ref '\(ref)' does not exist in \(mirror.displayURL); check --ref")
+                }
+                commit = resolved
+            }
+        } catch let settlement as Settlement {
+            throw settlement
         } catch {
             throw Settlement(status: .failed, reason: "cannot fetch \(mirror.displayURL): \(error)")
         }
@@ -156,9 +172,9 @@ struct RunExecutor: Sendable {
         try context.queue.prepare(
             run: id, pipeline: graph.name, graphHash: ExecutionGraph.hash(of: canonical),
             graphJSON: String(decoding: canonical, as: UTF8.self), nodes: graph.nodes.map(\.id),
-            group: request.concurrencyGroup, cancelInProgress: graph.cancelInProgress, now: Date())
+            group: request.concurrencyGroup, cancelInProgress: graph.cancelInProgress, commit: commit, now: Date())
         if let previous = run.resumedFrom { request.resume = previous }
-        return Prepared(request: request)
+        return Prepared(request: request, commit: commit)
     }
 
     /// What steps see of the world: never the server's own environment (it holds webhook secrets and tokens), only

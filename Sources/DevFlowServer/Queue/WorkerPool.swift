@@ -35,6 +35,7 @@ struct WorkerPool: Service {
     func loop(_ index: Int, statuses: CommitStatusPublisher) async {
         let worker = "\(SQLiteRunStore.hostName):\(getpid()):\(index)"
         let executor = RunExecutor(context: context, worker: worker, statuses: statuses)
+        let notifier = RunNotifier(context: context, logger: logger)
         while !context.shutdown.isStopping {
             context.workerBeats.beat(index)
             let claimed: RunRecord?
@@ -50,8 +51,15 @@ struct WorkerPool: Service {
                 await context.doorbell.wait(seconds: context.settings.pollSeconds)
                 continue
             }
+            let started = Date()
             let outcome = await executor.execute(run)
             logger.info("run \(run.id ?? 0) (\(run.repository ?? "?")): \(outcome)")
+            switch outcome {
+            case .finished(let status), .settled(let status):
+                context.metrics.runFinished(status: status, seconds: Date().timeIntervalSince(started))
+                notifier.notify(run: run.id ?? 0, status: status)
+            case .waiting: break
+            }
             if outcome == .waiting { await context.doorbell.wait(seconds: context.settings.pollSeconds) }
         }
     }
