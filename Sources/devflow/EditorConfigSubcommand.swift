@@ -14,12 +14,14 @@ struct EditorConfigSubcommand: ParsableCommand {
             each path's lines follow a [path] line.
             """)
 
-    @Option(name: .customShort("f"), help: "The name of the files to read instead of .editorconfig.")
+    @Option(
+        name: .customShort("f"),
+        help: ArgumentHelp("The name of the files to read instead of .editorconfig.", valueName: "name"))
     var fileName: String = ".editorconfig"
 
     @Option(
         name: [.customShort("b"), .customLong("spec-version")],
-        help: "Apply the rules of this EditorConfig version (e.g. 0.8.0).")
+        help: ArgumentHelp("Apply the rules of this EditorConfig version (e.g. 0.8.0).", valueName: "version"))
     var specVersion: String?
 
     @Flag(name: [.customShort("v"), .customLong("version")], help: "Print the EditorConfig version followed.")

@@ -60,6 +60,7 @@ public struct EditorConfig {
     /// The version of the specification whose defaults apply (`indent_size` and `tab_width` changed in 0.9.0).
     public let version: EditorConfigVersion
     private var cache: [String: EditorConfigFile?] = [:]
+    private var chains: [String: [Link]] = [:]
 
     /// Resolution for paths relative to `workspace`.
     public init(workspace: String, fileName: String = ".editorconfig", version: EditorConfigVersion = .current) {
@@ -72,29 +73,17 @@ public struct EditorConfig {
     /// command prints them (first appearance; a later value replaces an earlier one in place), `unset` values
     /// included, with the defaults of `indent_size` and `tab_width` added.
     public mutating func pairs(for path: String) -> [(key: String, value: String)] {
-        var chain: [(directory: String, file: EditorConfigFile)] = []
-        var directory = PathName.parent(of: path)
-        while true {
-            if let file = load(directory) {
-                chain.append((directory, file))
-                if file.isRoot { break }
-            }
-            if directory.isEmpty || directory == "/" { break }
-            directory = PathName.parent(of: directory)
-        }
+        let chain = self.chain(for: PathName.parent(of: path))
         var pairs = OrderedPairs()
-        var pathBytes = Array(path.utf8)
-        for (directory, file) in chain.reversed() {
-            let skip = directory.isEmpty ? 0 : directory.utf8.count + (directory == "/" ? 0 : 1)
-            let matched = pathBytes.withUnsafeBufferPointer { whole in
-                let relative = UnsafeBufferPointer(rebasing: whole[min(skip, whole.count)...])
-                return file.sections.map { $0.glob?.matches(bytes: relative) ?? false }
-            }
-            for (section, isMatch) in zip(file.sections, matched) where isMatch {
-                for pair in section.pairs { pairs[pair.key] = pair.value }
+        var path = path
+        path.withUTF8 { whole in
+            for link in chain {
+                let relative = UnsafeBufferPointer(rebasing: whole[min(link.skip, whole.count)...])
+                for section in link.file.sections where section.glob?.matches(bytes: relative) == true {
+                    for pair in section.pairs { pairs[pair.key] = pair.value }
+                }
             }
         }
-        pathBytes.removeAll()
         if version >= EditorConfigVersion(0, 9, 0) {
             if pairs["indent_style"] == "tab", pairs["indent_size"] == nil { pairs["indent_size"] = "tab" }
             if pairs["indent_size"] == "tab", let width = pairs["tab_width"] { pairs["indent_size"] = width }
@@ -107,20 +96,50 @@ public struct EditorConfig {
         return pairs.list
     }
 
+    /// One `.editorconfig` that applies to the files of a directory, and how many bytes of their paths to skip
+    /// for the path relative to it.
+    private struct Link {
+        var skip: Int
+        var file: EditorConfigFile
+    }
+
+    /// The files that apply in the `workspace`-relative `directory`, farthest first (up to a `root = true`).
+    private mutating func chain(for directory: String) -> [Link] {
+        if let cached = chains[directory] { return cached }
+        var chain: [Link] = []
+        var current = directory
+        while true {
+            if let file = load(current) {
+                chain.append(Link(skip: current.isEmpty ? 0 : current.utf8.count + 1, file: file))
+                if file.isRoot { break }
+            }
+            if current.isEmpty || current == "/" { break }
+            current = PathName.parent(of: current)
+        }
+        chain.reverse()
+        chains[directory] = chain
+        return chain
+    }
+
     /// The properties style-enforcer checks for the `workspace`-relative `path`.
     public mutating func properties(for path: String) -> Properties {
-        var values: [String: String] = [:]
-        for (key, value) in pairs(for: path) where value != "unset" { values[key] = value }
-        func positive(_ key: String) -> Int? { values[key].flatMap { Int($0) }.flatMap { $0 > 0 ? $0 : nil } }
         var properties = Properties()
-        properties.indentStyle = values["indent_style"].flatMap { ["space", "tab"].contains($0) ? $0 : nil }
-        properties.tabWidth = positive("tab_width")
-        properties.indentSize = values["indent_size"] == "tab" ? properties.tabWidth : positive("indent_size")
-        properties.endOfLine = values["end_of_line"].flatMap { ["lf", "crlf", "cr"].contains($0) ? $0 : nil }
-        properties.charset = values["charset"]
-        properties.trimTrailingWhitespace = values["trim_trailing_whitespace"].flatMap(Self.bool)
-        properties.insertFinalNewline = values["insert_final_newline"].flatMap(Self.bool)
-        properties.maxLineLength = positive("max_line_length")
+        var indentSize: String?
+        func positive(_ value: String) -> Int? { Int(value).flatMap { $0 > 0 ? $0 : nil } }
+        for (key, value) in pairs(for: path) where value != "unset" {
+            switch key {
+            case "indent_style": properties.indentStyle = value == "space" || value == "tab" ? value : nil
+            case "indent_size": indentSize = value
+            case "tab_width": properties.tabWidth = positive(value)
+            case "end_of_line": properties.endOfLine = ["lf", "crlf", "cr"].contains(value) ? value : nil
+            case "charset": properties.charset = value
+            case "trim_trailing_whitespace": properties.trimTrailingWhitespace = Self.bool(value)
+            case "insert_final_newline": properties.insertFinalNewline = Self.bool(value)
+            case "max_line_length": properties.maxLineLength = positive(value)
+            default: break
+            }
+        }
+        properties.indentSize = indentSize == "tab" ? properties.tabWidth : indentSize.flatMap(positive)
         return properties
     }
 
@@ -136,19 +155,18 @@ public struct EditorConfig {
     }
 }
 
-/// Pairs in first-appearance order; assigning an existing key replaces its value in place.
+/// Pairs in first-appearance order; assigning an existing key replaces its value in place. A handful of pairs
+/// apply to a file, so a linear search beats hashing.
 struct OrderedPairs {
     private(set) var list: [(key: String, value: String)] = []
-    private var positions: [String: Int] = [:]
 
     subscript(key: String) -> String? {
-        get { positions[key].map { list[$0].value } }
+        get { list.first { $0.key == key }?.value }
         set {
             guard let newValue else { return }
-            if let position = positions[key] {
+            if let position = list.firstIndex(where: { $0.key == key }) {
                 list[position].value = newValue
             } else {
-                positions[key] = list.count
                 list.append((key, newValue))
             }
         }

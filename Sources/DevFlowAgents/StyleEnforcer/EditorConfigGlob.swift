@@ -48,8 +48,14 @@ public struct EditorConfigGlob: Sendable, Equatable {
         }
     }
 
-    /// The compiled pieces, matched in order against a path relative to the `.editorconfig`'s directory.
+    /// The compiled pieces, matched in order against a path relative to the `.editorconfig`'s directory (or
+    /// against its last component only, see `matchesLastComponent`).
     let nodes: [Node]
+    /// Whether only the path's last component can match: a glob without `/` and without `**` matches no `/`
+    /// (the "any depth" prefix then needs no search).
+    let matchesLastComponent: Bool
+    /// Whether the glob can backtrack enough to be worth remembering failed positions.
+    let remembersFailures: Bool
 
     /// Compiles the section name `glob`.
     public init(_ glob: String) {
@@ -58,17 +64,41 @@ public struct EditorConfigGlob: Sendable, Equatable {
         if anchored, bytes.first == 0x2F { bytes.removeFirst() }
         var parser = EditorConfigGlobParser(bytes)
         let parsed = parser.parseAll()
-        nodes = anchored ? parsed : [.folders] + parsed
+        let crossesFolders = Self.count(in: parsed) { $0 == .starStar || $0 == .folders } > 0
+        matchesLastComponent = !anchored && !crossesFolders
+        nodes = anchored || matchesLastComponent ? parsed : [.folders] + parsed
+        remembersFailures =
+            Self.count(in: nodes) {
+                switch $0 {
+                case .star, .starStar, .folders, .alternatives, .number: true
+                default: false
+                }
+            } >= 3
     }
 
     /// Whether the glob matches `path`, a path relative to the directory of the `.editorconfig` that holds it.
     public func matches(_ path: String) -> Bool {
         var path = path
-        return path.withUTF8 { EditorConfigGlobMatcher(path: $0).matches(nodes, 0, 0, nil) }
+        return path.withUTF8 { matches(bytes: $0) }
     }
 
     /// Whether the glob matches the UTF-8 bytes of a relative path.
     public func matches(bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        EditorConfigGlobMatcher(path: bytes).matches(nodes, 0, 0, nil)
+        var path = bytes
+        if matchesLastComponent, let slash = bytes.lastIndex(of: 0x2F) {
+            path = UnsafeBufferPointer(rebasing: bytes[(slash + 1)...])
+        }
+        return EditorConfigGlobMatcher(path: path, remembersFailures: remembersFailures).matches(nodes, 0, 0, nil)
+    }
+
+    /// How many nodes (alternatives' included) satisfy `predicate`.
+    static func count(in nodes: [Node], where predicate: (Node) -> Bool) -> Int {
+        nodes.reduce(0) { total, node in
+            var inner = 0
+            if case .alternatives(let alternatives) = node {
+                inner = alternatives.reduce(0) { $0 + count(in: $1, where: predicate) }
+            }
+            return total + inner + (predicate(node) ? 1 : 0)
+        }
     }
 }

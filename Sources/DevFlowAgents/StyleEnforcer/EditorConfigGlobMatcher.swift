@@ -23,14 +23,18 @@ struct EditorConfigGlobMatcher {
     }
 
     let path: UnsafeBufferPointer<UInt8>
-    private let failures = Failures()
+    private let failures: Failures?
 
-    init(path: UnsafeBufferPointer<UInt8>) { self.path = path }
+    /// A matcher for `path`; `remembersFailures` for globs that can backtrack much (a few `*`, braces…).
+    init(path: UnsafeBufferPointer<UInt8>, remembersFailures: Bool) {
+        self.path = path
+        failures = remembersFailures ? Failures() : nil
+    }
 
     /// Whether `nodes[index...]`, then `rest`, match `path[position...]` to its end; with no `rest`, `nodes` is the
     /// top-level sequence (alternatives always pass one), whose failures are remembered.
     func matches(_ nodes: [Node], _ index: Int, _ position: Int, _ rest: Continuation?) -> Bool {
-        guard rest == nil else { return matchesOnce(nodes, index, position, rest) }
+        guard rest == nil, let failures else { return matchesOnce(nodes, index, position, rest) }
         let key = index * (path.count + 1) + position
         if failures.known.contains(key) { return false }
         let matched = matchesOnce(nodes, index, position, nil)

@@ -71,68 +71,38 @@ enum StyleEnforcer {
         fix: Bool
     ) throws -> FileOutcome? {
         let path = "\(workspace)/\(file.path)"
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
-        if data.count > AgentScope.maximumFileBytes {
-            return .skipped("skipped \(file.path): \(data.count) bytes, over the limit")
+        guard let bytes = readFile(path) else { return nil }
+        if bytes.count > AgentScope.maximumFileBytes {
+            return .skipped("skipped \(file.path): over \(AgentScope.maximumFileBytes) bytes, the limit")
         }
-        if AgentScope.isBinary(data) { return .skipped("skipped \(file.path): binary") }
-        let text = StyledText(bytes: [UInt8](data))
+        let isBinary = bytes.withUnsafeBytes { raw in
+            raw.baseAddress.map { memchr($0, 0, min(raw.count, 8000)) != nil } ?? false
+        }
+        if isBinary { return .skipped("skipped \(file.path): binary") }
+        let text = StyledText(bytes: bytes)
         let lines = wholeWorkspace ? nil : Set(file.lines.map(\.number))
         let check = EditorConfigCheck(path: file.path, text: text, properties: properties, lines: lines)
-        var fixed = false
-        if fix, check.fixed != text.lines {
-            try write(check.fixed, byteOrderMark: text.hasBOM, to: path)
-            fixed = true
-        }
-        return .checked(check.findings, fixed: fixed)
+        guard fix, !check.repairs.isEmpty else { return .checked(check.findings, fixed: false) }
+        try Data(text.applying(check.repairs)).write(to: URL(fileURLWithPath: path), options: .atomic)
+        return .checked(check.findings, fixed: true)
     }
 
-    /// Writes `lines` (terminators included) atomically: a temporary file in the same directory, then a rename.
-    static func write(_ lines: [StyledText.Line], byteOrderMark: Bool, to path: String) throws {
-        var bytes: [UInt8] = byteOrderMark ? [0xEF, 0xBB, 0xBF] : []
-        for line in lines { bytes += line.content + line.terminator }
-        try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
-    }
-}
-
-/// A file's bytes split into lines that keep their terminators (`\n`, `\r\n`, `\r` or none on the last line).
-struct StyledText {
-    /// One line: slices of the file's bytes (no copy), or of a repaired line.
-    struct Line: Equatable {
-        var content: ArraySlice<UInt8>
-        var terminator: ArraySlice<UInt8>
-        var text: String { String(decoding: content, as: UTF8.self) }
-    }
-
-    var lines: [Line] = []
-    var hasBOM = false
-    var isValidUTF8 = true
-
-    init(bytes: [UInt8]) {
-        var body = bytes[...]
-        if body.starts(with: [0xEF, 0xBB, 0xBF]) {
-            hasBOM = true
-            body = body.dropFirst(3)
-        }
-        isValidUTF8 = String(validating: body, as: UTF8.self) != nil
-        var start = body.startIndex
-        body.withUnsafeBufferPointer { buffer in
-            let offset = body.startIndex
-            var index = 0
-            while index < buffer.count {
-                let byte = buffer[index]
-                if byte == 10 || byte == 13 {
-                    var end = index + 1
-                    if byte == 13, end < buffer.count, buffer[end] == 10 { end += 1 }
-                    lines.append(
-                        Line(content: body[start..<offset + index], terminator: body[offset + index..<offset + end]))
-                    start = offset + end
-                    index = end
-                } else {
-                    index += 1
-                }
+    /// The bytes of the regular file at `path`, read with one `read` per chunk into one array (at most one byte
+    /// over `AgentScope.maximumFileBytes`, enough to tell it is over); nil when it cannot be opened.
+    static func readFile(_ path: String) -> [UInt8]? {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else { return nil }
+        let capacity = min(Int(info.st_size), AgentScope.maximumFileBytes) + 1
+        return [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
+            count = 0
+            while count < capacity {
+                let got = read(descriptor, buffer.baseAddress! + count, capacity - count)
+                if got <= 0 { break }
+                count += got
             }
         }
-        if start < body.endIndex { lines.append(Line(content: body[start...], terminator: [])) }
     }
 }
