@@ -23,7 +23,7 @@ struct SchedulerTests {
     @Test("a new schedule records its slot; a due slot fires once; missed slots after a restart fire once")
     func firesOnce() throws {
         let fixture = try ServerFixture(pipeline: Self.pipeline)
-        let start = Date(timeIntervalSince1970: 1_764_670_020)  // 10:07 UTC
+        let start = Date(timeIntervalSince1970: 1_796_206_020)  // 10:07 UTC
         let scheduler = Scheduler(context: fixture.context, logger: .init(label: "test"))
         #expect(scheduler.tick(now: start).isEmpty)  // first sight: the 10:00 slot is the baseline
         #expect(scheduler.tick(now: start.addingTimeInterval(600)).isEmpty)  // 10:17: nothing new is due
@@ -33,7 +33,8 @@ struct SchedulerTests {
         // The server was down from 11:10 to 14:30: one run at start, not three.
         let restarted = Scheduler(context: fixture.context, logger: .init(label: "test"))
         #expect(restarted.tick(now: start.addingTimeInterval(4 * 3600 + 1400)).count == 1)
-        let run = try #require(try fixture.context.store.run(try #require(fired.first)))
+        let firedRun = try #require(fired.first)
+        let run = try #require(try fixture.context.store.run(firedRun))
         #expect(run.gitCommit == (try fixture.head()) && run.gitBranch == "main" && run.status == .queued)
         #expect(QueuedEvent.decode(run.event)?.kind == "schedule")
     }
