@@ -18,4 +18,6 @@ enum GuardianCatalogue {
     ]
     /// All rules.
     static let all: [any GuardianRule] = secretRules + [generic] + patternRules
+    /// The keywords of `all`, indexed for one pass per line (bit `i` is `all[i]`).
+    static let keywordIndex = GuardianKeywordIndex(all.map(\.keywords))
 }

@@ -63,6 +63,47 @@ protocol GuardianRule: Sendable {
     func matches(in line: GuardianLine) -> [GuardianMatch]
 }
 
+/// The keywords of many rules, found in one pass over a line: for each position, the keywords
+/// that start with the line's next two bytes are compared. A line is scanned once, whatever the
+/// number of rules and keywords.
+struct GuardianKeywordIndex: Sendable {
+    /// Keywords by their first two bytes (`byte0 << 8 | byte1`), with the rule each belongs to.
+    private let table: [UInt16: [(rule: Int, rest: [UInt8])]]
+
+    /// Indexes each rule's lowercased keywords (every keyword has at least two bytes).
+    init(_ keywordsByRule: [[[UInt8]]]) {
+        precondition(keywordsByRule.count <= 64, "the rule mask has 64 bits")
+        var table: [UInt16: [(rule: Int, rest: [UInt8])]] = [:]
+        for (rule, keywords) in keywordsByRule.enumerated() {
+            for keyword in keywords {
+                precondition(keyword.count >= 2, "keywords need two bytes")
+                table[UInt16(keyword[0]) << 8 | UInt16(keyword[1]), default: []].append(
+                    (rule, Array(keyword.dropFirst(2))))
+            }
+        }
+        self.table = table
+    }
+
+    /// A bit per rule (bit `i` for rule `i`) whose keywords occur in the lowercased line.
+    func rules(in lower: [UInt8]) -> UInt64 {
+        var mask: UInt64 = 0
+        guard lower.count >= 2 else { return 0 }
+        lower.withUnsafeBufferPointer { line in
+            for i in 0..<(line.count - 1) {
+                guard let candidates = table[UInt16(line[i]) << 8 | UInt16(line[i + 1])] else { continue }
+                for candidate in candidates where mask & (1 << UInt64(candidate.rule)) == 0 {
+                    let rest = candidate.rest
+                    guard i + 2 + rest.count <= line.count else { continue }
+                    var k = 0
+                    while k < rest.count, line[i + 2 + k] == rest[k] { k += 1 }
+                    if k == rest.count { mask |= 1 << UInt64(candidate.rule) }
+                }
+            }
+        }
+        return mask
+    }
+}
+
 /// Keyword prefilter helpers.
 enum GuardianKeywords {
     /// Lowercased UTF-8 bytes of each word.

@@ -110,18 +110,21 @@ public struct SecurityGuardian: Sendable {
     /// Every rule's matches on a line; `generic-secret` skips values a provider rule reported.
     static func matches(in line: GuardianLine) -> [(SecurityGuardian.Rule, GuardianMatch)] {
         var found: [(SecurityGuardian.Rule, GuardianMatch)] = []
-        for rule in GuardianCatalogue.secretRules where line.contains(anyOf: rule.keywords) {
-            for match in rule.matches(in: line) { found.append((rule.info, match)) }
-        }
-        let generic = GuardianCatalogue.generic
-        if line.contains(anyOf: generic.keywords) || Self.endsWithTag(line.previous) {
-            for match in generic.matches(in: line)
-            where !found.contains(where: { NSIntersectionRange($0.1.range, match.range).length > 0 }) {
-                found.append((generic.info, match))
+        let present = GuardianCatalogue.keywordIndex.rules(in: line.lower)
+        let secretCount = GuardianCatalogue.secretRules.count
+        for (index, rule) in GuardianCatalogue.all.enumerated() {
+            let isGeneric = index == secretCount
+            // The generic rule also looks at a value alone on its line after an opening XML element.
+            guard present & (1 << UInt64(index)) != 0 || (isGeneric && Self.endsWithTag(line.previous)) else {
+                continue
             }
-        }
-        for rule in GuardianCatalogue.patternRules where line.contains(anyOf: rule.keywords) {
-            for match in rule.matches(in: line) { found.append((rule.info, match)) }
+            for match in rule.matches(in: line) {
+                // A value a provider rule reported is not reported again by `generic-secret`.
+                if isGeneric, found.contains(where: { NSIntersectionRange($0.1.range, match.range).length > 0 }) {
+                    continue
+                }
+                found.append((rule.info, match))
+            }
         }
         return found
     }
