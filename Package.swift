@@ -150,6 +150,8 @@ let package = Package(
                 "DevFlowProcess",
             ]
         ),
+        // GitMirror update and checkout, one per process, for bench/checkout-bench.sh (a benchmark, not a test).
+        .executableTarget(name: "devflow-git-bench", dependencies: ["DevFlowGit"]),
         .executableTarget(
             name: "devflow-lint",
             dependencies: [

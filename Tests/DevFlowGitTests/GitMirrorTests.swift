@@ -140,6 +140,19 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path) == ["app.git.lock"])
     }
 
+    @Test func theDisplayURLDropsUserInformationOnly() {
+        func display(_ url: String) -> String { GitMirror(remoteURL: url, directory: "/tmp/x.git").displayURL }
+        #expect(
+            display("https://x-access-token:s3cret@github.com:8443/acme/app.git")
+                == "https://github.com:8443/acme/app.git")
+        #expect(display("https://oauth2@gitlab.example.com/acme/app.git") == "https://gitlab.example.com/acme/app.git")
+        #expect(display("https://github.com/acme/a@b.git") == "https://github.com/acme/a@b.git")
+        #expect(display("/srv/git/app.git") == "/srv/git/app.git")
+        #expect(display("file:///srv/git/app.git") == "file:///srv/git/app.git")
+        #expect(GitMirror(remoteURL: "/r", directory: "/data/./mirrors/../m/app.git/").directory == "/data/m/app.git")
+        #expect("\(GitCredentials(token: "s3cret"))" == "GitCredentials(username: x-access-token, token: ***)")
+    }
+
     @Test func answersTheServersQuestionsAtACommit() throws {
         let upstream = try Upstream()
         let scratch = try ScratchDirectory()

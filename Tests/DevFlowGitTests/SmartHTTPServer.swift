@@ -63,8 +63,11 @@ final class SmartHTTPServer {
 
     /// The server: authentication, then the request handed to git http-backend as a CGI call.
     private static let script = #"""
-        import base64, os, subprocess, sys, threading
+        import base64, os, signal, subprocess, sys, threading
         from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        # The test process may block signals, and its children inherit the mask: let SIGTERM work again.
+        signal.pthread_sigmask(signal.SIG_SETMASK, [])
 
         ROOT, BACKEND, USER, TOKEN = sys.argv[1:5]
         EXPECTED = "Basic " + base64.b64encode(f"{USER}:{TOKEN}".encode()).decode()

@@ -36,7 +36,10 @@ struct RunExecutor: Sendable {
         defer { try? FileManager.default.removeItem(atPath: workspace) }
         let prepared: Prepared
         do {
-            prepared = try prepare(id, run: run, repository: repository, event: event, workspace: workspace)
+            let executor = self
+            prepared = try await offPool {
+                try executor.prepare(id, run: run, repository: repository, event: event, workspace: workspace)
+            }
         } catch let error as Settlement {
             statuses.publish(
                 run: run, repository: repository, state: error.status == .configError ? .failure : .error,
@@ -76,7 +79,7 @@ struct RunExecutor: Sendable {
     }
 
     /// A run that is ready for the engine.
-    struct Prepared {
+    struct Prepared: @unchecked Sendable {
         var request: RunRequest
         var commit: String
     }

@@ -26,7 +26,8 @@ public struct Scheduler: Service {
     public func run() async throws {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
-                let fired = self.tick(now: Date())
+                let scheduler = self
+                let fired = (try? await offPool { scheduler.tick(now: Date()) }) ?? []
                 if !fired.isEmpty { self.context.doorbell.ring() }
                 try? await Task.sleep(nanoseconds: UInt64(self.interval * 1_000_000_000))
             }
