@@ -129,14 +129,8 @@ struct RunExecutor: Sendable {
                 reason: "commit \(commit) is not in \(mirror.displayURL) (was the branch deleted or force-pushed "
                     + "before the run started?)")
         }
-        try? FileManager.default.removeItem(atPath: workspace)
-        do {
-            _ = try mirror.checkout(commit: commit, into: workspace)
-        } catch {
-            throw Settlement(status: .failed, reason: "cannot check out \(commit): \(error)")
-        }
-        let path = PathNameJoin.join(workspace, repository.pipeline)
-        guard let data = FileManager.default.contents(atPath: path) else {
+        // Decide from the mirror first: a run that does not compile or is not triggered needs no checkout.
+        guard let data = try? mirror.readFile(repository.pipeline, at: commit) else {
             throw Settlement(
                 status: .configError,
                 reason: "\(repository.pipeline) does not exist at \(commit.prefix(12)); add it or set 'pipeline:'")
@@ -165,7 +159,24 @@ struct RunExecutor: Sendable {
         }
         let plan = Planner.plan(graph, for: planEvent)
         guard plan.triggered else { throw Settlement(status: .skipped, reason: plan.triggerReason) }
+        if let activity = event.activity {
+            // The planner does not look at pull-request activity types; `on.pull_request.types` decides here.
+            let types = graph.triggers.pullRequest?.types ?? []
+            let accepted = types.isEmpty ? ["opened", "synchronize", "reopened"] : types
+            guard accepted.contains(activity) else {
+                throw Settlement(
+                    status: .skipped,
+                    reason:
+                        "pull request activity '\(activity)' is not one of types: \(accepted.joined(separator: ", "))")
+            }
+        }
         let author = try? mirror.commitInfo(commit).authorTime
+        try? FileManager.default.removeItem(atPath: workspace)
+        do {
+            _ = try mirror.checkout(commit: commit, into: workspace)
+        } catch {
+            throw Settlement(status: .failed, reason: "cannot check out \(commit): \(error)")
+        }
         var request = RunRequest(
             graph: graph, file: repository.pipeline, event: planEvent, gitCommit: commit, workspace: workspace,
             jobs: 2, environment: stepEnvironment(repository: repository, graph: graph, run: run, workspace: workspace),
