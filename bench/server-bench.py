@@ -111,6 +111,7 @@ repositories:
     webhook_secret: {{env: BENCH_SECRET}}
 """)
         env = {"PATH": os.environ["PATH"], "BENCH_SECRET": SECRET, "MARKS": marks, "HOME": work}
+        if os.environ.get("DEVFLOW_SERVER_TIMING"): env["DEVFLOW_SERVER_TIMING"] = "1"
         server = subprocess.Popen([devflow, "serve", "--config", config], env=env,
                                   stdout=open(os.path.join(work, "server.log"), "w"), stderr=subprocess.STDOUT)
         for _ in range(200):
@@ -213,7 +214,8 @@ end
                 server.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 server.kill()
-        shutil.rmtree(work, ignore_errors=True)
+        if not os.environ.get("KEEP"): shutil.rmtree(work, ignore_errors=True)
+        else: print("kept", work)
 
 
 if __name__ == "__main__":

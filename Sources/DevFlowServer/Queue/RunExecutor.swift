@@ -95,6 +95,7 @@ struct RunExecutor: Sendable {
     func prepare(
         _ id: Int64, run: RunRecord, repository: ServerConfiguration.Repository, event: QueuedEvent, workspace: String
     ) throws -> Prepared {
+        let began = Date()
         let credentials = context.settings.cloneTokens[repository.name].map { GitCredentials(token: $0) }
         let mirror = GitMirror(
             remoteURL: event.fromFork ? (event.cloneURL ?? repository.cloneURL) : repository.cloneURL,
@@ -170,12 +171,16 @@ struct RunExecutor: Sendable {
                         "pull request activity '\(activity)' is not one of types: \(accepted.joined(separator: ", "))")
             }
         }
+        let decided = Date()
         let author = try? mirror.commitInfo(commit).authorTime
         try? FileManager.default.removeItem(atPath: workspace)
         do {
             _ = try mirror.checkout(commit: commit, into: workspace)
         } catch {
             throw Settlement(status: .failed, reason: "cannot check out \(commit): \(error)")
+        }
+        if ProcessInfo.processInfo.environment["DEVFLOW_SERVER_TIMING"] != nil {
+            FileHandle.standardError.write(Data("timing run \(id): fetch+compile+plan \(Int(decided.timeIntervalSince(began) * 1000)) ms, checkout \(Int(Date().timeIntervalSince(decided) * 1000)) ms\n".utf8))
         }
         var request = RunRequest(
             graph: graph, file: repository.pipeline, event: planEvent, gitCommit: commit, workspace: workspace,
