@@ -93,7 +93,7 @@ let package = Package(
         .executableTarget(
             name: "devflow",
             dependencies: [
-                "DevFlowRunCommands", "DevFlowAgents",
+                "DevFlowRunCommands", "DevFlowRunner", "DevFlowAgents",
                 "DevFlowCommandLine", "DevFlowLint", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

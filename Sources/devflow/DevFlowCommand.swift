@@ -13,6 +13,6 @@ struct DevFlowCommand: AsyncParsableCommand {
         version: DevFlowVersion.current,
         subcommands: [
             LintSubcommand.self, GraphSubcommand.self, PlanSubcommand.self, RunSubcommand.self, RunsSubcommand.self,
-            BreakersSubcommand.self, AgentsSubcommand.self, AgentSubcommand.self,
+            BreakersSubcommand.self, AgentsSubcommand.self, AgentSubcommand.self, AgentChildSubcommand.self,
         ])
 }
