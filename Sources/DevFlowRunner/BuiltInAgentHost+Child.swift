@@ -86,13 +86,19 @@ extension BuiltInAgentHost {
         }
     }
 
-    /// The protocol context of the attempt plus what a built-in needs: its name, the graph, and the history for
-    /// performance-optimizer (the only built-in that reads it; loading it costs a store query).
+    /// The built-ins that read the graph and the run history; only they get them (the graph of a large pipeline is
+    /// tens of kilobytes of JSON to write and parse, and the history costs store queries).
+    static let readsGraphAndHistory: Set<String> = ["performance-optimizer"]
+
+    /// The protocol context of the attempt plus what a built-in needs: its name, and the graph and the history for
+    /// those that read them.
     static func childContext(_ name: String, invocation: StepInvocation) throws -> Data {
         var context = try JSONDecoder().decode(AgentContext.self, from: invocation.agentContext)
         context.agent = name
-        context.graph = invocation.graph
-        if name == "performance-optimizer" { context.history = try invocation.history() }
+        if readsGraphAndHistory.contains(name) {
+            context.graph = invocation.graph
+            context.history = try invocation.history()
+        }
         return try JSONEncoder().encode(context)
     }
 
