@@ -138,7 +138,7 @@ let package = Package(
         .executableTarget(
             name: "devflow",
             dependencies: [
-                "DevFlowRunCommands", "DevFlowAgents", "DevFlowServer",
+                "DevFlowRunCommands", "DevFlowRunner", "DevFlowAgents", "DevFlowServer",
                 "DevFlowCommandLine", "DevFlowLint", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -39,6 +40,14 @@ pid_t devflow_spawn(const devflow_spawn_request *request, int *error, int *stage
             child_error = errno;
             child_stage = DEVFLOW_SPAWN_STAGE_CHDIR;
             _exit(127);
+        }
+        if (request->memory_limit > 0) {
+            struct rlimit limit = {(rlim_t)request->memory_limit, (rlim_t)request->memory_limit};
+            if (setrlimit(RLIMIT_DATA, &limit) < 0) {
+                child_error = errno;
+                child_stage = DEVFLOW_SPAWN_STAGE_LIMIT;
+                _exit(127);
+            }
         }
         struct sigaction standard = {0};
         standard.sa_handler = SIG_DFL;

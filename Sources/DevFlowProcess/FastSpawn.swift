@@ -31,7 +31,7 @@ enum FastSpawn {
     /// Starts `executable` with `argv` and `environment`; stdout and stderr go to the two descriptors.
     static func spawn(
         executable: String, argv: [String], environment: [String: String], workingDirectory: String?, stdout: Int32,
-        stderr: Int32
+        stderr: Int32, memoryLimit: Int? = nil
     ) -> Result<pid_t, Failure> {
         let reset = SignalDispositions.changed()
         var error: Int32 = 0
@@ -45,7 +45,7 @@ enum FastSpawn {
                                 path: path, argv: argvPointer, envp: environmentPointer, stdin_fd: devNull,
                                 stdout_fd: stdout, stderr_fd: stderr, working_directory: directory,
                                 new_session: hasControllingTerminal ? 1 : 0, reset_signals: signals.baseAddress,
-                                reset_count: Int32(signals.count))
+                                reset_count: Int32(signals.count), memory_limit: Int64(max(0, memoryLimit ?? 0)))
                             return devflow_spawn(&request, &error, &stage)
                         }
                         if let workingDirectory { return workingDirectory.withCString { run($0) } }
@@ -61,6 +61,7 @@ enum FastSpawn {
             case Int(DEVFLOW_SPAWN_STAGE_SESSION): "setsid"
             case Int(DEVFLOW_SPAWN_STAGE_DESCRIPTORS): "dup2"
             case Int(DEVFLOW_SPAWN_STAGE_FORK): "vfork"
+            case Int(DEVFLOW_SPAWN_STAGE_LIMIT): "setrlimit"
             default: "posix_spawn"  // an exec failure reads like posix_spawn's in messages
             }
         return .failure(Failure(operation: operation, code: error))

@@ -12,6 +12,8 @@
 ///   cancels signal the whole group (`kill(-pid, …)`), so shells, pipelines and their children go together.
 /// - stdin from `/dev/null`; stdout and stderr to two pipes; every other descriptor closed (close-on-exec pipes,
 ///   plus `posix_spawn_file_actions_addclosefrom_np(3)` where glibc ≥ 2.34 has it).
+/// - With ``ProcessSpec/memoryLimit``, that `RLIMIT_DATA` (set in the child before it executes; on the `posix_spawn`
+///   fallback through a `/bin/sh -c 'ulimit -d …; exec "$@"'` trampoline).
 /// - Default signal dispositions and an empty signal mask, whatever the calling thread had (an ignored `SIGPIPE`
 ///   or `SIGINT` in the parent would otherwise be inherited through `exec`).
 /// - The working directory through `posix_spawn_file_actions_addchdir_np` (glibc ≥ 2.29). On an older libc the
@@ -151,7 +153,8 @@ public enum ProcessLauncher {
         if options.useFastSpawn, FastSpawn.devNull >= 0 {
             let started = FastSpawn.spawn(
                 executable: spec.executable, argv: [spec.executable] + spec.arguments, environment: spec.environment,
-                workingDirectory: spec.workingDirectory, stdout: stdout.write, stderr: stderr.write)
+                workingDirectory: spec.workingDirectory, stdout: stdout.write, stderr: stderr.write,
+                memoryLimit: spec.memoryLimit)
             switch started {
             case .success(let pid): return pid
             case .failure(let why): throw failure(why.operation, why.code)
@@ -164,6 +167,12 @@ public enum ProcessLauncher {
             if let code = directoryProblem(directory) { throw failure("chdir", code) }
             executable = "/bin/sh"
             argv = ["/bin/sh", "-c", "CDPATH= cd -- \"$1\" || exit 127; shift; exec \"$@\"", "sh", directory] + argv
+        }
+        if let limit = spec.memoryLimit, limit > 0 {
+            // posix_spawn has no resource-limit attribute: the same kind of trampoline sets it (in KiB) and executes.
+            argv =
+                ["/bin/sh", "-c", "ulimit -d \"$1\" || exit 127; shift; exec \"$@\"", "sh", String(limit / 1024)] + argv
+            executable = "/bin/sh"
         }
 
         var attributes = posix_spawnattr_t()

@@ -30,6 +30,10 @@ public struct ProcessSpec: Sendable {
     /// After the main process has exited, how long its pipes may stay open (held by background processes of its
     /// group) before the group is killed with `SIGKILL` and reading stops. Default 2 s.
     public var drainGrace: Duration
+    /// The child's memory limit in bytes (`RLIMIT_DATA`, soft and hard: its heap and private writable mappings),
+    /// set in the child before it executes; `nil` (the default) inherits the parent's. An allocation beyond it fails
+    /// in the child (most runtimes then abort with a signal); the parent is not affected.
+    public var memoryLimit: Int?
 
     /// A spec; see the properties for the meaning of each parameter.
     public init(
@@ -40,7 +44,8 @@ public struct ProcessSpec: Sendable {
         timeout: Duration? = nil,
         killGrace: Duration = .seconds(5),
         maximumLineBytes: Int = 64 * 1024,
-        drainGrace: Duration = .seconds(2)
+        drainGrace: Duration = .seconds(2),
+        memoryLimit: Int? = nil
     ) {
         self.executable = executable
         self.arguments = arguments
@@ -50,6 +55,7 @@ public struct ProcessSpec: Sendable {
         self.killGrace = killGrace
         self.maximumLineBytes = maximumLineBytes
         self.drainGrace = drainGrace
+        self.memoryLimit = memoryLimit
     }
 
     /// The calling process's environment, read from `environ` (variables without `=` are skipped; the first

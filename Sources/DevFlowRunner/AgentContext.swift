@@ -1,3 +1,4 @@
+import DevFlowAgents
 import DevFlowGraph
 import Foundation
 
@@ -18,6 +19,12 @@ public struct AgentContext: Codable, Sendable {
     public var workspace: String
     /// The interpolated `with:` inputs.
     public var inputs: [String: JSONValue]
+    /// Built-in agents only (their child process, docs/agents.md): the built-in to run.
+    public var agent: String? = nil
+    /// Built-in agents only: the running graph with its source map (findings are anchored to steps with it).
+    public var graph: ExecutionGraph? = nil
+    /// Built-in agents only, and only for `performance-optimizer`: this pipeline's finished runs, newest first.
+    public var history: PipelineHistory? = nil
 
     /// The context of one attempt, encoded.
     static func make(node: Node, request: RunRequest, runId: Int64, attempt: Int, inputs: [String: JSONValue]) -> Data {
@@ -27,7 +34,7 @@ public struct AgentContext: Codable, Sendable {
         if let tag = request.event.tag { event["tag"] = tag }
         if let hook = request.event.hook { event["hook"] = hook }
         if let commit = request.gitCommit { event["sha"] = commit }
-        let context = AgentContext(
+        let context = Self(
             version: version,
             run: [
                 "id": String(runId), "pipeline": request.graph.name, "step": node.step, "node": node.id,
@@ -54,6 +61,14 @@ public struct AgentResult: Codable, Sendable {
         public var line: Int?
         /// Message for people.
         public var message: String
+        /// Optional, built-ins always give it: 1-based column (in characters) of the region's first character.
+        public var column: Int?
+        /// Optional: 1-based line of the region's last character.
+        public var endLine: Int?
+        /// Optional: 1-based column just after the region's last character.
+        public var endColumn: Int?
+        /// Optional: a unified diff that fixes the problem.
+        public var fix: String?
     }
 
     /// Protocol version (must be 1).

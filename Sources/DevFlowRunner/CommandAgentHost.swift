@@ -102,8 +102,8 @@ public struct CommandAgentHost: AgentHost {
 }
 
 extension Finding {
-    /// A finding from a command agent's answer: severities `error`/`high` → high, `warning`/`medium` → medium,
-    /// anything else → low; a missing file or line becomes "" or 0.
+    /// A finding from an agent's answer: severities `error`/`high` → high, `warning`/`medium` → medium,
+    /// anything else → low; a missing file or line becomes "" or 0, a missing column 1, a missing end the start line.
     init(reported: AgentResult.Finding) {
         let severity: Finding.Severity =
             switch reported.severity.lowercased() {
@@ -113,7 +113,8 @@ extension Finding {
             }
         let line = reported.line ?? 0
         self.init(
-            rule: reported.rule, severity: severity, file: reported.file ?? "", line: line, column: 1, endLine: line,
-            endColumn: 1, message: reported.message)
+            rule: reported.rule, severity: severity, file: reported.file ?? "", line: line,
+            column: reported.column ?? 1, endLine: reported.endLine ?? line, endColumn: reported.endColumn ?? 1,
+            message: reported.message, fix: reported.fix)
     }
 }

@@ -29,10 +29,12 @@ struct StepProcess {
         return String(decoding: bytes, as: UTF8.self) + "-\(invocation.attempt)"
     }
 
-    /// Runs `executable` with `arguments` on the calling thread; with `captureStdout`, stdout is returned rather than logged.
+    /// Runs `executable` with `arguments` on the calling thread; with `captureStdout`, stdout is returned rather than
+    /// logged (a line longer than the launcher's chunk size comes back whole); `memoryLimit` is the child's
+    /// `RLIMIT_DATA` in bytes.
     func run(
         _ executable: String, _ arguments: [String], extraEnvironment: [String: String] = [:],
-        captureStdout: Bool = false
+        captureStdout: Bool = false, memoryLimit: Int? = nil
     ) -> Result {
         // The step creates the outputs file when it writes to it (`>> "$DEVFLOW_OUTPUT"`); most steps never do.
         let outputFile = "\(invocation.scratchDirectory)/\(slug).out"
@@ -42,9 +44,11 @@ struct StepProcess {
         let spec = ProcessSpec(
             executable: executable, arguments: arguments, environment: environment,
             workingDirectory: invocation.workingDirectory,
-            timeout: .milliseconds(Int64(invocation.timeout * 1000)), killGrace: .milliseconds(Int64(killGrace * 1000)))
+            timeout: .milliseconds(Int64(invocation.timeout * 1000)), killGrace: .milliseconds(Int64(killGrace * 1000)),
+            memoryLimit: memoryLimit)
         var cancelKey: Int?
         var captured: [String] = []
+        var partial: [UInt8] = []  // the chunks so far of a long stdout line
         let outcome: ProcessOutcome
         do {
             outcome = try ProcessLauncher.run(
@@ -54,7 +58,16 @@ struct StepProcess {
                 },
                 onLine: { line in
                     if captureStdout, line.stream == .stdout {
-                        if captured.count < 100_000 { captured.append(line.text) }
+                        guard captured.count < 100_000 else { return }
+                        if !line.isComplete {
+                            partial += line.bytes
+                        } else if partial.isEmpty {
+                            captured.append(line.text)
+                        } else {
+                            partial += line.bytes
+                            captured.append(String(decoding: partial, as: UTF8.self))
+                            partial.removeAll()
+                        }
                     } else {
                         invocation.onLine(line.stream.rawValue, line.text)
                     }

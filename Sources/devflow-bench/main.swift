@@ -2,6 +2,7 @@
 //
 //   swift run -c release devflow-bench engine FILE [-j N] [--db PATH] [--processes | --launcher]
 //   swift run -c release devflow-bench spawn|spawn-thread|spawn-task N
+//   swift run -c release devflow-bench agents N [--rounds R]   (built-ins in-process vs in child processes)
 //
 // Runs FILE's graph through RunEngine with an executor that starts no process (every attempt succeeds at once; with
 // --processes the real executor, with --launcher /bin/true through the bare launcher),
@@ -36,6 +37,14 @@ func fail(_ message: String) -> Never {
 }
 
 var arguments = Array(CommandLine.arguments.dropFirst())
+if arguments.first == "agents" {
+    do {
+        try await AgentStepBench.run(Array(arguments.dropFirst()))
+    } catch {
+        fail("\(error)")
+    }
+    exit(0)
+}
 if ["spawn", "spawn-task", "spawn-thread"].contains(arguments.first) {
     // The launcher alone: N sequential runs of /bin/true, as the posix_spawn floor does them: from the main thread,
     // from a plain thread (spawn-thread) or from a task on the cooperative pool (spawn-task), where the engine runs.

@@ -1,11 +1,21 @@
 import ArgumentParser
 import DevFlowCommandLine
 import DevFlowLint
+import DevFlowRunner
+import Foundation
 
 /// `devflow`: compile, plan and (later) run pipelines.
 @main
 struct DevFlowCommand: AsyncParsableCommand {
-    static func main() async { await CommandMain.runAsync(Self.self) }
+    static func main() async {
+        // A run starts `devflow agent-child FILE` for every built-in agent call: skip the argument parser's
+        // reflection, a few milliseconds of every call (the subcommand stays declared for its help).
+        let arguments = CommandLine.arguments
+        if arguments.count == 3, arguments[1] == "agent-child" {
+            Foundation.exit(BuiltInAgentChild.main(contextFile: arguments[2]))
+        }
+        await CommandMain.runAsync(Self.self)
+    }
 
     static let configuration = CommandConfiguration(
         commandName: "devflow",
@@ -13,7 +23,7 @@ struct DevFlowCommand: AsyncParsableCommand {
         version: DevFlowVersion.current,
         subcommands: [
             LintSubcommand.self, GraphSubcommand.self, PlanSubcommand.self, RunSubcommand.self, RunsSubcommand.self,
-            BreakersSubcommand.self, AgentsSubcommand.self, AgentSubcommand.self, EditorConfigSubcommand.self,
-            ServeSubcommand.self, TriggerSubcommand.self,
+            BreakersSubcommand.self, AgentsSubcommand.self, AgentSubcommand.self, AgentChildSubcommand.self,
+            EditorConfigSubcommand.self, ServeSubcommand.self, TriggerSubcommand.self,
         ])
 }

@@ -18,6 +18,9 @@ typedef struct {
     int new_session;
     const int *reset_signals;
     int reset_count;
+    /// > 0: the child's RLIMIT_DATA (soft and hard, bytes: heap and private writable mappings) before it executes;
+    /// 0: inherited.
+    long long memory_limit;
 } devflow_spawn_request;
 
 /// Where a failed start failed, for the error message.
@@ -27,6 +30,7 @@ enum {
     DEVFLOW_SPAWN_STAGE_DESCRIPTORS = 3,
     DEVFLOW_SPAWN_STAGE_CHDIR = 4,
     DEVFLOW_SPAWN_STAGE_EXEC = 5,
+    DEVFLOW_SPAWN_STAGE_LIMIT = 6,
 };
 
 /// Starts the child with vfork semantics (the calling thread waits until the child has executed or failed) and the

@@ -2,9 +2,9 @@ import DevFlowGraph
 import Foundation
 
 /// Finished runs of one pipeline, as the store recorded them, for `performance-optimizer`.
-public struct PipelineHistory: Sendable {
+public struct PipelineHistory: Sendable, Codable {
     /// One finished run.
-    public struct Run: Sendable {
+    public struct Run: Sendable, Codable {
         /// Run id.
         public var id: Int64
         /// `succeeded`, `failed`, `cancelled`, `interrupted`.
@@ -42,7 +42,7 @@ public struct PipelineHistory: Sendable {
     }
 
     /// One node of a run.
-    public struct Node: Sendable {
+    public struct Node: Sendable, Codable {
         /// Node id (matrix legs are separate nodes).
         public var id: String
         /// Final status: `succeeded`, `failed`, `skipped`, `up_to_date`, `cancelled`…

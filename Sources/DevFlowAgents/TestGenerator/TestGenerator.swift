@@ -6,7 +6,7 @@ import Foundation
 /// functions is written where the first mapping says.
 ///
 /// `mappings: [{source, tests, language}]` replaces the defaults (see ``TestMapping``); `exclude: [globs]` adds to
-/// the files that never need tests. Findings: `missing-test-change` (or `missing-tests`), severity medium, on the
+/// the files that never need tests (tests, test data, vendored, generated, entry points: see ``NotASource``). Findings: `missing-test-change` (or `missing-tests`), severity medium, on the
 /// first changed line of the source file, each with the skeleton as its patch when one can be written.
 enum TestGenerator {
     static func run(_ request: AgentRequest) throws -> BuiltInAgentResult {
@@ -30,9 +30,17 @@ enum TestGenerator {
         var notes = scope.skipped.map { "skipped \($0)" }
         var written = 0
         var sources = 0
+        var notSources: [NotASource: Int] = [:]
+        // Projects that do not name tests after sources (flask's tests/test_basic.py for app.py, zod's tests/ folders):
+        // a modified (not added) source with no file matching its test patterns, in a change that changes tests of
+        // its language, is not reported: which test covers it cannot be told from names.
+        let changedTests = scope.isWholeWorkspace ? [] : changed.filter { NotASource.globs[.test]?.matches($0) == true }
+        let added = Set(scope.changedPaths.filter { $0.kind == "added" }.map(\.path))
+        var listing: [String]?
+        var unnamed = 0
         for file in scope.files {
             let path = file.path
-            guard !TestMapping.excluded.matches(path), !exclude.matches(path) else { continue }
+            guard !exclude.matches(path) else { continue }
             let language = TestMapping.language(of: path)
             guard
                 let (mapping, values) = mappings.lazy.compactMap({ mapping -> (TestMapping, [String: String])? in
@@ -40,11 +48,24 @@ enum TestGenerator {
                     return mapping.match(path).map { (mapping, $0) }
                 }).first
             else { continue }
+            if let reason = NotASource.reason(for: path, head: { NotASource.head(of: request.absolute(path)) }) {
+                notSources[reason, default: 0] += 1
+                continue
+            }
             sources += 1
             let patterns = mapping.testPatterns(values)
             let tests = GlobList(patterns)
             // With scope: all the "changed" paths are every file of the workspace, listed once.
             guard !changed.contains(where: { tests.matches($0) }) else { continue }
+            if !added.contains(path),
+                changedTests.contains(where: { TestMapping.language(of: $0) == mapping.language })
+            {
+                if listing == nil { listing = WorkspaceFiles.list(request.workspace, matching: GlobList(["**"])) }
+                if listing?.contains(where: { tests.matches($0) }) == false {
+                    unnamed += 1
+                    continue
+                }
+            }
             let functions = PublicFunctions.find(in: file.lines.map(\.text), language: mapping.language)
             let line = file.lines.first?.number ?? 1
             let target = patterns.first { !$0.contains("*") }
@@ -76,6 +97,12 @@ enum TestGenerator {
                 notes.append("\(target) exists; add tests for \(path) there")
             }
             findings.append(finding)
+        }
+        if let note = NotASource.note(notSources) { notes.append(note) }
+        if unnamed > 0 {
+            notes.append(
+                "not reported: \(files(unnamed)) whose tests are not named after them (no file matches their test patterns), modified in a change that changes \(files(changedTests.count)) of tests"
+            )
         }
         return .judged(
             agent: "test-generator", findings: findings, failOn: failOn, checked: "\(files(sources)) with a mapping",

@@ -66,13 +66,6 @@ struct TestMapping {
         }
     }
 
-    /// Source files that are tests themselves, generated or vendored, never need tests.
-    static let excluded = GlobList([
-        "**/Tests/**", "**/tests/**", "**/test/**", "**/__tests__/**", "**/*_test.go", "**/test_*.py", "**/*_test.py",
-        "**/conftest.py", "**/__init__.py", "**/setup.py", "**/*.test.*", "**/*.spec.*", "**/*.d.ts", "**/vendor/**",
-        "**/node_modules/**", "**/Package.swift", "**/main.swift", "**/*.config.js", "**/*.config.ts",
-    ])
-
     /// The built-in mappings: Swift packages, Python, JavaScript/TypeScript and Go.
     static func defaults() throws -> [TestMapping] {
         try [
