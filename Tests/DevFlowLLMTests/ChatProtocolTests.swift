@@ -146,8 +146,9 @@ import Testing
         let result = await ReviewFixture.run(server, ["timeout": 0.05])
         #expect(result.errorKind == "timeout")
         #expect(result.summary.contains("no answer within the request timeout of 0.05s"))
-        // Far below the server's 30 s, with room for a test pool whose two threads other suites keep busy.
-        #expect(Date().timeIntervalSince(started) < 15)
+        // Below the server's 30 s answer, with room for a test pool whose two threads other suites' real processes
+        // (runs, servers, agent children) keep busy for seconds at a time.
+        #expect(Date().timeIntervalSince(started) < 25)
     }
 
     @Test func aServerThatRejectsResponseFormatIsAskedWithoutIt() async throws {

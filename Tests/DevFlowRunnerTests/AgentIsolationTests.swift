@@ -54,7 +54,7 @@ struct AgentIsolationTests {
     func killedChild() throws {
         let run = try Self.run(Self.pipeline(faults: ["killed": "sigkill"]))
         #expect(run.status == 0, "\(run.output)")
-        #expect(run.run?.status == "succeeded" && run.run?.finishedAt != nil)
+        #expect(run.run?.status == .succeeded && run.run?.finishedAt != nil)
         #expect(run.nodes == ["healthy": "succeeded", "killed": "failed", "after": "succeeded"])
         let killed = try #require(run.attempts["killed"])
         #expect(killed.status == "error" && killed.signal == SIGKILL)
@@ -70,7 +70,7 @@ struct AgentIsolationTests {
             Self.pipeline(faults: ["crashed": "crash", "hog": "allocate"]),
             environment: ["DEVFLOW_AGENT_MEMORY_LIMIT": "256M"])
         #expect(run.status == 0, "\(run.output)")
-        #expect(run.run?.status == "succeeded" && run.run?.finishedAt != nil)
+        #expect(run.run?.status == .succeeded && run.run?.finishedAt != nil)
         #expect(run.nodes == ["healthy": "succeeded", "crashed": "failed", "hog": "failed", "after": "succeeded"])
         let hog = try #require(run.attempts["hog"])
         #expect(hog.status == "error" && hog.signal != nil && hog.signal != SIGKILL)
