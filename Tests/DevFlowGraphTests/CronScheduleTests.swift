@@ -36,7 +36,9 @@ struct CronScheduleTests {
         #expect(Self.text(schedule.latestFire(atOrBefore: monday)) == "2026-11-27T03:00:00Z")
     }
 
-    @Test("malformed expressions are refused", arguments: ["", "* * * *", "60 * * * *", "* * * * * *", "5-1 * * * *", "*/0 * * * *", "a * * * *"])
+    @Test(
+        "malformed expressions are refused",
+        arguments: ["", "* * * *", "60 * * * *", "* * * * * *", "5-1 * * * *", "*/0 * * * *", "a * * * *"])
     func malformed(cron: String) {
         #expect(CronSchedule(cron) == nil)
     }

@@ -180,7 +180,10 @@ struct RunExecutor: Sendable {
             throw Settlement(status: .failed, reason: "cannot check out \(commit): \(error)")
         }
         if ProcessInfo.processInfo.environment["DEVFLOW_SERVER_TIMING"] != nil {
-            FileHandle.standardError.write(Data("timing run \(id): fetch+compile+plan \(Int(decided.timeIntervalSince(began) * 1000)) ms, checkout \(Int(Date().timeIntervalSince(decided) * 1000)) ms\n".utf8))
+            let deciding = Int(decided.timeIntervalSince(began) * 1000)
+            let checkout = Int(Date().timeIntervalSince(decided) * 1000)
+            let line = "timing run \(id): fetch+compile+plan \(deciding) ms, checkout \(checkout) ms\n"
+            FileHandle.standardError.write(Data(line.utf8))
         }
         var request = RunRequest(
             graph: graph, file: repository.pipeline, event: planEvent, gitCommit: commit, workspace: workspace,
