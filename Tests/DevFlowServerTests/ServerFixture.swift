@@ -16,7 +16,10 @@ final class ServerFixture: @unchecked Sendable {
     let context: ServerContext
 
     /// A repository `acme/app` whose `.devflow.yml` is `pipeline`, committed on main.
-    init(pipeline: String, workers: Int = 2, lease: TimeInterval = 30, files: [String: String] = [:]) throws {
+    init(
+        pipeline: String, workers: Int = 2, lease: TimeInterval = 30, files: [String: String] = [:],
+        configure: (inout ServerConfiguration.Repository) -> Void = { _ in }
+    ) throws {
         repository = try GitFixture()
         try repository.write(".devflow.yml", pipeline)
         for (path, content) in files { try repository.write(path, content) }
@@ -27,9 +30,10 @@ final class ServerFixture: @unchecked Sendable {
         configuration.listen = "127.0.0.1:0"
         configuration.workers = workers
         configuration.maxBodyBytes = 64 * 1024
-        configuration.repositories = [
-            .init(name: "acme/app", forge: .github, cloneURL: repository.path, webhookSecret: .env("ACME_SECRET"))
-        ]
+        var entry = ServerConfiguration.Repository(
+            name: "acme/app", forge: .github, cloneURL: repository.path, webhookSecret: .env("ACME_SECRET"))
+        configure(&entry)
+        configuration.repositories = [entry]
         var settings = try ServerSettings(
             configuration: configuration, databasePath: directory.appendingPathComponent("devflow.sqlite").path,
             dataDirectory: directory.appendingPathComponent("data").path,
@@ -56,6 +60,20 @@ final class ServerFixture: @unchecked Sendable {
         "default_branch":"main","owner":{"login":"acme"}},"pusher":{"name":"ada","email":"ada@example.com"},\
         "sender":{"login":"ada"},"head_commit":{"id":"\(after)","message":"change","timestamp":"2024-03-01T12:00:00Z"},\
         "commits":[]}
+        """
+    }
+
+    /// A GitHub `pull_request` payload opened from the fork `grace/app` at `head` into main.
+    func forkPullRequest(head: String, number: Int = 42) -> String {
+        """
+        {"action":"opened","number":\(number),"pull_request":{"number":\(number),"state":"open","title":"from a fork",\
+        "draft":false,"user":{"login":"grace"},"html_url":"https://github.com/acme/app/pull/\(number)",\
+        "head":{"ref":"config-cache","sha":"\(head)","user":{"login":"grace"},"repo":{"name":"app","full_name":"grace/app",\
+        "owner":{"login":"grace"},"fork":true,"clone_url":"https://github.com/grace/app.git"}},\
+        "base":{"ref":"main","sha":"\(head)","user":{"login":"acme"},"repo":{"name":"app","full_name":"acme/app",\
+        "owner":{"login":"acme"},"fork":false,"clone_url":"https://github.com/acme/app.git"}}},\
+        "repository":{"name":"app","full_name":"acme/app","owner":{"login":"acme"},"fork":false,\
+        "clone_url":"https://github.com/acme/app.git"},"sender":{"login":"grace"}}
         """
     }
 

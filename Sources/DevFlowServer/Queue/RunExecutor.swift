@@ -98,11 +98,14 @@ struct RunExecutor: Sendable {
         let began = Date()
         let credentials = context.settings.cloneTokens[repository.name].map { GitCredentials(token: $0) }
         let mirror = GitMirror(
-            remoteURL: event.fromFork ? (event.cloneURL ?? repository.cloneURL) : repository.cloneURL,
+            // GitHub and GitLab serve a fork's head from the base repository (refs/pull/N/head,
+            // refs/merge-requests/N/head); only Bitbucket's fork pull requests are fetched from the fork.
+            remoteURL: event.fromFork && repository.forge == .bitbucket
+                ? (event.cloneURL ?? repository.cloneURL) : repository.cloneURL,
             directory: PathNameJoin.join(
                 context.settings.dataDirectory,
                 "mirrors/\(Self.slug(repository.name))"
-                    + (event.fromFork ? "-fork-\(Self.slug(event.cloneURL ?? ""))" : "")),
+                    + (event.fromFork && repository.forge == .bitbucket ? "-fork-\(Self.slug(event.cloneURL ?? ""))" : "")),
             credentials: credentials)
         // Schedules and manual runs name a ref, not a commit: the commit is the ref's head after a fetch.
         let commit: String
