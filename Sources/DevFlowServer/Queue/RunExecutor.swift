@@ -105,7 +105,8 @@ struct RunExecutor: Sendable {
             directory: PathNameJoin.join(
                 context.settings.dataDirectory,
                 "mirrors/\(Self.slug(repository.name))"
-                    + (event.fromFork && repository.forge == .bitbucket ? "-fork-\(Self.slug(event.cloneURL ?? ""))" : "")),
+                    + (event.fromFork && repository.forge == .bitbucket
+                        ? "-fork-\(Self.slug(event.cloneURL ?? ""))" : "")),
             credentials: credentials)
         // Schedules and manual runs name a ref, not a commit: the commit is the ref's head after a fetch.
         let commit: String
