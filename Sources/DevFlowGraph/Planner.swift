@@ -125,16 +125,7 @@ public enum Planner {
     }
 
     static func contexts(for node: Node, graph: ExecutionGraph, event: PlanEvent) -> [String: JSONValue] {
-        var git: [String: JSONValue] = [:]
-        if let branch = event.branch {
-            git["branch"] = .string(branch)
-            git["ref"] = .string("refs/heads/\(branch)")
-        }
-        if let tag = event.tag {
-            git["tag"] = .string(tag)
-            git["ref"] = .string("refs/tags/\(tag)")
-        }
-        if let base = event.baseBranch { git["base_branch"] = .string(base) }
+        let git = event.gitContext
         var eventValue: [String: JSONValue] = ["kind": .string(event.kind)]
         if let hook = event.hook { eventValue["hook"] = .string(hook) }
         if event.kind == "pull_request" {
@@ -222,5 +213,22 @@ public enum Planner {
         default:
             return (true, "schedule")
         }
+    }
+}
+
+extension PlanEvent {
+    /// The `git` context an event gives before anything runs: `branch`, `tag`, `ref` and `base_branch`.
+    public var gitContext: [String: JSONValue] {
+        var git: [String: JSONValue] = [:]
+        if let branch {
+            git["branch"] = .string(branch)
+            git["ref"] = .string("refs/heads/\(branch)")
+        }
+        if let tag {
+            git["tag"] = .string(tag)
+            git["ref"] = .string("refs/tags/\(tag)")
+        }
+        if let baseBranch { git["base_branch"] = .string(baseBranch) }
+        return git
     }
 }

@@ -9,16 +9,7 @@ public enum Interpolation {
         state: (status: [String: String], allowed: Set<String>, outputs: [String: [String: String]]),
         secrets: [String: String], runId: Int64, attempt: Int
     ) -> [String: JSONValue] {
-        var git: [String: JSONValue] = [:]
-        if let branch = request.event.branch {
-            git["branch"] = .string(branch)
-            git["ref"] = .string("refs/heads/\(branch)")
-        }
-        if let tag = request.event.tag {
-            git["tag"] = .string(tag)
-            git["ref"] = .string("refs/tags/\(tag)")
-        }
-        if let base = request.event.baseBranch { git["base_branch"] = .string(base) }
+        var git = request.event.gitContext
         if let commit = request.gitCommit { git["sha"] = .string(commit) }
         git["workspace"] = .string(request.workspace)
         var event: [String: JSONValue] = ["kind": .string(request.event.kind)]

@@ -6,16 +6,7 @@ extension RunRequest {
     /// `event` and `inputs`.
     public var concurrencyGroup: String? {
         guard let template = graph.concurrencyGroup, !template.isEmpty else { return nil }
-        var git: [String: JSONValue] = [:]
-        if let branch = event.branch {
-            git["branch"] = .string(branch)
-            git["ref"] = .string("refs/heads/\(branch)")
-        }
-        if let tag = event.tag {
-            git["tag"] = .string(tag)
-            git["ref"] = .string("refs/tags/\(tag)")
-        }
-        if let base = event.baseBranch { git["base_branch"] = .string(base) }
+        var git = event.gitContext
         if let commit = gitCommit { git["sha"] = .string(commit) }
         var inputs: [String: JSONValue] = [:]
         for (name, input) in graph.triggers.manual ?? [:] {

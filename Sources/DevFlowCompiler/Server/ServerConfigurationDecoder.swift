@@ -137,9 +137,10 @@ public enum ServerConfigurationDecoder {
                         firstSpan[name.value] = name.span
                     }
                 }
-                guard let name, let forge, let cloneURL, let secret else { continue }
+                // The other keys are checked even when a required one is missing or wrong: every problem at once.
                 var repository = ServerConfiguration.Repository(
-                    name: name.value, forge: forge, cloneURL: cloneURL, webhookSecret: secret)
+                    name: name?.value ?? "", forge: forge ?? .github, cloneURL: cloneURL ?? "",
+                    webhookSecret: secret ?? .env(""))
                 for (key, value) in rest {
                     switch key {
                     case "default_branch":
@@ -162,7 +163,10 @@ public enum ServerConfigurationDecoder {
                     default: break
                     }
                 }
-                if firstSpan[name.value] == name.span { configuration.repositories.append(repository) }
+                guard let name, forge != nil, cloneURL != nil, secret != nil, firstSpan[name.value] == name.span else {
+                    continue
+                }
+                configuration.repositories.append(repository)
             }
         }
 

@@ -1,0 +1,84 @@
+import DevFlowCompiler
+import DevFlowDiagnostics
+import DevFlowServer
+import DevFlowTestSupport
+import Foundation
+import Testing
+
+/// `devflow-server.yml` is checked like a pipeline: every problem at once, with spans and did-you-mean, and a secret
+/// written into the file is refused without being echoed.
+@Suite("server configuration")
+struct ServerConfigurationTests {
+    static let broken = """
+        listen: localhost
+        workres: 2
+        shutdown_grace: 10 minutes
+        repositories:
+          - name: acme/app
+            forge: githbu
+            clone_url: https://example.com/acme/app.git
+            webhook_secret: "s3cr3t-value-in-the-file"
+            forks: sometimes
+          - name: acme/app
+            forge: gitlab
+            clone_url: /srv/git/app.git
+            webhook_secret: {env: APP_SECRET}
+          - forge: bitbucket
+        notifications:
+          - {kind: slak, url: {env: HOOK}, on: [failures]}
+        """
+
+    @Test("every problem of a broken configuration at once, as the compiler prints them (golden)")
+    func brokenConfiguration() throws {
+        let source = SourceFile(path: "devflow-server.yml", text: Self.broken)
+        let (_, diagnostics) = ServerConfigurationDecoder.decode(source)
+        let renderer = TextRenderer(sources: ["devflow-server.yml": source])
+        let text = diagnostics.map { renderer.render($0) }.joined(separator: "\n")
+        // Messages never quote a secret (the excerpt shows the line as the file has it).
+        #expect(!diagnostics.contains { $0.message.contains("s3cr3t") }, "a secret was echoed")
+        #expect(diagnostics.filter { $0.severity == .error }.count >= 8)
+        if let mismatch = Golden.mismatch(
+            text, path: Repository.path("Tests/DevFlowServerTests/Snapshots/broken-server-config.out"))
+        {
+            Issue.record(Comment(rawValue: mismatch))
+        }
+    }
+
+    @Test("a valid configuration reads every key; secrets resolve from the environment and files")
+    func validConfiguration() throws {
+        let secretFile = FileManager.default.temporaryDirectory.appendingPathComponent("devflow-hook-\(UUID())").path
+        try "from-a-file\n".write(toFile: secretFile, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: secretFile) }
+        let text = """
+            listen: 127.0.0.1:9090
+            public_url: https://ci.example.com
+            workers: 3
+            shutdown_grace: 45s
+            step_env: [LANG]
+            repositories:
+              - name: acme/app
+                forge: github
+                clone_url: file:///srv/git/app.git
+                webhook_secret: {env: APP_SECRET}
+                status_api: https://api.github.com
+                status_token: {file: \(secretFile)}
+                forks: never
+            notifications:
+              - {kind: discord, url: {env: HOOK}, on: [failure]}
+            """
+        let (configuration, diagnostics) = ServerConfigurationDecoder.decode(
+            SourceFile(path: "devflow-server.yml", text: text))
+        #expect(diagnostics.isEmpty, "\(diagnostics)")
+        #expect(configuration.workers == 3 && configuration.shutdownGraceSeconds == 45)
+        #expect(configuration.repositories.first?.forks == .never)
+        let settings = try ServerSettings(
+            configuration: configuration, databasePath: ":memory:", dataDirectory: "/tmp",
+            environment: ["APP_SECRET": "from-env", "HOOK": "https://discord.example/hook"])
+        #expect(settings.webhookSecrets["acme/app"] == "from-env")
+        #expect(settings.statusTokens["acme/app"] == "from-a-file")
+        #expect(settings.notificationURLs[0] == "https://discord.example/hook")
+        #expect(throws: ServerSetupError.self) {
+            try ServerSettings(configuration: configuration, databasePath: ":memory:", dataDirectory: "/tmp")
+        }
+    }
+}
