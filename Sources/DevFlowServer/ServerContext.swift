@@ -1,3 +1,6 @@
+import DevFlowCompiler
+import DevFlowGit
+import DevFlowGraph
 import DevFlowStore
 import Foundation
 
@@ -24,6 +27,24 @@ public final class ServerContext: Sendable {
         self.settings = settings
         self.store = try store ?? SQLiteRunStore(path: settings.databasePath)
         metrics = ServerMetrics()
+    }
+}
+
+extension ServerContext {
+    /// The bare mirror of `repository` under `data/mirrors/` (a Bitbucket fork's pull request: of the `fork` URL,
+    /// kept apart), with the repository's clone token. Workers and the scheduler share it; updates take its lock.
+    func mirror(of repository: ServerConfiguration.Repository, fork: String? = nil) -> GitMirror {
+        var name = Self.slug(repository.name)
+        if let fork { name += "-fork-" + Self.slug(fork) }
+        return GitMirror(
+            remoteURL: fork ?? repository.cloneURL,
+            directory: PathName.join(settings.dataDirectory, "mirrors/\(name)"),
+            credentials: settings.cloneTokens[repository.name].map { GitCredentials(token: $0) })
+    }
+
+    /// A file-name-safe form of a repository name or URL.
+    static func slug(_ text: String) -> String {
+        String(text.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." ? $0 : "_" })
     }
 }
 

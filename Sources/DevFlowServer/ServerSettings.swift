@@ -1,5 +1,6 @@
 import DevFlowCompiler
 import DevFlowDiagnostics
+import DevFlowGraph
 import Foundation
 
 /// A server configuration with its secrets resolved and the command line's overrides applied: what
@@ -104,7 +105,7 @@ public struct ServerSettings: Sendable {
         if let listen { effective.listen = listen }
         if let workers { effective.workers = workers }
         let dataDirectory = data ?? configuration.data
-        let database = db ?? configuration.db ?? PathNameJoin.join(dataDirectory, "devflow.sqlite")
+        let database = db ?? configuration.db ?? PathName.join(dataDirectory, "devflow.sqlite")
         return try ServerSettings(
             configuration: effective, databasePath: database, dataDirectory: dataDirectory, environment: environment)
     }
@@ -134,9 +135,4 @@ public struct ServerSetupError: Error, CustomStringConvertible, Sendable {
 
     /// Creates an error.
     public init(_ description: String) { self.description = description }
-}
-
-/// Joins two path parts (the leaf's helper, re-exported for the server's files).
-enum PathNameJoin {
-    static func join(_ a: String, _ b: String) -> String { a.isEmpty ? b : a.hasSuffix("/") ? a + b : a + "/" + b }
 }

@@ -31,11 +31,7 @@ public enum TriggerCommand {
             let now = Date()
             let store = try SQLiteRunStore(path: settings.databasePath)
             let run = try store.enqueue(
-                RunRecord(
-                    id: nil, pipeline: "", file: entry.pipeline, graphHash: "", graphJSON: "", event: event.json,
-                    gitCommit: nil, gitBranch: branch, gitAuthorTime: nil, status: .queued, queuedAt: now,
-                    startedAt: nil, finishedAt: nil, pid: 0, host: "", heartbeatAt: now, resumedFrom: nil,
-                    repository: entry.name, ref: fullRef))
+                RunRecord.queued(repository: entry, event: event, commit: nil, ref: fullRef, at: now))
             print("queued run \(run.id ?? 0): \(event.summary) of \(entry.name)")
             return 0
         } catch {

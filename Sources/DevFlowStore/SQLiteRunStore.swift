@@ -270,25 +270,19 @@ public final class SQLiteRunStore: RunStore, @unchecked Sendable {
         _ name: String, now: Date, runId: Int64?,
         _ body: (inout BreakerRecord) throws -> (from: String, to: String, reason: String)?
     ) throws -> BreakerRecord {
-        try database.writeWithoutTransaction { db in
-            var result: BreakerRecord?
-            try db.inTransaction(.immediate) {
-                var record = try BreakerRecord.fetchOne(db, key: name) ?? .closed(name, at: now)
-                let transition = try body(&record)
-                record.updatedAt = now
-                try record.save(db)
-                if let transition {
-                    var row = BreakerTransitionRecord(
-                        id: nil, name: name, fromState: transition.from, toState: transition.to,
-                        reason: transition.reason, at: now,
-                        runId: runId)
-                    try row.insert(db)
-                }
-                result = record
-                return .commit
+        try immediate { db in
+            var record = try BreakerRecord.fetchOne(db, key: name) ?? .closed(name, at: now)
+            let transition = try body(&record)
+            record.updatedAt = now
+            try record.save(db)
+            if let transition {
+                var row = BreakerTransitionRecord(
+                    id: nil, name: name, fromState: transition.from, toState: transition.to,
+                    reason: transition.reason, at: now,
+                    runId: runId)
+                try row.insert(db)
             }
-            guard let result else { throw StoreError("breaker '\(name)' could not be updated") }
-            return result
+            return record
         }
     }
 

@@ -77,7 +77,9 @@ struct WebhookController: Sendable {
                 }
                 runs.append(
                     RunRecord.queued(
-                        repository: repository, trigger: trigger, before: before(of: trigger, in: delivery), at: now))
+                        repository: repository, event: QueuedEvent(trigger, before: before(of: trigger, in: delivery)),
+                        commit: trigger.commit, ref: trigger.ref,
+                        withoutSecrets: trigger.fromFork && repository.forks != .always, at: now))
             }
         }
         let payload = String(decoding: body.prefix(Self.payloadCap), as: UTF8.self)
@@ -116,18 +118,4 @@ struct WebhookController: Sendable {
 
     /// Raw payloads are kept for audit up to this many bytes.
     static let payloadCap = 256 * 1024
-}
-
-extension RunRecord {
-    /// A queued run of `repository` for a forge trigger: everything a worker needs, nothing compiled yet.
-    static func queued(
-        repository: ServerConfiguration.Repository, trigger: ForgeTrigger, before: String?, at now: Date
-    ) -> RunRecord {
-        RunRecord(
-            id: nil, pipeline: "", file: repository.pipeline, graphHash: "", graphJSON: "",
-            event: QueuedEvent(trigger, before: before).json, gitCommit: trigger.commit,
-            gitBranch: trigger.event.branch, gitAuthorTime: nil, status: .queued, queuedAt: now, startedAt: nil,
-            finishedAt: nil, pid: 0, host: "", heartbeatAt: now, resumedFrom: nil, repository: repository.name,
-            ref: trigger.ref, withoutSecrets: trigger.fromFork && repository.forks != .always)
-    }
 }

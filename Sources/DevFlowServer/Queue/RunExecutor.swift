@@ -32,7 +32,7 @@ struct RunExecutor: Sendable {
         guard let event = QueuedEvent.decode(run.event) else {
             return settle(id, .failed, "the queued run has no event; it cannot be run")
         }
-        let workspace = PathNameJoin.join(context.settings.dataDirectory, "workspaces/run-\(id)")
+        let workspace = PathName.join(context.settings.dataDirectory, "workspaces/run-\(id)")
         defer { try? FileManager.default.removeItem(atPath: workspace) }
         let prepared: Prepared
         do {
@@ -96,18 +96,10 @@ struct RunExecutor: Sendable {
         _ id: Int64, run: RunRecord, repository: ServerConfiguration.Repository, event: QueuedEvent, workspace: String
     ) throws -> Prepared {
         let began = Date()
-        let credentials = context.settings.cloneTokens[repository.name].map { GitCredentials(token: $0) }
-        let mirror = GitMirror(
-            // GitHub and GitLab serve a fork's head from the base repository (refs/pull/N/head,
-            // refs/merge-requests/N/head); only Bitbucket's fork pull requests are fetched from the fork.
-            remoteURL: event.fromFork && repository.forge == .bitbucket
-                ? (event.cloneURL ?? repository.cloneURL) : repository.cloneURL,
-            directory: PathNameJoin.join(
-                context.settings.dataDirectory,
-                "mirrors/\(Self.slug(repository.name))"
-                    + (event.fromFork && repository.forge == .bitbucket
-                        ? "-fork-\(Self.slug(event.cloneURL ?? ""))" : "")),
-            credentials: credentials)
+        // GitHub and GitLab serve a fork's head from the base repository (refs/pull/N/head,
+        // refs/merge-requests/N/head); only Bitbucket's fork pull requests are fetched from the fork.
+        let mirror = context.mirror(
+            of: repository, fork: event.fromFork && repository.forge == .bitbucket ? event.cloneURL : nil)
         // Schedules and manual runs name a ref, not a commit: the commit is the ref's head after a fetch.
         let commit: String
         do {
@@ -232,10 +224,5 @@ struct RunExecutor: Sendable {
     static func has(_ commit: String, in mirror: GitMirror) -> Bool {
         guard mirror.exists, let repository = try? mirror.repository() else { return false }
         return repository.hasCommit(commit)
-    }
-
-    /// A file-name-safe form of a repository name or URL.
-    static func slug(_ text: String) -> String {
-        String(text.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." ? $0 : "_" })
     }
 }

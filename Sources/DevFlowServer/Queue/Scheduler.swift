@@ -49,11 +49,7 @@ public struct Scheduler: Service {
     }
 
     func fire(_ repository: ServerConfiguration.Repository, now: Date) throws -> [Int64] {
-        let mirror = GitMirror(
-            remoteURL: repository.cloneURL,
-            directory: PathNameJoin.join(
-                context.settings.dataDirectory, "mirrors/\(RunExecutor.slug(repository.name))"),
-            credentials: context.settings.cloneTokens[repository.name].map { GitCredentials(token: $0) })
+        let mirror = context.mirror(of: repository)
         _ = try mirror.update()
         let branch = repository.defaultBranch
         let head = try mirror.resolve("refs/heads/\(branch)")
@@ -65,11 +61,8 @@ public struct Scheduler: Service {
         for cron in graph.triggers.schedule {
             guard let schedule = CronSchedule(cron), let slot = schedule.latestFire(atOrBefore: now) else { continue }
             let event = QueuedEvent(kind: "schedule", branch: branch, summary: "schedule '\(cron)' on '\(branch)'")
-            let run = RunRecord(
-                id: nil, pipeline: "", file: repository.pipeline, graphHash: "", graphJSON: "", event: event.json,
-                gitCommit: head, gitBranch: branch, gitAuthorTime: nil, status: .queued, queuedAt: now,
-                startedAt: nil, finishedAt: nil, pid: 0, host: "", heartbeatAt: now, resumedFrom: nil,
-                repository: repository.name, ref: "refs/heads/\(branch)")
+            let run = RunRecord.queued(
+                repository: repository, event: event, commit: head, ref: "refs/heads/\(branch)", at: now)
             if case .fired(let id) = try context.queue.fireSchedule(
                 repository: repository.name, cron: cron, slot: slot, run: run)
             {
