@@ -150,6 +150,7 @@ struct ServerProcessTests {
                   second:
                     needs: [first]
                     run: |
+                      echo $$ >> "$MARKS/groups"
                       echo started >> "$MARKS/second"
                       if [ "$(wc -l < "$MARKS/second")" -gt 1 ]; then exit 0; fi
                       sleep 20
@@ -159,6 +160,8 @@ struct ServerProcessTests {
         try await setup.until(30, "the second step to start") { setup.marks("second").count == 1 }
         kill(setup.server!.processIdentifier, SIGKILL)
         setup.server!.waitUntilExit()
+        // kill -9 of the server leaves its step running in its own process group: stop it as an operator would.
+        for group in setup.marks("groups").compactMap({ Int32($0) }) { kill(-group, SIGKILL) }
         #expect(try setup.store().run(run)?.status == .running)
         try await setup.start()
         var resumed: RunRecord?
