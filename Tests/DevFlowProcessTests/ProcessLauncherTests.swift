@@ -160,9 +160,10 @@ func seconds(_ duration: Duration) -> Double {
     }
 
     @Test(arguments: [true, false]) func defaultDispositionsAndAnEmptyMask(fast: Bool) throws {
-        // Ignored and blocked here; the child must see neither.
-        let previous = signal(SIGUSR1, SIG_IGN)
-        defer { signal(SIGUSR1, previous) }
+        // Ignored and blocked here; the child must see neither. SIGVTALRM because no other test uses it: the
+        // disposition is process-wide, and a test in another suite that kills a child with SIGUSR1 runs in parallel.
+        let previous = signal(SIGVTALRM, SIG_IGN)
+        defer { signal(SIGVTALRM, previous) }
         var blocked = sigset_t()
         sigemptyset(&blocked)
         sigaddset(&blocked, SIGUSR2)
