@@ -132,8 +132,8 @@ let package = Package(
         .testTarget(
             name: "DevFlowServerTests",
             dependencies: [
-                "DevFlowServer", "DevFlowStore", "DevFlowTestSupport", "DevFlowCompiler",
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                "DevFlowServer", "DevFlowStore", "DevFlowTestSupport", "DevFlowCompiler", "DevFlowForges",
+                "FakeForgeServer", .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]),
         .executableTarget(
             name: "devflow",

@@ -97,6 +97,13 @@ public final class ConsoleObserver: RunObserver, @unchecked Sendable {
         case .runStarted(let run, let pipeline, let nodes):
             total = nodes
             write("run \(run) of '\(pipeline)': \(nodes) node\(nodes == 1 ? "" : "s")\n")
+        case .group(let run, let group, let admission):
+            switch admission {
+            case .admitted: break
+            case .busy(let other):
+                write("run \(run) waits for run \(other) of concurrency group '\(group)' to finish\n")
+            case .cancelled(let reason): write("run \(run) cancelled: \(reason)\n")
+            }
         case .attemptStarted(let node, let attempt):
             running[node] = (attempt, Date())
             if attempt > 1 { write("[\(node)] attempt \(attempt)\n") }
@@ -164,6 +171,17 @@ public final class ConsoleObserver: RunObserver, @unchecked Sendable {
                 "event": .string("run_started"), "run": number(run), "pipeline": .string(pipeline),
                 "nodes": number(nodes),
             ]
+        case .group(let run, let group, let admission):
+            object = ["event": .string("group"), "run": number(run), "group": .string(group)]
+            switch admission {
+            case .admitted: object["admission"] = .string("admitted")
+            case .busy(let other):
+                object["admission"] = .string("busy")
+                object["behind"] = number(other)
+            case .cancelled(let reason):
+                object["admission"] = .string("cancelled")
+                object["reason"] = .string(reason)
+            }
         case .attemptStarted(let node, let attempt):
             object = ["event": .string("attempt_started"), "node": .string(node), "attempt": number(attempt)]
         case .line(let node, let stream, let text):

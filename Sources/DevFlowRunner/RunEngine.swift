@@ -81,11 +81,24 @@ public final class RunEngine: @unchecked Sendable {
         try FileManager.default.createDirectory(atPath: scratchDirectory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: scratchDirectory) }
         observer?.observe(.runStarted(run: runId, pipeline: request.graph.name, nodes: nodes.count))
+        // A local run with a concurrency group waits for it here; a server run's worker was admitted before.
+        if request.queuedRun == nil, let group = request.concurrencyGroup,
+            case .cancelled = try await enterGroup(group)
+        {
+            observer?.observe(
+                .runFinished(run: runId, status: .cancelled, seconds: clock.now().timeIntervalSince(started)))
+            return RunSummary(runId: runId, status: .cancelled, nodes: [:])
+        }
         try reuseResumedNodes(nodes)
         // The heartbeat runs on a dispatch timer, not the concurrency pool, whose threads may be running steps.
         let heartbeat = DispatchSource.makeTimerSource(queue: .global())
-        heartbeat.schedule(deadline: .now() + 2, repeating: 2)
-        heartbeat.setEventHandler { [store, clock, runId] in try? store.heartbeat(run: runId, at: clock.now()) }
+        // Each beat also brings a request to stop (a person, or a newer run of the concurrency group).
+        heartbeat.schedule(deadline: .now() + 1, repeating: 1)
+        heartbeat.setEventHandler { [store, clock, runId, cancellation] in
+            if let reason = try? store.heartbeat(run: runId, at: clock.now()), reason != nil {
+                cancellation.cancel(graceful: true)
+            }
+        }
         heartbeat.resume()
         await schedule(nodes)
         heartbeat.cancel()
@@ -107,12 +120,43 @@ public final class RunEngine: @unchecked Sendable {
                 graphHash: ExecutionGraph.hash(of: canonical),
                 graphJSON: String(decoding: canonical, as: UTF8.self), event: eventJSON,
                 gitCommit: request.gitCommit, gitBranch: request.event.branch, gitAuthorTime: request.gitAuthorTime,
-                status: .running,
+                status: request.concurrencyGroup == nil ? .running : .queued,
                 queuedAt: started,
-                startedAt: started, finishedAt: nil, pid: getpid(), host: ProcessInfo.processInfo.hostName,
+                startedAt: request.concurrencyGroup == nil ? started : nil, finishedAt: nil, pid: getpid(),
+                host: ProcessInfo.processInfo.hostName,
                 heartbeatAt: started,
-                resumedFrom: request.resume),
+                resumedFrom: request.resume,
+                workerId: request.concurrencyGroup == nil ? nil : SQLiteRunStore.localWorker,
+                concurrencyGroup: request.concurrencyGroup, cancelInProgress: request.graph.cancelInProgress),
             nodes: selectedNodes().map(\.id))
+    }
+
+    /// Waits (polling the store twice a second) until the run's concurrency group admits it; Ctrl-C while waiting
+    /// cancels the run.
+    func enterGroup(_ group: String) async throws -> GroupAdmission {
+        var announced: Int64?
+        while true {
+            if cancellation.isCancelled {
+                try store.finishRun(run: runId, status: .cancelled, at: clock.now())
+                let admission = GroupAdmission.cancelled("cancelled while it waited for concurrency group '\(group)'")
+                observer?.observe(.group(run: runId, group: group, admission: admission))
+                return admission
+            }
+            let admission = try store.enterGroup(
+                run: runId, group: group, cancelInProgress: request.graph.cancelInProgress, now: clock.now())
+            switch admission {
+            case .admitted: return admission
+            case .cancelled:
+                observer?.observe(.group(run: runId, group: group, admission: admission))
+                return admission
+            case .busy(let other):
+                if announced != other {
+                    observer?.observe(.group(run: runId, group: group, admission: admission))
+                    announced = other
+                }
+                try await Task.sleep(nanoseconds: 500_000_000)
+            }
+        }
     }
 
     func overallStatus(_ nodes: [Node]) -> RunStatus {

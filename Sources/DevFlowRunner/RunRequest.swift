@@ -61,6 +61,8 @@ public struct RunRequest: Sendable {
 public enum RunEvent: Sendable {
     /// The run started.
     case runStarted(run: Int64, pipeline: String, nodes: Int)
+    /// The run's concurrency group keeps it waiting (`busy`) or cancelled it while it waited.
+    case group(run: Int64, group: String, admission: GroupAdmission)
     /// A node started an attempt.
     case attemptStarted(node: String, attempt: Int)
     /// A line of output (masked).

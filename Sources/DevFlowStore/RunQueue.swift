@@ -20,12 +20,18 @@ public protocol RunQueue: Sendable {
     /// Re-queues running runs whose lease ended before `now`, or whose worker `isDead` says is gone (a worker id
     /// names its host and process); returns their ids.
     func rescueExpiredLeases(now: Date, isDead: (String) -> Bool) throws -> [Int64]
-    /// Records what a worker learnt at the run's commit: the compiled graph, its pending nodes, the concurrency group.
-    /// Queued runs of the same group that are older are cancelled ("superseded by run N"); with
-    /// `cancelInProgress`, a running one is asked to stop.
+    /// Records what a worker learnt at the run's commit: the compiled graph, its pending nodes, the concurrency group;
+    /// then admits the run to its group in the same transaction (see `enterGroup`).
+    @discardableResult
     func prepare(
         run: Int64, pipeline: String, graphHash: String, graphJSON: String, nodes: [String], group: String?,
-        cancelInProgress: Bool, commit: String, now: Date) throws
+        cancelInProgress: Bool, commit: String, now: Date
+    ) throws -> GroupAdmission
+    /// Admits `run` to its concurrency group, in one transaction: a run with a newer run in its group is cancelled
+    /// ("superseded by run N"); otherwise older queued runs of the group are, and with `cancelInProgress` a running
+    /// one is asked to stop; the run is `busy` while another run of the group runs. A waiting local run (`queued`,
+    /// worker `local`) becomes `running` when admitted.
+    func enterGroup(run: Int64, group: String, cancelInProgress: Bool, now: Date) throws -> GroupAdmission
     /// Ends a run that never started a step (`config_error`, `skipped`), with its reason and diagnostics.
     func settle(run: Int64, status: RunStatus, reason: String?, diagnostics: String?, at: Date) throws
     /// Asks a running run to stop (its worker sees it at the next lease renewal); cancels a queued one at once.
@@ -52,6 +58,16 @@ public struct LeaseState: Sendable, Equatable {
 
     /// Creates a state.
     public init(cancelRequested: String?) { self.cancelRequested = cancelRequested }
+}
+
+/// Whether a run may start, as its concurrency group decides.
+public enum GroupAdmission: Sendable, Equatable {
+    /// No other run of the group runs: it starts.
+    case admitted
+    /// Run N of the group is running: it waits.
+    case busy(Int64)
+    /// A newer run replaced it (or someone cancelled it while it waited): it ends `cancelled` with this reason.
+    case cancelled(String)
 }
 
 /// What `fireSchedule` did.

@@ -5,8 +5,12 @@ import Foundation
 public protocol RunStore: Sendable {
     /// Records a new run as `running` and returns it with its id.
     func startRun(_ run: RunRecord, nodes: [String]) throws -> RunRecord
-    /// Refreshes the run's heartbeat (a run whose process died stops beating).
-    func heartbeat(run: Int64, at date: Date) throws
+    /// Refreshes the run's heartbeat (a run whose process died stops beating); returns why the run should stop, if
+    /// someone (a person, a newer run of its concurrency group) asked.
+    @discardableResult
+    func heartbeat(run: Int64, at date: Date) throws -> String?
+    /// Admits a local run to its concurrency group (see `RunQueue.enterGroup`).
+    func enterGroup(run: Int64, group: String, cancelInProgress: Bool, now: Date) throws -> GroupAdmission
     /// Records one attempt.
     func recordAttempt(_ attempt: AttemptRecord) throws
     /// Appends log lines of one attempt.

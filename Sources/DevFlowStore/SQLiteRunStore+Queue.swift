@@ -48,7 +48,8 @@ extension SQLiteRunStore: RunQueue {
                 let id = try Int64.fetchOne(
                     db,
                     sql: """
-                        SELECT id FROM run AS candidate WHERE status = 'queued' AND (concurrencyGroup IS NULL
+                        SELECT id FROM run AS candidate WHERE status = 'queued' AND workerId IS NULL
+                          AND (concurrencyGroup IS NULL
                           OR NOT EXISTS (SELECT 1 FROM run AS other WHERE other.concurrencyGroup = candidate.concurrencyGroup
                             AND other.status = 'running'))
                         ORDER BY id LIMIT 1
@@ -143,11 +144,12 @@ extension SQLiteRunStore: RunQueue {
         return rescued
     }
 
-    /// Stores the compiled graph and pending nodes of a claimed run and applies its concurrency group.
+    /// Stores the compiled graph and pending nodes of a claimed run and admits it to its concurrency group.
+    @discardableResult
     public func prepare(
         run: Int64, pipeline: String, graphHash: String, graphJSON: String, nodes: [String], group: String?,
         cancelInProgress: Bool, commit: String, now: Date
-    ) throws {
+    ) throws -> GroupAdmission {
         try immediate { db in
             try db.execute(
                 sql: """
@@ -161,23 +163,81 @@ extension SQLiteRunStore: RunQueue {
                         VALUES (?, ?, 'pending', 0, 0)
                         """, arguments: [run, node])
             }
-            guard let group else { return }
-            // A newer run replaces older waiting runs of its group; with cancel_in_progress it also stops the
-            // running one (GitHub Actions' semantics).
-            try db.execute(
-                sql: """
-                    UPDATE run SET status = 'cancelled', finishedAt = ?, statusReason = ?
-                    WHERE concurrencyGroup = ? AND status = 'queued' AND id < ?
-                    """, arguments: [now, "superseded by run \(run)", group, run])
-            if cancelInProgress {
-                try db.execute(
-                    sql: """
-                        UPDATE run SET cancelRequested = ? WHERE concurrencyGroup = ? AND status = 'running'
-                          AND id < ? AND cancelRequested IS NULL
-                        """, arguments: ["superseded by run \(run)", group, run])
-            }
+            guard let group else { return .admitted }
+            return try admit(run: run, group: group, cancelInProgress: cancelInProgress, now: now, db)
         }
     }
+
+    /// Admits a run to its concurrency group (GitHub Actions' semantics), in one transaction.
+    public func enterGroup(run: Int64, group: String, cancelInProgress: Bool, now: Date) throws -> GroupAdmission {
+        try immediate { db in try admit(run: run, group: group, cancelInProgress: cancelInProgress, now: now, db) }
+    }
+
+    /// The admission itself. The group is set and checked in one write transaction, so of two runs prepared at once
+    /// the second sees the first: an older second is superseded, a newer second waits (or stops the first).
+    private func admit(run: Int64, group: String, cancelInProgress: Bool, now: Date, _ db: Database) throws
+        -> GroupAdmission
+    {
+        let current = try Row.fetchOne(db, sql: "SELECT status, statusReason FROM run WHERE id = ?", arguments: [run])
+        if let status = current?["status"] as String?, status == RunStatus.cancelled.rawValue {
+            return .cancelled(current?["statusReason"] ?? "cancelled while it waited")
+        }
+        try db.execute(sql: "UPDATE run SET heartbeatAt = ? WHERE id = ?", arguments: [now, run])
+        if let newer = try Int64.fetchOne(
+            db, sql: "SELECT MAX(id) FROM run WHERE concurrencyGroup = ? AND id > ?", arguments: [group, run])
+        {
+            let reason = "superseded by run \(newer)"
+            try db.execute(
+                sql: """
+                    UPDATE run SET status = 'cancelled', finishedAt = ?, statusReason = ?, leaseExpiresAt = NULL
+                    WHERE id = ?
+                    """, arguments: [now, reason, run])
+            try cancelPendingNodes(ofRunsWhere: "id = ?", [run], reason: reason, now: now, db)
+            return .cancelled(reason)
+        }
+        // A newer run replaces older waiting runs of its group; with cancel_in_progress it also stops the running one.
+        try db.execute(
+            sql: """
+                UPDATE run SET status = 'cancelled', finishedAt = ?, statusReason = ?
+                WHERE concurrencyGroup = ? AND status = 'queued' AND id < ?
+                """, arguments: [now, "superseded by run \(run)", group, run])
+        try cancelPendingNodes(
+            ofRunsWhere: "concurrencyGroup = ? AND status = 'cancelled' AND statusReason = ?",
+            [group, "superseded by run \(run)"], reason: "superseded by run \(run)", now: now, db)
+        if cancelInProgress {
+            try db.execute(
+                sql: """
+                    UPDATE run SET cancelRequested = ? WHERE concurrencyGroup = ? AND status = 'running'
+                      AND id < ? AND cancelRequested IS NULL
+                    """, arguments: ["superseded by run \(run)", group, run])
+        }
+        if let running = try Int64.fetchOne(
+            db, sql: "SELECT MIN(id) FROM run WHERE concurrencyGroup = ? AND status = 'running' AND id != ?",
+            arguments: [group, run])
+        {
+            return .busy(running)
+        }
+        try db.execute(
+            sql: """
+                UPDATE run SET status = 'running', workerId = NULL, startedAt = COALESCE(startedAt, ?)
+                WHERE id = ? AND status = 'queued' AND workerId = ?
+                """, arguments: [now, run, Self.localWorker])
+        return .admitted
+    }
+
+    /// Marks the pending nodes of cancelled runs cancelled, so a superseded run does not show steps still to come.
+    private func cancelPendingNodes(
+        ofRunsWhere condition: String, _ arguments: StatementArguments, reason: String, now: Date, _ db: Database
+    ) throws {
+        try db.execute(
+            sql: """
+                UPDATE node SET status = 'cancelled', reason = ?, finishedAt = ?
+                WHERE status = 'pending' AND runId IN (SELECT id FROM run WHERE \(condition))
+                """, arguments: [reason, now] + arguments)
+    }
+
+    /// The worker id of a local `devflow run` waiting for its concurrency group: server workers never claim it.
+    public static let localWorker = "local"
 
     /// Ends a run that started no step.
     public func settle(run: Int64, status: RunStatus, reason: String?, diagnostics: String?, at: Date) throws {

@@ -56,10 +56,12 @@ public final class SQLiteRunStore: RunStore, @unchecked Sendable {
         }
     }
 
-    /// Refreshes the run's heartbeat.
-    public func heartbeat(run: Int64, at date: Date) throws {
+    /// Refreshes the run's heartbeat; returns why the run should stop, if someone asked.
+    @discardableResult
+    public func heartbeat(run: Int64, at date: Date) throws -> String? {
         try database.write { db in
             try db.execute(sql: "UPDATE run SET heartbeatAt = ? WHERE id = ?", arguments: [date, run])
+            return try String.fetchOne(db, sql: "SELECT cancelRequested FROM run WHERE id = ?", arguments: [run])
         }
     }
 
@@ -161,6 +163,12 @@ public final class SQLiteRunStore: RunStore, @unchecked Sendable {
                       statusReason = COALESCE(statusReason, cancelRequested) WHERE id = ?
                     """,
                 arguments: [status, date, date, run])
+            if status == .cancelled {
+                // Steps a cancelled run never reached (it was stopped while it waited for its concurrency group).
+                try db.execute(
+                    sql: "UPDATE node SET status = 'cancelled', finishedAt = ? WHERE runId = ? AND status = 'pending'",
+                    arguments: [date, run])
+            }
         }
         journal?.remove(run: run)
     }
@@ -187,6 +195,17 @@ public final class SQLiteRunStore: RunStore, @unchecked Sendable {
                         "UPDATE node SET status = 'interrupted', finishedAt = ? WHERE runId = ? AND status IN ('running', 'pending')",
                     arguments: [now, id])
                 interrupted.append(id)
+            }
+            // A local run that died while it waited for its concurrency group ran nothing.
+            let waiting = try RunRecord.filter(sql: "status = 'queued' AND workerId = ?", arguments: [Self.localWorker])
+                .fetchAll(db)
+            for run in waiting where !isAlive(run.pid, run.host) || now.timeIntervalSince(run.heartbeatAt) > staleAfter
+            {
+                try db.execute(
+                    sql: "UPDATE run SET status = 'cancelled', finishedAt = ?, statusReason = ? WHERE id = ?",
+                    arguments: [
+                        now, "its devflow run process ended while it waited for its concurrency group", run.id,
+                    ])
             }
             // Journals left by runs that are no longer running (a runner killed after its last commit).
             let stillRunning = Set(running.compactMap(\.id)).subtracting(interrupted)

@@ -18,7 +18,8 @@ final class ServerFixture: @unchecked Sendable {
     /// A repository `acme/app` whose `.devflow.yml` is `pipeline`, committed on main.
     init(
         pipeline: String, workers: Int = 2, lease: TimeInterval = 30, files: [String: String] = [:],
-        configure: (inout ServerConfiguration.Repository) -> Void = { _ in }
+        environment: [String: String] = [:], configure: (inout ServerConfiguration.Repository) -> Void = { _ in },
+        server: (inout ServerConfiguration) -> Void = { _ in }
     ) throws {
         repository = try GitFixture()
         try repository.write(".devflow.yml", pipeline)
@@ -34,10 +35,11 @@ final class ServerFixture: @unchecked Sendable {
             name: "acme/app", forge: .github, cloneURL: repository.path, webhookSecret: .env("ACME_SECRET"))
         configure(&entry)
         configuration.repositories = [entry]
+        server(&configuration)
         var settings = try ServerSettings(
             configuration: configuration, databasePath: directory.appendingPathComponent("devflow.sqlite").path,
             dataDirectory: directory.appendingPathComponent("data").path,
-            environment: ["ACME_SECRET": secret, "SERVER_ONLY_TOKEN": "must-not-leak"])
+            environment: ["ACME_SECRET": secret, "SERVER_ONLY_TOKEN": "must-not-leak"].merging(environment) { $1 })
         settings.leaseSeconds = lease
         settings.pollSeconds = 0.2
         settings.shutdownGraceSeconds = 2

@@ -99,6 +99,37 @@ struct RunQueueTests {
         #expect(try store.claimRun(worker: "w1", now: Self.now, lease: 30)?.id == third.id)
     }
 
+    @Test("two runs of a group claimed at once: the admission is atomic, and the older one never runs after the newer")
+    func groupAdmissionIsAtomic() throws {
+        let (store, directory) = try Self.store()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        func prepare(_ id: Int64) throws -> GroupAdmission {
+            try store.prepare(
+                run: id, pipeline: "ci", graphHash: "h", graphJSON: "{}", nodes: ["a"], group: "g",
+                cancelInProgress: false, commit: "c", now: Self.now)
+        }
+        let older = try store.enqueue(Self.queued("c1"))
+        let newer = try store.enqueue(Self.queued("c2"))
+        #expect(try store.claimRun(worker: "w1", now: Self.now, lease: 30)?.id == older.id)
+        #expect(try store.claimRun(worker: "w2", now: Self.now, lease: 30)?.id == newer.id)
+        // The newer is prepared first: the older, claimed but not yet in the group, does not block it.
+        #expect(try prepare(newer.id!) == .admitted)
+        #expect(try prepare(older.id!) == .cancelled("superseded by run \(newer.id!)"))
+        #expect(try store.run(older.id!)?.status == .cancelled)
+        #expect(try store.nodes(run: older.id!).map(\.status) == ["cancelled"])
+        // A third waits behind the running newer one, and a local waiting run is never claimed by a worker.
+        let third = try store.enqueue(Self.queued("c3"))
+        #expect(try store.claimRun(worker: "w1", now: Self.now, lease: 30)?.id == third.id)
+        #expect(try prepare(third.id!) == .busy(newer.id!))
+        try store.release(run: third.id!, worker: "w1")
+        var local = Self.queued("c4", group: "h")
+        local.workerId = SQLiteRunStore.localWorker
+        let waiting = try store.enqueue(local)
+        #expect(try store.claimRun(worker: "w1", now: Self.now, lease: 30) == nil)
+        #expect(try store.enterGroup(run: waiting.id!, group: "h", cancelInProgress: false, now: Self.now) == .admitted)
+        #expect(try store.run(waiting.id!)?.status == .running)
+    }
+
     @Test("eight openers of one new database file at once all succeed (the migrations do not race)")
     func concurrentMigrations() async throws {
         for round in 0..<4 {

@@ -1,5 +1,6 @@
 import DevFlowCompiler
 import DevFlowDiagnostics
+import DevFlowForges
 import DevFlowGit
 import DevFlowGraph
 import DevFlowRunCommands
@@ -51,13 +52,14 @@ struct RunExecutor: Sendable {
         }
         var run = run
         run.gitCommit = prepared.commit
-        if let group = prepared.request.concurrencyGroup,
-            (try? context.queue.groupBusy(group, besides: id)) == true
-        {
+        switch prepared.admission {
+        case .admitted: break
+        case .busy:
             try? context.queue.release(run: id, worker: worker)
             return .waiting
+        case .cancelled: return .settled(.cancelled)
         }
-        statuses.publish(run: run, repository: repository, state: .pending, description: "running")
+        let started = statuses.publish(run: run, repository: repository, state: .running, description: "running")
         let engine = RunEngine(
             request: prepared.request, store: context.store, executor: ProcessStepExecutor(killGrace: 5))
         let lease = LeaseKeeper(context: context, run: id, worker: worker, cancellation: engine.cancellation)
@@ -72,9 +74,14 @@ struct RunExecutor: Sendable {
             return settle(id, .failed, "\(error)")
         }
         keeper.cancel()
+        let final: CommitState =
+            switch status {
+            case .succeeded: .success
+            case .cancelled: .cancelled
+            default: .failure
+            }
         statuses.publish(
-            run: run, repository: repository, state: status == .succeeded ? .success : .failure,
-            description: "\(status.rawValue)")
+            run: run, repository: repository, state: final, description: status.rawValue, after: started)
         return .finished(status)
     }
 
@@ -82,6 +89,8 @@ struct RunExecutor: Sendable {
     struct Prepared: @unchecked Sendable {
         var request: RunRequest
         var commit: String
+        /// What its concurrency group decided.
+        var admission: GroupAdmission
     }
 
     /// Why a run ends before its first step.
@@ -169,6 +178,19 @@ struct RunExecutor: Sendable {
         }
         let decided = Date()
         let author = try? mirror.commitInfo(commit).authorTime
+        var request = RunRequest(
+            graph: graph, file: repository.pipeline, event: planEvent, gitCommit: commit, workspace: workspace,
+            jobs: 2, environment: stepEnvironment(repository: repository, graph: graph, run: run, workspace: workspace),
+            queuedRun: id)
+        request.gitAuthorTime = author
+        let canonical = graph.canonicalJSON()
+        let admission = try context.queue.prepare(
+            run: id, pipeline: graph.name, graphHash: ExecutionGraph.hash(of: canonical),
+            graphJSON: String(decoding: canonical, as: UTF8.self), nodes: graph.nodes.map(\.id),
+            group: request.concurrencyGroup, cancelInProgress: graph.cancelInProgress, commit: commit, now: Date())
+        if let previous = run.resumedFrom { request.resume = previous }
+        // A run its group keeps waiting (or cancelled) needs no workspace yet.
+        guard admission == .admitted else { return Prepared(request: request, commit: commit, admission: admission) }
         try? FileManager.default.removeItem(atPath: workspace)
         do {
             _ = try mirror.checkout(commit: commit, into: workspace)
@@ -181,18 +203,7 @@ struct RunExecutor: Sendable {
             let line = "timing run \(id): fetch+compile+plan \(deciding) ms, checkout \(checkout) ms\n"
             FileHandle.standardError.write(Data(line.utf8))
         }
-        var request = RunRequest(
-            graph: graph, file: repository.pipeline, event: planEvent, gitCommit: commit, workspace: workspace,
-            jobs: 2, environment: stepEnvironment(repository: repository, graph: graph, run: run, workspace: workspace),
-            queuedRun: id)
-        request.gitAuthorTime = author
-        let canonical = graph.canonicalJSON()
-        try context.queue.prepare(
-            run: id, pipeline: graph.name, graphHash: ExecutionGraph.hash(of: canonical),
-            graphJSON: String(decoding: canonical, as: UTF8.self), nodes: graph.nodes.map(\.id),
-            group: request.concurrencyGroup, cancelInProgress: graph.cancelInProgress, commit: commit, now: Date())
-        if let previous = run.resumedFrom { request.resume = previous }
-        return Prepared(request: request, commit: commit)
+        return Prepared(request: request, commit: commit, admission: admission)
     }
 
     /// What steps see of the world: never the server's own environment (it holds webhook secrets and tokens), only
