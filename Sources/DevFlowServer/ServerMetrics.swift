@@ -4,7 +4,7 @@ import Metrics
 import Prometheus
 
 /// The server's Prometheus registry and the metrics it exports at `/metrics`: deliveries by forge and outcome,
-/// queue depth, runs by status, run durations, breaker states.
+/// queue depth, runs by status, run and step durations, breaker states.
 public final class ServerMetrics: Sendable {
     /// The registry `/metrics` renders.
     public let registry = PrometheusCollectorRegistry()
@@ -24,6 +24,17 @@ public final class ServerMetrics: Sendable {
             name: "devflow_run_duration_seconds", labels: [("status", status.rawValue)],
             buckets: [.milliseconds(100), .seconds(1), .seconds(10), .seconds(60), .seconds(600), .seconds(3600)]
         ).recordSeconds(seconds)
+    }
+
+    /// Records the duration of each step of a finished run that ran, by its final status.
+    func stepsFinished(_ nodes: [NodeRecord]) {
+        for node in nodes {
+            guard let started = node.startedAt, let finished = node.finishedAt else { continue }
+            registry.makeDurationHistogram(
+                name: "devflow_step_duration_seconds", labels: [("status", node.status)],
+                buckets: [.milliseconds(10), .milliseconds(100), .seconds(1), .seconds(10), .seconds(60), .seconds(600)]
+            ).recordSeconds(finished.timeIntervalSince(started))
+        }
     }
 
     /// Reads the gauges that describe the store (queue depth, runs by status, breaker states) just before a scrape.

@@ -44,7 +44,8 @@ struct OperationsTests {
             #expect(metrics.contains(#"devflow_deliveries_total{forge="github",outcome="queued"} 1"#), "\(metrics)")
             #expect(metrics.contains("devflow_queue_depth 0"))
             #expect(metrics.contains(#"devflow_runs{status="succeeded"} 1"#))
-            #expect(metrics.contains("devflow_run_duration_seconds"))
+            #expect(metrics.contains(#"devflow_run_duration_seconds_count{status="succeeded"} 1"#))
+            #expect(metrics.contains(#"devflow_step_duration_seconds_count{status="succeeded"} 1"#), "\(metrics)")
         }
     }
 
