@@ -80,6 +80,54 @@ def rss_kib(pid):
     return 0
 
 
+def start_server(devflow, config, env, work, port, extra, log):
+    server = subprocess.Popen([devflow, "serve", "--config", config, *extra], env=env,
+                              stdout=open(os.path.join(work, log), "w"), stderr=subprocess.STDOUT)
+    for _ in range(200):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz").read()
+            break
+        except OSError:
+            time.sleep(0.05)
+    time.sleep(1)
+    return server
+
+
+def accept(port, body, prefix, args, work, db):
+    """wrk at about args.rate deliveries/s for args.seconds; returns the summary line."""
+    connections = 25
+    delay_ms = max(1, int(1000 * connections / args.rate) - 1)
+    lua = os.path.join(work, f"{prefix}.lua")
+    with open(lua, "w") as f:
+        f.write(f"""
+local threads = 0
+function setup(thread) threads = threads + 1; thread:set("tid", threads) end
+local counter = 0
+local body = {json.dumps(body)}
+function request()
+  counter = counter + 1
+  return wrk.format("POST", "/hooks/github", {{["Content-Type"] = "application/json", ["X-GitHub-Event"] = "push",
+    ["X-GitHub-Delivery"] = "{prefix}-" .. tid .. "-" .. counter, ["X-Hub-Signature-256"] = "{signature(body)}"}}, body)
+end
+function delay() return {delay_ms} end
+function done(summary, latency, requests)
+  io.write(string.format("WRK %d %d %d %d %d %d %d %d\\n", summary.requests, summary.errors.status,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency:percentile(99.9), latency.max))
+end
+""")
+    output = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{args.seconds}s", "-s", lua,
+                             f"http://127.0.0.1:{port}/hooks/github"], capture_output=True, text=True).stdout
+    line = next(l for l in output.splitlines() if l.startswith("WRK "))
+    requests, status_errors, socket_errors, p50, p90, p99, p999, worst = map(int, line.split()[1:])
+    stored, distinct = db.execute(
+        f"SELECT COUNT(*), COUNT(DISTINCT deliveryKey) FROM delivery WHERE deliveryKey LIKE '{prefix}-%'").fetchone()
+    return (f"{requests} requests in {args.seconds}s ({requests / args.seconds:.0f}/s), "
+            f"{status_errors} non-2xx, {socket_errors} socket errors; latency p50 {p50 / 1000:.2f} ms, "
+            f"p90 {p90 / 1000:.2f} ms, p99 {p99 / 1000:.2f} ms, p99.9 {p999 / 1000:.2f} ms, max {worst / 1000:.2f} ms; "
+            f"stored {stored} deliveries ({distinct} distinct keys)")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--devflow", default=".build/release/devflow")
@@ -112,15 +160,7 @@ repositories:
 """)
         env = {"PATH": os.environ["PATH"], "BENCH_SECRET": SECRET, "MARKS": marks, "HOME": work}
         if os.environ.get("DEVFLOW_SERVER_TIMING"): env["DEVFLOW_SERVER_TIMING"] = "1"
-        server = subprocess.Popen([devflow, "serve", "--config", config], env=env,
-                                  stdout=open(os.path.join(work, "server.log"), "w"), stderr=subprocess.STDOUT)
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz").read()
-                break
-            except OSError:
-                time.sleep(0.05)
-        time.sleep(1)
+        server = start_server(devflow, config, env, work, port, [], "server.log")
         idle = rss_kib(server.pid)
 
         # 1. Webhook to first step started, warm mirror: one new commit per push, pushes one at a time.
@@ -167,41 +207,19 @@ repositories:
             time.sleep(0.05)
 
         # 3. Delivery acceptance at a steady rate: wrk, each request a new delivery id (the body's signature holds,
-        #    GitHub signs the body only) for a push to a branch the pipeline does not run on.
+        #    GitHub signs the body only) for a push to a branch the pipeline does not run on. Twice: with the two
+        #    workers deciding every queued run on the same two cores, and on an accept-only server (`--workers 0`,
+        #    the shape of a webhook front end whose workers run elsewhere).
         body = payload("refs/heads/bench-elsewhere", head, head)
-        connections = 25
-        delay_ms = max(1, int(1000 * connections / args.rate) - 1)
-        lua = os.path.join(work, "deliveries.lua")
-        with open(lua, "w") as f:
-            f.write(f"""
-local threads = 0
-function setup(thread) threads = threads + 1; thread:set("tid", threads) end
-local counter = 0
-local body = {json.dumps(body)}
-function request()
-  counter = counter + 1
-  return wrk.format("POST", "/hooks/github", {{["Content-Type"] = "application/json", ["X-GitHub-Event"] = "push",
-    ["X-GitHub-Delivery"] = "wrk-" .. tid .. "-" .. counter, ["X-Hub-Signature-256"] = "{signature(body)}"}}, body)
-end
-function delay() return {delay_ms} end
-function done(summary, latency, requests)
-  io.write(string.format("WRK %d %d %d %d %d %d %d %d\\n", summary.requests, summary.errors.status,
-    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
-    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency:percentile(99.9), latency.max))
-end
-""")
-        output = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{args.seconds}s", "-s", lua,
-                                 f"http://127.0.0.1:{port}/hooks/github"], capture_output=True, text=True).stdout
-        line = next(l for l in output.splitlines() if l.startswith("WRK "))
-        requests, status_errors, socket_errors, p50, p90, p99, p999, worst = map(int, line.split()[1:])
-        stored, distinct = db.execute(
-            "SELECT COUNT(*), COUNT(DISTINCT deliveryKey) FROM delivery WHERE deliveryKey LIKE 'wrk-%'").fetchone()
+        busy = accept(port, body, "wrk", args, work, db)
+        server.terminate()
+        server.wait(timeout=60)
+        server = start_server(devflow, config, env, work, port, ["--workers", "0"], "server-accept.log")
+        alone = accept(port, body, "solo", args, work, db)
 
         print(f"devflow serve ({os.path.relpath(devflow)}), 2 workers, {args.commits}-commit repository")
-        print(f"delivery acceptance: {requests} requests in {args.seconds}s ({requests / args.seconds:.0f}/s), "
-              f"{status_errors} non-2xx, {socket_errors} socket errors; latency p50 {p50 / 1000:.2f} ms, "
-              f"p90 {p90 / 1000:.2f} ms, p99 {p99 / 1000:.2f} ms, p99.9 {p999 / 1000:.2f} ms, max {worst / 1000:.2f} ms; "
-              f"stored {stored} deliveries ({distinct} distinct keys)")
+        print("delivery acceptance, 2 workers deciding each queued run: " + busy)
+        print("delivery acceptance, accept-only server (--workers 0): " + alone)
         print(f"webhook to first step started ({args.pushes} pushes, warm mirror): "
               f"p50 {statistics.median(latencies):.1f} ms, p95 {latencies[int(len(latencies) * 0.95) - 1]:.1f} ms, "
               f"max {latencies[-1]:.1f} ms")

@@ -26,11 +26,20 @@ extension GitMirror {
     /// - Throws: `GitError` of kind `.unknownRevision` when the mirror has no such commit (never fetched, or
     ///   force-pushed away, or a branch since deleted), with libgit2's message and what to do;
     ///   `.unusableDirectory` when the mirror is missing or the workspace cannot be made.
+    ///
+    /// With `reusing`, a workspace that an earlier checkout of this mirror made is brought to `commit` in place
+    /// instead: HEAD detached at the commit, then a forced checkout that also removes untracked and ignored files
+    /// (`git checkout --force` followed by `git clean -ffdx`), so only the files that differ are written; its
+    /// `.git/config` and hooks are reset to those of a new repository. Anything unexpected there (not a repository,
+    /// another mirror's objects, a lock a killed `git` left) falls back to a fresh checkout.
     @discardableResult
-    public func checkout(commit revision: String, into workspace: String) throws -> GitCheckout {
+    public func checkout(commit revision: String, into workspace: String, reusing: Bool = false) throws -> GitCheckout {
         let mirror = try openMirror()
         let (commit, tree) = try resolveForCheckout(revision, in: mirror)
         let workspace = Self.absolute(workspace)
+        if reusing, (try? refresh(workspace, to: commit, mirror: mirror)) != nil {
+            return GitCheckout(workspace: workspace, commit: commit, tree: tree)
+        }
         try prepareEmptyWorkspace(workspace)
 
         var created: OpaquePointer?
@@ -61,6 +70,32 @@ extension GitMirror {
             throw GitRepository.failure(checkout, "cannot check out \(commit) into '\(workspace)'")
         }
         return GitCheckout(workspace: workspace, commit: commit, tree: tree)
+    }
+
+    /// Brings an earlier checkout of this mirror at `workspace` to `commit` in place (see `checkout(reusing:)`).
+    private func refresh(_ workspace: String, to commit: String, mirror: GitRepository) throws {
+        let git = workspace + "/.git"
+        let alternates = try String(contentsOfFile: git + "/objects/info/alternates", encoding: .utf8)
+        guard alternates == mirror.gitDirectory + "/objects\n" else {
+            throw GitError(.unusableDirectory, "'\(workspace)' borrows another repository's objects")
+        }
+        let manager = FileManager.default
+        for leftover in ["config", "hooks", "index.lock", "HEAD.lock"] { try? manager.removeItem(atPath: git + "/" + leftover) }
+        var created: OpaquePointer?
+        let initCode = git_repository_init(&created, workspace, 0)  // writes a new config and hooks
+        guard initCode == 0 else { throw GitRepository.failure(initCode, "cannot reset '\(workspace)'") }
+        git_repository_free(created)
+        let repository = try GitRepository(path: workspace, searchingParents: false)
+        var oid = git_oid()
+        guard git_oid_fromstr(&oid, commit) == 0 else { preconditionFailure("libgit2 gave a malformed sha") }
+        let detach = git_repository_set_head_detached(repository.handle, &oid)
+        guard detach == 0 else { throw GitRepository.failure(detach, "cannot detach HEAD in '\(workspace)'") }
+        var options = git_checkout_options()
+        git_checkout_options_init(&options, UInt32(GIT_CHECKOUT_OPTIONS_VERSION))
+        options.checkout_strategy =
+            GIT_CHECKOUT_FORCE.rawValue | GIT_CHECKOUT_REMOVE_UNTRACKED.rawValue | GIT_CHECKOUT_REMOVE_IGNORED.rawValue
+        let checkout = git_checkout_head(repository.handle, &options)
+        guard checkout == 0 else { throw GitRepository.failure(checkout, "cannot update '\(workspace)'") }
     }
 
     /// The full shas of the commit `revision` names in the mirror and of its tree.

@@ -88,7 +88,10 @@ public struct GitMirror: Sendable {
         if exists {
             let repository = try openMirror()
             try recordRemote(in: repository.handle)
-            return try fetch(into: repository.handle, action: .fetched)
+            let fetched = try fetch(into: repository.handle, action: .fetched)
+            // An optimisation: when it fails, the packs stay as they were and the next update tries again.
+            try? consolidatePacks(in: repository.handle)
+            return fetched
         }
         if FileManager.default.fileExists(atPath: directory),
             let entries = try? FileManager.default.contentsOfDirectory(atPath: directory), !entries.isEmpty

@@ -20,11 +20,17 @@ struct ServeSubcommand: AsyncParsableCommand {
     @Option(help: "Mirrors and workspaces (overrides 'data').")
     var data: String?
 
-    @Option(help: "In-process workers (overrides 'workers').")
+    @Option(help: "In-process workers, 0 to 64 (overrides 'workers'; 0 accepts webhooks and leaves runs queued).")
     var workers: Int?
 
     @Flag(help: "Check the configuration, print every problem, and exit (0 valid, 1 invalid).")
     var check = false
+
+    func validate() throws {
+        if let workers, !(0...64).contains(workers) {
+            throw ValidationError("--workers must be between 0 and 64, found \(workers)")
+        }
+    }
 
     func run() async throws {
         let code =

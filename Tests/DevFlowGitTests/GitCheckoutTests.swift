@@ -67,6 +67,49 @@ import Testing
         #expect(try GitRepository(path: workspace).head().commit == upstream.second)
     }
 
+    @Test func aReusedWorkspaceIsCleanedToExactlyTheCommit() throws {
+        let upstream = try Upstream()
+        let scratch = try ScratchDirectory()
+        let mirror = GitMirror(remoteURL: upstream.path, directory: scratch.join("mirrors/app.git"))
+        try mirror.update()
+        let workspace = scratch.join("workspaces/slot-1")
+        try mirror.checkout(commit: upstream.feature, into: workspace, reusing: true)
+        // What a run's steps leave behind: edits, deletions, untracked and ignored files, a directory, git settings.
+        let manager = FileManager.default
+        try "let version = 9\n".write(toFile: workspace + "/src/app.swift", atomically: false, encoding: .utf8)
+        try manager.removeItem(atPath: workspace + "/README.md")
+        try manager.createDirectory(atPath: workspace + "/build/out", withIntermediateDirectories: true)
+        try "object".write(toFile: workspace + "/build/out/app.o", atomically: false, encoding: .utf8)
+        try "*.log\n".write(toFile: workspace + "/.git/info/exclude", atomically: false, encoding: .utf8)
+        try "log".write(toFile: workspace + "/test.log", atomically: false, encoding: .utf8)
+        try "[core]\n\thooksPath = /nonexistent\n".write(
+            toFile: workspace + "/.git/config", atomically: false, encoding: .utf8)
+
+        let checkout = try mirror.checkout(commit: upstream.second, into: workspace, reusing: true)
+        #expect(checkout.commit == upstream.second)
+        #expect(try files(in: workspace) == ["README.md": "# App\n", "src/app.swift": "let version = 2\n"])
+        #expect(!manager.fileExists(atPath: workspace + "/build"))
+        #expect(try GitRepository(path: workspace).resolve("HEAD") == upstream.second)
+        let config = try String(contentsOfFile: workspace + "/.git/config", encoding: .utf8)
+        #expect(!config.contains("hooksPath"))
+        // Back to the feature commit: the file the two commits share is not written again (same inode).
+        func inode(_ path: String) throws -> Int? {
+            (try manager.attributesOfItem(atPath: workspace + "/" + path)[.systemFileNumber] as? NSNumber)?.intValue
+        }
+        let readme = try inode("README.md")
+        try mirror.checkout(commit: upstream.feature, into: workspace, reusing: true)
+        #expect(try inode("README.md") == readme)
+        let fresh = scratch.join("workspaces/fresh")
+        try mirror.checkout(commit: upstream.feature, into: fresh)
+        #expect(try files(in: workspace) == files(in: fresh))
+        // A workspace that is not a checkout of this mirror is replaced, never trusted.
+        let stranger = scratch.join("workspaces/stranger")
+        try manager.createDirectory(atPath: stranger + "/.git", withIntermediateDirectories: true)
+        try "junk".write(toFile: stranger + "/junk.txt", atomically: false, encoding: .utf8)
+        try mirror.checkout(commit: upstream.first, into: stranger, reusing: true)
+        #expect(try files(in: stranger) == ["README.md": "# App\n", "src/app.swift": "let version = 1\n"])
+    }
+
     @Test func aCommitTheMirrorDoesNotHaveIsNamedWithWhatToDo() throws {
         let upstream = try Upstream()
         let scratch = try ScratchDirectory()

@@ -39,6 +39,34 @@ import Testing
         #expect(String(decoding: try mirror.readFile("src/app.swift", at: third), as: UTF8.self) == "let version = 3\n")
     }
 
+    @Test func manyFetchesRollTheirPacksIntoOneAndEveryCommitStaysReadable() throws {
+        let upstream = try Upstream()
+        let scratch = try ScratchDirectory()
+        let mirror = GitMirror(remoteURL: upstream.path, directory: scratch.join("mirrors/app.git"))
+        try mirror.update()
+        // A workspace checked out before the roll-up reads its objects through the mirror's alternates.
+        let early = try mirror.checkout(commit: upstream.second, into: scratch.join("early"))
+        var commits: [String] = []
+        for index in 0..<(GitMirror.packLimit * 2) {
+            try upstream.fixture.write("src/file\(index).txt", "content \(index)\n")
+            commits.append(try upstream.fixture.commit("commit \(index)"))
+            try mirror.update()
+            let packs = try FileManager.default.contentsOfDirectory(atPath: mirror.directory + "/objects/pack")
+                .filter { $0.hasSuffix(".pack") }
+            #expect(packs.count <= GitMirror.packLimit, "after fetch \(index + 1): \(packs.count) packs")
+        }
+        for (index, commit) in commits.enumerated() {
+            #expect(
+                String(decoding: try mirror.readFile("src/file\(index).txt", at: commit), as: UTF8.self)
+                    == "content \(index)\n")
+        }
+        let last = try mirror.checkout(commit: commits[commits.count - 1], into: scratch.join("last"))
+        #expect(
+            try String(contentsOfFile: last.workspace + "/src/file0.txt", encoding: .utf8) == "content 0\n")
+        #expect(try GitRepository(path: early.workspace).resolve("HEAD") == upstream.second)
+        #expect(try GitRepository(path: last.workspace).resolve(upstream.first) == upstream.first)
+    }
+
     @Test func clonesFromAFileURLAndMirrorsPullRequestHeads() throws {
         let upstream = try Upstream()
         try upstream.fixture.git(["update-ref", "refs/pull/7/head", upstream.feature])

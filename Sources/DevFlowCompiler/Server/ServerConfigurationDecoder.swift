@@ -55,11 +55,11 @@ public enum ServerConfigurationDecoder {
                 case "db": configuration.db = reader.string(value, what: "'db'")?.value
                 case "workers":
                     if let count = reader.int(value, what: "'workers'") {
-                        if (1...64).contains(count.value) {
+                        if (0...64).contains(count.value) {
                             configuration.workers = count.value
                         } else {
                             reader.report(
-                                PolicyRangeRule.descriptor, "'workers' must be between 1 and 64, found \(count.value)",
+                                PolicyRangeRule.descriptor, "'workers' must be between 0 and 64 (0: accept webhooks only), found \(count.value)",
                                 at: count.span)
                         }
                     }

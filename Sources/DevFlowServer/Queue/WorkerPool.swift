@@ -12,6 +12,8 @@ struct WorkerPool: Service {
 
     func run() async throws {
         let count = context.settings.workers
+        // No workers: an accept-only server (webhooks and schedules); other processes on the store run the queue.
+        guard count > 0 else { return try await gracefulShutdown() }
         let statuses = CommitStatusPublisher(context: context, logger: logger)
         try await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in
@@ -34,7 +36,7 @@ struct WorkerPool: Service {
 
     func loop(_ index: Int, statuses: CommitStatusPublisher) async {
         let worker = "\(SQLiteRunStore.hostName):\(getpid()):\(index)"
-        let executor = RunExecutor(context: context, worker: worker, statuses: statuses)
+        let executor = RunExecutor(context: context, worker: worker, slot: index, statuses: statuses)
         let notifier = RunNotifier(context: context, logger: logger)
         while !context.shutdown.isStopping {
             context.workerBeats.beat(index)
