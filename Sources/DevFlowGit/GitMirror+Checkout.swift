@@ -80,7 +80,9 @@ extension GitMirror {
             throw GitError(.unusableDirectory, "'\(workspace)' borrows another repository's objects")
         }
         let manager = FileManager.default
-        for leftover in ["config", "hooks", "index.lock", "HEAD.lock"] { try? manager.removeItem(atPath: git + "/" + leftover) }
+        for leftover in ["config", "hooks", "index.lock", "HEAD.lock"] {
+            try? manager.removeItem(atPath: git + "/" + leftover)
+        }
         var created: OpaquePointer?
         let initCode = git_repository_init(&created, workspace, 0)  // writes a new config and hooks
         guard initCode == 0 else { throw GitRepository.failure(initCode, "cannot reset '\(workspace)'") }

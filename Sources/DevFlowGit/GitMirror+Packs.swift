@@ -47,7 +47,9 @@ extension GitMirror {
         let written = git_packbuilder_name(builder).map { "pack-" + String(cString: $0) }
         for name in small where name != written {
             // The index last: a reader that still lists this pack finds no index and skips it.
-            for suffix in [".pack", ".rev", ".idx"] { try? fileManager.removeItem(atPath: "\(directory)/\(name)\(suffix)") }
+            for suffix in [".pack", ".rev", ".idx"] {
+                try? fileManager.removeItem(atPath: "\(directory)/\(name)\(suffix)")
+            }
         }
     }
 

@@ -32,7 +32,9 @@ public final class ServerMetrics: Sendable {
             guard let started = node.startedAt, let finished = node.finishedAt else { continue }
             registry.makeDurationHistogram(
                 name: "devflow_step_duration_seconds", labels: [("status", node.status)],
-                buckets: [.milliseconds(10), .milliseconds(100), .seconds(1), .seconds(10), .seconds(60), .seconds(600)]
+                buckets: [
+                    .milliseconds(10), .milliseconds(100), .seconds(1), .seconds(10), .seconds(60), .seconds(600),
+                ]
             ).recordSeconds(finished.timeIntervalSince(started))
         }
     }

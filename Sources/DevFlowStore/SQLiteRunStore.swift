@@ -10,6 +10,8 @@ public final class SQLiteRunStore: RunStore, @unchecked Sendable {
     private let committer = DispatchQueue(label: "devflow.store.commits")
     private let failureLock = NSLock()
     private var commitFailed = false
+    /// Keeps checkpoints off the writers' path (nil for an in-memory store).
+    private(set) var checkpointer: WALCheckpointer?
 
     /// Opens (creating and migrating) the database at `path`; `:memory:` gives an in-memory store for tests.
     public init(path: String) throws {
@@ -18,7 +20,12 @@ public final class SQLiteRunStore: RunStore, @unchecked Sendable {
         configuration.label = "devflow"
         // WAL with synchronous=NORMAL: a commit survives the process being killed at any moment (the acceptance
         // for crash safety); only a power loss can lose the last commits, never corrupt the database.
-        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            if path != ":memory:" {
+                try db.execute(sql: "PRAGMA wal_autocheckpoint = \(WALCheckpointer.backstopPages)")
+            }
+        }
         if path == ":memory:" {
             let queue = try DatabaseQueue(configuration: configuration)
             try StoreMigrations.migrator.migrate(queue)
@@ -36,6 +43,7 @@ public final class SQLiteRunStore: RunStore, @unchecked Sendable {
                 return pool
             }
             journal = NodeJournal(databasePath: path)
+            checkpointer = try WALCheckpointer(path: path)
         }
     }
 

@@ -59,7 +59,8 @@ public enum ServerConfigurationDecoder {
                             configuration.workers = count.value
                         } else {
                             reader.report(
-                                PolicyRangeRule.descriptor, "'workers' must be between 0 and 64 (0: accept webhooks only), found \(count.value)",
+                                PolicyRangeRule.descriptor,
+                                "'workers' must be between 0 and 64 (0: accept webhooks only), found \(count.value)",
                                 at: count.span)
                         }
                     }

@@ -59,7 +59,9 @@ struct WorkerPool: Service {
             switch outcome {
             case .finished(let status), .settled(let status):
                 context.metrics.runFinished(status: status, seconds: Date().timeIntervalSince(started))
-                if let id = run.id, let nodes = try? context.store.nodes(run: id) { context.metrics.stepsFinished(nodes) }
+                if let id = run.id, let nodes = try? context.store.nodes(run: id) {
+                    context.metrics.stepsFinished(nodes)
+                }
                 notifier.notify(run: run.id ?? 0, status: status)
             case .waiting: break
             }
