@@ -50,9 +50,12 @@ public struct CommandAgentHost: AgentHost {
             captureStdout: true)
         switch result {
         case .notStarted(let message): return AttemptOutcome(kind: .error, message: message)
-        case .finished(let outcome, let stdout, let outputs):
+        case .finished(let outcome, let stdout, let read):
             if let stopped = process.stopped(outcome) { return stopped }
-            return answer(stdout, process: outcome, outputs: outputs)
+            switch read {
+            case .success(let outputs): return answer(stdout, process: outcome, outputs: outputs)
+            case .failure(let error): return process.rejected(error, after: outcome)
+            }
         }
     }
 

@@ -44,8 +44,13 @@ public struct ProcessStepExecutor: StepExecutor {
         }
         switch process.run(program, arguments) {
         case .notStarted(let message): return AttemptOutcome(kind: .error, message: message)
-        case .finished(let outcome, _, let outputs):
+        case .finished(let outcome, _, let read):
             if let stopped = process.stopped(outcome) { return stopped }
+            let outputs: [String: String]
+            switch read {
+            case .success(let values): outputs = values
+            case .failure(let error): return process.rejected(error, after: outcome)
+            }
             if outcome.exitCode == 0 { return AttemptOutcome(kind: .succeeded, exitCode: 0, outputs: outputs) }
             return AttemptOutcome(kind: .failed, exitCode: outcome.exitCode, signal: outcome.signal, outputs: outputs)
         }

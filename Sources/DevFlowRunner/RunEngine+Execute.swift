@@ -109,7 +109,7 @@ extension RunEngine {
                     node: node.id, attempt: attempt, outcome: outcome.kind.rawValue, exitCode: outcome.exitCode,
                     signal: outcome.signal,
                     seconds: finishedAt.timeIntervalSince(attemptStart), retryIn: retry?.delay,
-                    reason: retry?.reason ?? outcome.message))
+                    reason: retry?.reason ?? outcome.message.map(masker.mask)))
             if outcome.kind == .succeeded {
                 finish(
                     node, status: "succeeded", reason: nil, attempts: attempt, fingerprint: fingerprint,
@@ -123,7 +123,7 @@ extension RunEngine {
                 return
             }
             guard let retry else {
-                let reason = describe(outcome)
+                let reason = masker.mask(describe(outcome))
                 finish(
                     node, status: "failed", reason: reason, attempts: attempt,
                     outputs: outcome.outputs.mapValues(masker.mask), allowed: node.continueOnError, last: record,
@@ -192,15 +192,32 @@ extension RunEngine {
             timeout: Double(node.timeoutMilliseconds) / 1000, agentInputs: agentInputs, agentContext: context,
             onLine: { stream, line in logs.append(stream: stream, line: line) }, cancellation: cancellation,
             scratchDirectory: scratchDirectory)
+        invocation.masker = masker
         if case .agent = node.action {
             invocation.graph = request.graph
             invocation.history = { [store, runId, name = request.graph.name] in
                 try RunHistory.load(from: store, pipeline: name, excluding: runId)
             }
         }
-        let outcome = await executor.execute(invocation)
+        let outcome = Self.limitingOutputs(of: await executor.execute(invocation), node: node, masker: masker)
         logs.flush()
         return (outcome, start)
+    }
+
+    /// `outcome`, or a step error when its outputs break the rules of `$DEVFLOW_OUTPUT` (names, 1 MiB per value,
+    /// 1 MiB per step): an agent's answer is held to the same limits as a hook step's file, in the same words.
+    static func limitingOutputs(of outcome: AttemptOutcome, node: Node, masker: SecretMasker) -> AttemptOutcome {
+        guard outcome.kind == .succeeded || outcome.kind == .failed, !outcome.outputs.isEmpty else { return outcome }
+        let source: String
+        switch node.action {
+        case .agent(let agent, _, _, _): source = "agent '\(agent)' outputs"
+        case .hook: source = "the step's outputs"
+        }
+        guard let error = OutputsFile.check(outcome.outputs, kind: .outputs, source: source) else { return outcome }
+        var rejected = AttemptOutcome(
+            kind: .error, exitCode: outcome.exitCode, signal: outcome.signal, message: error.message(masking: masker))
+        rejected.findings = outcome.findings
+        return rejected
     }
 
     func finish(

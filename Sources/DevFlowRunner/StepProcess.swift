@@ -3,14 +3,14 @@ import DevFlowProcess
 import Foundation
 
 /// Launches one attempt's process (its own session and process group), streams its lines to the invocation,
-/// wires cancellation, and reads `$DEVFLOW_OUTPUT`. Shared by hook steps and command agents.
+/// wires cancellation, and reads `$DEVFLOW_OUTPUT` (see `OutputsFile`). Shared by hook steps and command agents.
 struct StepProcess {
     /// What came back.
     enum Result {
         /// The process could not be started.
         case notStarted(String)
-        /// It ran: how it ended, what it wrote to stdout (when captured) and its outputs.
-        case finished(ProcessOutcome, stdout: [String], outputs: [String: String])
+        /// It ran: how it ended, what it wrote to stdout (when captured) and its outputs, or what is wrong with them.
+        case finished(ProcessOutcome, stdout: [String], outputs: Swift.Result<[String: String], OutputsFileError>)
     }
 
     let invocation: StepInvocation
@@ -76,7 +76,7 @@ struct StepProcess {
             return .notStarted(error.description)
         }
         if let cancelKey { invocation.cancellation.remove(cancelKey) }
-        return .finished(outcome, stdout: captured, outputs: Self.readOutputs(outputFile))
+        return .finished(outcome, stdout: captured, outputs: Self.read(outputFile, kind: .outputs))
     }
 
     /// The outcome of a process that was stopped (cancelled or timed out), if it was.
@@ -106,21 +106,35 @@ struct StepProcess {
 
     static let blocking = DispatchQueue(label: "devflow.steps", qos: .userInitiated, attributes: .concurrent)
 
-    /// `key=value` lines; later lines win; other lines are ignored. The file is removed once read; most steps never
-    /// create it, and then this is one failed `open`.
-    static func readOutputs(_ path: String) -> [String: String] {
+    /// The values in the file at `path` (see `OutputsFile`), or what is wrong with them; none when the step did not
+    /// create the file (most steps never do, and then this is one failed `open`). At most one byte more than the
+    /// file's limit is read: a larger file is reported with its size, never read whole. The file is removed once read.
+    static func read(_ path: String, kind: OutputsFile.Kind) -> Swift.Result<[String: String], OutputsFileError> {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return [:] }
+        guard fd >= 0 else { return .success([:]) }
         defer { unlink(path) }
-        // Read through the descriptor just opened; more than 1 MiB is not an outputs file.
+        // Read through the descriptor just opened (the step may have replaced the path meanwhile).
         let file = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
-        guard let data = try? file.read(upToCount: (1 << 20) + 1), data.count <= 1 << 20 else { return [:] }
-        var outputs: [String: String] = [:]
-        for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
-            guard let equals = line.firstIndex(of: "="), equals != line.startIndex else { continue }
-            outputs[String(line[..<equals])] = String(line[line.index(after: equals)...])
+        let limit = kind.limits.fileBytes
+        let data = (try? file.read(upToCount: limit + 1)) ?? Data()
+        guard data.count <= limit else {
+            var status = stat()
+            let size = fstat(fd, &status) == 0 ? max(Int(status.st_size), data.count) : data.count
+            return .failure(
+                OutputsFileError(
+                    source: "$" + kind.variable, kind: kind, problem: .fileTooLarge(bytes: size), line: nil, text: nil
+                ))
         }
-        return outputs
+        return OutputsFile.parse([UInt8](data), kind: kind)
+    }
+
+    /// The attempt's outcome when the step's outputs file is wrong: a step error whatever its exit status (with the
+    /// exit status kept, for `exit:N` retry conditions, and named in the message when it was not 0).
+    func rejected(_ error: OutputsFileError, after outcome: ProcessOutcome) -> AttemptOutcome {
+        var message = error.message(masking: invocation.masker)
+        if let code = outcome.exitCode, code != 0 { message += " (the step also exited with \(code))" }
+        if let signal = outcome.signal { message += " (the step was also killed by signal \(signal))" }
+        return AttemptOutcome(kind: .error, exitCode: outcome.exitCode, signal: outcome.signal, message: message)
     }
 
     /// The absolute path of `name` on `path` (or `name` itself if it contains a slash).
