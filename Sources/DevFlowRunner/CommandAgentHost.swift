@@ -53,7 +53,10 @@ public struct CommandAgentHost: AgentHost {
         case .finished(let outcome, let stdout, let read):
             if let stopped = process.stopped(outcome) { return stopped }
             switch read {
-            case .success(let outputs): return answer(stdout, process: outcome, outputs: outputs)
+            case .success(let published):
+                var result = answer(stdout, process: outcome, outputs: published.outputs)
+                if result.kind == .succeeded || result.kind == .failed { result.environment = published.environment }
+                return result
             case .failure(let error): return process.rejected(error, after: outcome)
             }
         }

@@ -46,13 +46,18 @@ public struct ProcessStepExecutor: StepExecutor {
         case .notStarted(let message): return AttemptOutcome(kind: .error, message: message)
         case .finished(let outcome, _, let read):
             if let stopped = process.stopped(outcome) { return stopped }
-            let outputs: [String: String]
+            let published: StepProcess.Published
             switch read {
-            case .success(let values): outputs = values
+            case .success(let values): published = values
             case .failure(let error): return process.rejected(error, after: outcome)
             }
-            if outcome.exitCode == 0 { return AttemptOutcome(kind: .succeeded, exitCode: 0, outputs: outputs) }
-            return AttemptOutcome(kind: .failed, exitCode: outcome.exitCode, signal: outcome.signal, outputs: outputs)
+            var result =
+                outcome.exitCode == 0
+                ? AttemptOutcome(kind: .succeeded, exitCode: 0, outputs: published.outputs)
+                : AttemptOutcome(
+                    kind: .failed, exitCode: outcome.exitCode, signal: outcome.signal, outputs: published.outputs)
+            result.environment = published.environment
+            return result
         }
     }
 }

@@ -11,7 +11,8 @@ extension RunEngine {
             contexts = Interpolation.contexts(
                 for: node, request: request, state: view(for: node), secrets: secrets, runId: runId, attempt: 1)
         }
-        var env: [String: String] = [:]
+        // What the nodes it needs exported (`$DEVFLOW_ENV`), under the node's own `env:`.
+        var env = inheritedEnvironment(node)
         for (name, value) in node.env { env[name] = Interpolation.interpolate(value, contexts: contexts) }
         var envContext: [String: JSONValue] = [:]
         for (name, value) in env { envContext[name] = .string(value) }
@@ -39,9 +40,10 @@ extension RunEngine {
                 last.fingerprint == fingerprint
             {
                 let reused = (try? store.outputs(run: last.runId))?[node.id] ?? [:]
+                let variables = (try? store.exportedVariables(run: last.runId))?[node.id] ?? [:]
                 finish(
                     node, status: "up_to_date", reason: "inputs unchanged since run \(last.runId)", attempts: 0,
-                    fingerprint: fingerprint, outputs: reused)
+                    fingerprint: fingerprint, outputs: reused, environment: variables)
                 return
             }
         }
@@ -113,7 +115,9 @@ extension RunEngine {
             if outcome.kind == .succeeded {
                 finish(
                     node, status: "succeeded", reason: nil, attempts: attempt, fingerprint: fingerprint,
-                    outputs: outcome.outputs.mapValues(masker.mask), last: record, startedAt: firstStart)
+                    outputs: outcome.outputs.mapValues(masker.mask),
+                    environment: outcome.environment.mapValues(masker.mask),
+                    last: record, startedAt: firstStart)
                 return
             }
             if outcome.kind == .cancelled || cancellation.isCancelled {
@@ -126,8 +130,9 @@ extension RunEngine {
                 let reason = masker.mask(describe(outcome))
                 finish(
                     node, status: "failed", reason: reason, attempts: attempt,
-                    outputs: outcome.outputs.mapValues(masker.mask), allowed: node.continueOnError, last: record,
-                    startedAt: firstStart)
+                    outputs: outcome.outputs.mapValues(masker.mask),
+                    environment: outcome.environment.mapValues(masker.mask),
+                    allowed: node.continueOnError, last: record, startedAt: firstStart)
                 return
             }
             try? await clock.sleep(seconds: retry.delay)
@@ -205,34 +210,62 @@ extension RunEngine {
     }
 
     /// `outcome`, or a step error when its outputs break the rules of `$DEVFLOW_OUTPUT` (names, 1 MiB per value,
-    /// 1 MiB per step): an agent's answer is held to the same limits as a hook step's file, in the same words.
+    /// 1 MiB per step) or its variables those of `$DEVFLOW_ENV`: an agent's answer, or any executor's outcome, is
+    /// held to the same limits as a hook step's files, in the same words.
     static func limitingOutputs(of outcome: AttemptOutcome, node: Node, masker: SecretMasker) -> AttemptOutcome {
-        guard outcome.kind == .succeeded || outcome.kind == .failed, !outcome.outputs.isEmpty else { return outcome }
+        guard outcome.kind == .succeeded || outcome.kind == .failed,
+            !outcome.outputs.isEmpty || !outcome.environment.isEmpty
+        else { return outcome }
         let source: String
         switch node.action {
-        case .agent(let agent, _, _, _): source = "agent '\(agent)' outputs"
-        case .hook: source = "the step's outputs"
+        case .agent(let agent, _, _, _): source = "agent '\(agent)'"
+        case .hook: source = "the step's"
         }
-        guard let error = OutputsFile.check(outcome.outputs, kind: .outputs, source: source) else { return outcome }
+        let error =
+            OutputsFile.check(outcome.outputs, kind: .outputs, source: "\(source) outputs")
+            ?? OutputsFile.check(outcome.environment, kind: .environment, source: "\(source) environment")
+        guard let error else { return outcome }
         var rejected = AttemptOutcome(
             kind: .error, exitCode: outcome.exitCode, signal: outcome.signal, message: error.message(masking: masker))
         rejected.findings = outcome.findings
         return rejected
     }
 
+    /// The variables exported (`$DEVFLOW_ENV`) by the nodes `node` needs, directly or through others; where two set
+    /// the same name, the one later in the graph's order (closer to `node` on a chain) wins.
+    func inheritedEnvironment(_ node: Node) -> [String: String] {
+        let exports = lock.withLock { exported }
+        guard !exports.isEmpty, !node.needs.isEmpty else { return [:] }
+        var seen = Set<String>()
+        var pending = node.needs
+        var exporters: [(position: Int, id: String)] = []
+        while let id = pending.popLast() {
+            guard seen.insert(id).inserted, let entry = needs[id] else { continue }
+            if exports[id] != nil { exporters.append((entry.position, id)) }
+            pending += entry.needs
+        }
+        var environment: [String: String] = [:]
+        for exporter in exporters.sorted(by: { $0.position < $1.position }) {
+            for (name, value) in exports[exporter.id] ?? [:] { environment[name] = value }
+        }
+        return environment
+    }
+
     func finish(
         _ node: Node, status value: String, reason: String?, attempts: Int, fingerprint: String? = nil,
-        outputs nodeOutputs: [String: String] = [:],
+        outputs nodeOutputs: [String: String] = [:], environment: [String: String] = [:],
         allowed: Bool = false, last: AttemptRecord? = nil, startedAt: Date? = nil
     ) {
-        set(node.id, status: value, outputs: nodeOutputs, allowed: allowed && value == "failed")
+        set(
+            node.id, status: value, outputs: nodeOutputs, environment: environment,
+            allowed: allowed && value == "failed")
         try? store.finishNode(
             NodeRecord(
                 runId: runId, nodeId: node.id, status: value, reason: reason, attempts: attempts, startedAt: startedAt,
                 finishedAt: clock.now(),
                 fingerprint: value == "succeeded" || value == "up_to_date" ? fingerprint : nil,
                 allowedFailure: allowed && value == "failed"),
-            outputs: nodeOutputs, attempt: last)
+            outputs: nodeOutputs, environment: environment, attempt: last)
         observer?.observe(.nodeFinished(node: node.id, status: value, reason: reason))
     }
 

@@ -9,8 +9,17 @@ struct StepProcess {
     enum Result {
         /// The process could not be started.
         case notStarted(String)
-        /// It ran: how it ended, what it wrote to stdout (when captured) and its outputs, or what is wrong with them.
-        case finished(ProcessOutcome, stdout: [String], outputs: Swift.Result<[String: String], OutputsFileError>)
+        /// It ran: how it ended, what it wrote to stdout (when captured) and what it published, or what is wrong
+        /// with that.
+        case finished(ProcessOutcome, stdout: [String], published: Swift.Result<Published, OutputsFileError>)
+    }
+
+    /// What a step wrote to `$DEVFLOW_OUTPUT` and `$DEVFLOW_ENV`.
+    struct Published {
+        /// Its outputs.
+        var outputs: [String: String] = [:]
+        /// The variables it sets for the nodes that need it.
+        var environment: [String: String] = [:]
     }
 
     let invocation: StepInvocation
@@ -36,10 +45,12 @@ struct StepProcess {
         _ executable: String, _ arguments: [String], extraEnvironment: [String: String] = [:],
         captureStdout: Bool = false, memoryLimit: Int? = nil
     ) -> Result {
-        // The step creates the outputs file when it writes to it (`>> "$DEVFLOW_OUTPUT"`); most steps never do.
+        // The step creates these files when it writes to them (`>> "$DEVFLOW_OUTPUT"`); most steps never do.
         let outputFile = "\(invocation.scratchDirectory)/\(slug).out"
+        let environmentFile = "\(invocation.scratchDirectory)/\(slug).env"
         var environment = invocation.environment
         environment["DEVFLOW_OUTPUT"] = outputFile
+        environment["DEVFLOW_ENV"] = environmentFile
         for (name, value) in extraEnvironment { environment[name] = value }
         let spec = ProcessSpec(
             executable: executable, arguments: arguments, environment: environment,
@@ -76,7 +87,11 @@ struct StepProcess {
             return .notStarted(error.description)
         }
         if let cancelKey { invocation.cancellation.remove(cancelKey) }
-        return .finished(outcome, stdout: captured, outputs: Self.read(outputFile, kind: .outputs))
+        // Both files are read (and removed) whatever is wrong with the first.
+        let outputs = Self.read(outputFile, kind: .outputs)
+        let exported = Self.read(environmentFile, kind: .environment)
+        let published = outputs.flatMap { values in exported.map { Published(outputs: values, environment: $0) } }
+        return .finished(outcome, stdout: captured, published: published)
     }
 
     /// The outcome of a process that was stopped (cancelled or timed out), if it was.

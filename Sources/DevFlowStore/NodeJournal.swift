@@ -1,11 +1,13 @@
 import Foundation
 import GRDB
 
-/// A finished node as the store commits it: the node's final row, its outputs and its last attempt, with dates
+/// A finished node as the store commits it: the node's final row, its outputs, the variables it exports
+/// (`$DEVFLOW_ENV`) and its last attempt, with dates
 /// already in the stored text form, so that the same values go to SQLite and to the journal.
 struct NodeCommit: Sendable, Equatable {
     var node: NodeRecord
     var outputs: [String: String]
+    var environment: [String: String] = [:]
     var attempt: AttemptRecord?
 
     /// Applies the commit; idempotent (a replayed attempt is ignored, the node row and outputs are overwritten).
@@ -30,6 +32,13 @@ struct NodeCommit: Sendable, Equatable {
                 try insert.execute(arguments: [node.runId, node.nodeId, name, value])
             }
         }
+        if !environment.isEmpty {
+            let insert = try db.cachedStatement(
+                sql: "INSERT OR REPLACE INTO exportedVariable (runId, nodeId, name, value) VALUES (?, ?, ?, ?)")
+            for (name, value) in environment.sorted(by: { $0.key < $1.key }) {
+                try insert.execute(arguments: [node.runId, node.nodeId, name, value])
+            }
+        }
     }
 
     /// One journal line: a JSON object written by hand (no encoder on the per-step path), ending in a newline.
@@ -43,6 +52,13 @@ struct NodeCommit: Sendable, Equatable {
         text += "],\"outputs\":{"
         text += JournalText.join(
             outputs.sorted { $0.key < $1.key }.map { "\(JournalText.quote($0.key)):\(JournalText.quote($0.value))" })
+        if !environment.isEmpty {
+            text += "},\"environment\":{"
+            text += JournalText.join(
+                environment.sorted { $0.key < $1.key }.map {
+                    "\(JournalText.quote($0.key)):\(JournalText.quote($0.value))"
+                })
+        }
         text += "},\"attempt\":"
         if let attempt {
             text += "["
@@ -80,6 +96,7 @@ struct NodeCommit: Sendable, Equatable {
             startedAt: date(node[5]), finishedAt: date(node[6]), fingerprint: string(node[7]),
             allowedFailure: allowed != 0)
         outputs = (object["outputs"] as? [String: String]) ?? [:]
+        environment = (object["environment"] as? [String: String]) ?? [:]
         if let values = object["attempt"] as? [Any] {
             guard values.count == 11, let runId = integer(values[0]), let nodeId = string(values[1]),
                 let number = integer(values[2]), let status = string(values[3]), let durationMs = integer(values[8])
@@ -95,9 +112,10 @@ struct NodeCommit: Sendable, Equatable {
         }
     }
 
-    init(node: NodeRecord, outputs: [String: String], attempt: AttemptRecord?) {
+    init(node: NodeRecord, outputs: [String: String], environment: [String: String] = [:], attempt: AttemptRecord?) {
         self.node = node
         self.outputs = outputs
+        self.environment = environment
         self.attempt = attempt
     }
 }

@@ -12,7 +12,10 @@ import Testing
     static let header =
         "version: 1\nname: t\non: {push: {branches: [main]}}\ndefaults: {shell: sh -eu}\nsecrets: [TOKEN]\n"
 
-    static func run(_ yaml: String, executor: (any StepExecutor)? = nil) async throws -> (RunSummary, SQLiteRunStore) {
+    static func run(
+        _ yaml: String, executor: (any StepExecutor)? = nil, store: SQLiteRunStore? = nil,
+        environment: [String: String] = [:], resume: Int64? = nil
+    ) async throws -> (RunSummary, SQLiteRunStore) {
         let workspace = FileManager.default.temporaryDirectory.appendingPathComponent(
             "devflow-outputs-\(UUID().uuidString)"
         ).path
@@ -20,11 +23,11 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: workspace) }
         let compilation = Compiler.compile(SourceFile(path: "test.yml", text: yaml))
         #expect(compilation.diagnostics.isEmpty, "\(compilation.diagnostics.map(\.message))")
-        let store = try SQLiteRunStore(path: ":memory:")
+        let store = try store ?? SQLiteRunStore(path: ":memory:")
         let request = RunRequest(
             graph: try #require(compilation.graph), file: "test.yml", event: PlanEvent(kind: "push", branch: "main"),
-            workspace: workspace, jobs: 1,
-            environment: ["TOKEN": "s3cr3t-value", "PATH": "/usr/bin:/bin"])
+            workspace: workspace, jobs: 1, resume: resume,
+            environment: ["TOKEN": "s3cr3t-value", "PATH": "/usr/bin:/bin"].merging(environment) { _, new in new })
         let engine = RunEngine(
             request: request, store: store, executor: executor ?? ProcessStepExecutor(killGrace: 1),
             clock: ManualClock())
