@@ -21,6 +21,7 @@ import Testing
                   direct: {needs: [setup], run: 'test "$GREETING" = hello && test "$NOTES" = "$(printf "a\\nb")"'}
                   transitive: {needs: [later], run: 'test "$GREETING" = hello && test "$SETUP_SEEN" = yes'}
                   mine: {needs: [setup], env: {GREETING: own}, run: 'test "$GREETING" = own'}
+                  templated: {needs: [setup], run: 'test "${{ env.GREETING }}" = hello'}
                   unrelated: {run: 'test -z "${GREETING:-}"'}
                 """
         let (summary, store) = try await StepOutputsTests.run(yaml)
