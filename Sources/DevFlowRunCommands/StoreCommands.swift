@@ -117,6 +117,11 @@ public enum StoreCommands {
                 for (name, value) in (exported[node.nodeId] ?? [:]).sorted(by: { $0.key < $1.key }) {
                     text += "    env \(name)=\(indented(value))\n"
                 }
+                if let summary = node.summary {
+                    text += "    summary:\n"
+                    let lines = summary.split(separator: "\n", omittingEmptySubsequences: false)
+                    for line in lines.dropLast(summary.hasSuffix("\n") ? 1 : 0) { text += "      │ \(line)\n" }
+                }
             }
             return Output(text: text)
         }

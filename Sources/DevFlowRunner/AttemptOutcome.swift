@@ -36,6 +36,8 @@ public struct AttemptOutcome: Sendable, Equatable {
     public var findings: [Finding] = []
     /// Variables written to `$DEVFLOW_ENV`, for the nodes that need this one (directly or through others).
     public var environment: [String: String] = [:]
+    /// The Markdown written to `$DEVFLOW_SUMMARY`, if any.
+    public var summary: String?
 
     /// Creates an outcome.
     public init(

@@ -55,7 +55,10 @@ public struct CommandAgentHost: AgentHost {
             switch read {
             case .success(let published):
                 var result = answer(stdout, process: outcome, outputs: published.outputs)
-                if result.kind == .succeeded || result.kind == .failed { result.environment = published.environment }
+                if result.kind == .succeeded || result.kind == .failed {
+                    result.environment = published.environment
+                    result.summary = published.summary
+                }
                 return result
             case .failure(let error): return process.rejected(error, after: outcome)
             }

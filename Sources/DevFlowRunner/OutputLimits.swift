@@ -25,6 +25,8 @@ public struct OutputLimits: Sendable, Equatable {
     public static let outputs = OutputLimits(fileBytes: 2 << 20, valueBytes: 1 << 20, totalBytes: 1 << 20)
     /// `$DEVFLOW_ENV`: 64 KiB per variable, 256 KiB per step, a 512 KiB file.
     public static let environment = OutputLimits(fileBytes: 512 << 10, valueBytes: 64 << 10, totalBytes: 256 << 10)
+    /// `$DEVFLOW_SUMMARY`: 1 MiB of Markdown per step, as GitHub's step summaries.
+    public static let summary = OutputLimits(fileBytes: 1 << 20, valueBytes: 1 << 20, totalBytes: 1 << 20)
 
     /// `1.5 MiB (1572864 bytes)`, `64 KiB`, `12 bytes`: sizes as people read them, exact when it matters.
     static func describe(_ bytes: Int, exact: Bool = true) -> String {

@@ -30,13 +30,33 @@ public enum OutputsFile {
         case outputs
         /// `$DEVFLOW_ENV`: names are environment variable names (`[A-Za-z_][A-Za-z0-9_]*`), never reserved ones.
         case environment
+        /// `$DEVFLOW_SUMMARY`: Markdown, kept whole (never parsed); only its size is checked.
+        case summary
 
         /// The variable that names the file.
-        public var variable: String { self == .outputs ? "DEVFLOW_OUTPUT" : "DEVFLOW_ENV" }
+        public var variable: String {
+            switch self {
+            case .outputs: "DEVFLOW_OUTPUT"
+            case .environment: "DEVFLOW_ENV"
+            case .summary: "DEVFLOW_SUMMARY"
+            }
+        }
         /// What one entry is called in messages.
-        var noun: String { self == .outputs ? "output" : "environment variable" }
+        var noun: String {
+            switch self {
+            case .outputs: "output"
+            case .environment: "environment variable"
+            case .summary: "summary"
+            }
+        }
         /// The sizes this file may hold.
-        public var limits: OutputLimits { self == .outputs ? .outputs : .environment }
+        public var limits: OutputLimits {
+            switch self {
+            case .outputs: .outputs
+            case .environment: .environment
+            case .summary: .summary
+            }
+        }
     }
 
     /// The values of `bytes`, a whole file of `kind`, or the first problem in it.
@@ -144,6 +164,8 @@ public enum OutputsFile {
                 && bytes.allSatisfy { IDSyntax.isStart($0) || ($0 >= 0x30 && $0 <= 0x39) }
             guard valid else { return .invalidVariableName(name) }
             return ReservedVariables.contains(name) ? .reservedVariable(name) : nil
+        case .summary:
+            return nil
         }
     }
 

@@ -57,6 +57,7 @@ public struct ProcessStepExecutor: StepExecutor {
                 : AttemptOutcome(
                     kind: .failed, exitCode: outcome.exitCode, signal: outcome.signal, outputs: published.outputs)
             result.environment = published.environment
+            result.summary = published.summary
             return result
         }
     }

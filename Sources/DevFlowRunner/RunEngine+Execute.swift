@@ -116,7 +116,7 @@ extension RunEngine {
                 finish(
                     node, status: "succeeded", reason: nil, attempts: attempt, fingerprint: fingerprint,
                     outputs: outcome.outputs.mapValues(masker.mask),
-                    environment: outcome.environment.mapValues(masker.mask),
+                    environment: outcome.environment.mapValues(masker.mask), summary: outcome.summary.map(masker.mask),
                     last: record, startedAt: firstStart)
                 return
             }
@@ -131,7 +131,7 @@ extension RunEngine {
                 finish(
                     node, status: "failed", reason: reason, attempts: attempt,
                     outputs: outcome.outputs.mapValues(masker.mask),
-                    environment: outcome.environment.mapValues(masker.mask),
+                    environment: outcome.environment.mapValues(masker.mask), summary: outcome.summary.map(masker.mask),
                     allowed: node.continueOnError, last: record, startedAt: firstStart)
                 return
             }
@@ -253,7 +253,7 @@ extension RunEngine {
 
     func finish(
         _ node: Node, status value: String, reason: String?, attempts: Int, fingerprint: String? = nil,
-        outputs nodeOutputs: [String: String] = [:], environment: [String: String] = [:],
+        outputs nodeOutputs: [String: String] = [:], environment: [String: String] = [:], summary: String? = nil,
         allowed: Bool = false, last: AttemptRecord? = nil, startedAt: Date? = nil
     ) {
         set(
@@ -264,7 +264,7 @@ extension RunEngine {
                 runId: runId, nodeId: node.id, status: value, reason: reason, attempts: attempts, startedAt: startedAt,
                 finishedAt: clock.now(),
                 fingerprint: value == "succeeded" || value == "up_to_date" ? fingerprint : nil,
-                allowedFailure: allowed && value == "failed"),
+                allowedFailure: allowed && value == "failed", summary: summary),
             outputs: nodeOutputs, environment: environment, attempt: last)
         observer?.observe(.nodeFinished(node: node.id, status: value, reason: reason))
     }

@@ -83,8 +83,11 @@ public final class RunEngine: @unchecked Sendable {
             record = try startRecord(started: started)
         }
         runId = record.id ?? 0
+        // Unique even for two stores in one process that both have a run 1 (a run's end removes its directory).
         scratchDirectory =
-            PathName.join(FileManager.default.temporaryDirectory.path, "devflow-\(getpid())-\(runId)")
+            PathName.join(
+                FileManager.default.temporaryDirectory.path,
+                "devflow-\(getpid())-\(runId)-\(UUID().uuidString.prefix(8).lowercased())")
         try FileManager.default.createDirectory(atPath: scratchDirectory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: scratchDirectory) }
         observer?.observe(.runStarted(run: runId, pipeline: request.graph.name, nodes: nodes.count))
@@ -205,7 +208,8 @@ public final class RunEngine: @unchecked Sendable {
                 NodeRecord(
                     runId: runId, nodeId: node.id, status: "reused", reason: "succeeded in run \(previous)",
                     attempts: 0,
-                    startedAt: nil, finishedAt: clock.now(), fingerprint: old.fingerprint, allowedFailure: false),
+                    startedAt: nil, finishedAt: clock.now(), fingerprint: old.fingerprint, allowedFailure: false,
+                    summary: old.summary),
                 outputs: values, environment: variables, attempt: nil)
             observer?.observe(.nodeFinished(node: node.id, status: "reused", reason: "succeeded in run \(previous)"))
         }

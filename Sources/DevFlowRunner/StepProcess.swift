@@ -20,6 +20,8 @@ struct StepProcess {
         var outputs: [String: String] = [:]
         /// The variables it sets for the nodes that need it.
         var environment: [String: String] = [:]
+        /// The Markdown it wrote to `$DEVFLOW_SUMMARY`, if any.
+        var summary: String?
     }
 
     let invocation: StepInvocation
@@ -48,9 +50,11 @@ struct StepProcess {
         // The step creates these files when it writes to them (`>> "$DEVFLOW_OUTPUT"`); most steps never do.
         let outputFile = "\(invocation.scratchDirectory)/\(slug).out"
         let environmentFile = "\(invocation.scratchDirectory)/\(slug).env"
+        let summaryFile = "\(invocation.scratchDirectory)/\(slug).md"
         var environment = invocation.environment
         environment["DEVFLOW_OUTPUT"] = outputFile
         environment["DEVFLOW_ENV"] = environmentFile
+        environment["DEVFLOW_SUMMARY"] = summaryFile
         for (name, value) in extraEnvironment { environment[name] = value }
         let spec = ProcessSpec(
             executable: executable, arguments: arguments, environment: environment,
@@ -87,10 +91,15 @@ struct StepProcess {
             return .notStarted(error.description)
         }
         if let cancelKey { invocation.cancellation.remove(cancelKey) }
-        // Both files are read (and removed) whatever is wrong with the first.
+        // Every file is read (and removed) whatever is wrong with another.
         let outputs = Self.read(outputFile, kind: .outputs)
         let exported = Self.read(environmentFile, kind: .environment)
-        let published = outputs.flatMap { values in exported.map { Published(outputs: values, environment: $0) } }
+        let summary = Self.readText(summaryFile, kind: .summary)
+        let published = outputs.flatMap { values in
+            exported.flatMap { variables in
+                summary.map { Published(outputs: values, environment: variables, summary: $0) }
+            }
+        }
         return .finished(outcome, stdout: captured, published: published)
     }
 
@@ -125,8 +134,25 @@ struct StepProcess {
     /// create the file (most steps never do, and then this is one failed `open`). At most one byte more than the
     /// file's limit is read: a larger file is reported with its size, never read whole. The file is removed once read.
     static func read(_ path: String, kind: OutputsFile.Kind) -> Swift.Result<[String: String], OutputsFileError> {
+        readBytes(path, kind: kind).flatMap { bytes in
+            guard let bytes else { return .success([:]) }
+            return OutputsFile.parse(bytes, kind: kind)
+        }
+    }
+
+    /// The text of the file at `path` (invalid UTF-8 replaced), nil when there is none or it is empty, or an error
+    /// when it is larger than its limit; removed once read.
+    static func readText(_ path: String, kind: OutputsFile.Kind) -> Swift.Result<String?, OutputsFileError> {
+        readBytes(path, kind: kind).map { bytes in
+            bytes.flatMap { $0.isEmpty ? nil : String(decoding: $0, as: UTF8.self) }
+        }
+    }
+
+    /// The bytes of the file at `path`, nil when there is none; at most one byte more than the limit of `kind` is
+    /// read, and a larger file is an error with its size. The file is removed once read.
+    static func readBytes(_ path: String, kind: OutputsFile.Kind) -> Swift.Result<[UInt8]?, OutputsFileError> {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return .success([:]) }
+        guard fd >= 0 else { return .success(nil) }
         defer { unlink(path) }
         // Read through the descriptor just opened (the step may have replaced the path meanwhile).
         let file = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
@@ -140,7 +166,7 @@ struct StepProcess {
                     source: "$" + kind.variable, kind: kind, problem: .fileTooLarge(bytes: size), line: nil, text: nil
                 ))
         }
-        return OutputsFile.parse([UInt8](data), kind: kind)
+        return .success([UInt8](data))
     }
 
     /// The attempt's outcome when the step's outputs file is wrong: a step error whatever its exit status (with the

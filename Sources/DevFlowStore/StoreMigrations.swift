@@ -163,6 +163,10 @@ enum StoreMigrations {
                 table.primaryKey(["runId", "nodeId", "name"])
             }
         }
+        migrator.registerMigration("v7-node-summary") { db in
+            // `$DEVFLOW_SUMMARY`: the Markdown a node's last attempt wrote, shown by `devflow runs show`.
+            try db.alter(table: "node") { table in table.add(column: "summary", .text) }
+        }
         return migrator
     }
 }

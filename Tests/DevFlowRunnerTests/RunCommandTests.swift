@@ -255,6 +255,27 @@ struct RunCommandTests {
         #expect(!shown.output.contains("output version="), "a rejected file publishes nothing")
     }
 
+    @Test func runsShowPrintsOutputsExportedVariablesAndSummaries() throws {
+        let pipeline =
+            Self.header + """
+                steps:
+                  build:
+                    run: |
+                      { echo "notes<<EOF"; echo "line one"; echo "line two"; echo "EOF"; } >> "$DEVFLOW_OUTPUT"
+                      echo "IMAGE=app:1" >> "$DEVFLOW_ENV"
+                      printf '## Build\\n\\n- ok\\n' >> "$DEVFLOW_SUMMARY"
+                  push: {needs: [build], run: 'test "$IMAGE" = app:1'}
+                """
+        let directory = try Self.workspace(pipeline)
+        let database = "\(directory)/db.sqlite"
+        let result = Repository.run(builtDevflow, ["run", "--db", database], directory: directory)
+        #expect(result.status == 0, "\(result.output)")
+        let shown = Repository.run(builtDevflow, ["runs", "show", "1", "--db", database], directory: directory)
+        #expect(shown.output.contains("    output notes=line one\n      line two\n"), "\(shown.output)")
+        #expect(shown.output.contains("    env IMAGE=app:1\n"), "\(shown.output)")
+        #expect(shown.output.contains("    summary:\n      │ ## Build\n      │ \n      │ - ok\n"), "\(shown.output)")
+    }
+
     @Test func planAndRunTakeChangedPathsAndCommitFactsFromGit() throws {
         let pipeline = """
             version: 1
