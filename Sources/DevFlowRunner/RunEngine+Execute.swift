@@ -209,48 +209,6 @@ extension RunEngine {
         return (outcome, start)
     }
 
-    /// `outcome`, or a step error when its outputs break the rules of `$DEVFLOW_OUTPUT` (names, 1 MiB per value,
-    /// 1 MiB per step) or its variables those of `$DEVFLOW_ENV`: an agent's answer, or any executor's outcome, is
-    /// held to the same limits as a hook step's files, in the same words.
-    static func limitingOutputs(of outcome: AttemptOutcome, node: Node, masker: SecretMasker) -> AttemptOutcome {
-        guard outcome.kind == .succeeded || outcome.kind == .failed,
-            !outcome.outputs.isEmpty || !outcome.environment.isEmpty
-        else { return outcome }
-        let source: String
-        switch node.action {
-        case .agent(let agent, _, _, _): source = "agent '\(agent)'"
-        case .hook: source = "the step's"
-        }
-        let error =
-            OutputsFile.check(outcome.outputs, kind: .outputs, source: "\(source) outputs")
-            ?? OutputsFile.check(outcome.environment, kind: .environment, source: "\(source) environment")
-        guard let error else { return outcome }
-        var rejected = AttemptOutcome(
-            kind: .error, exitCode: outcome.exitCode, signal: outcome.signal, message: error.message(masking: masker))
-        rejected.findings = outcome.findings
-        return rejected
-    }
-
-    /// The variables exported (`$DEVFLOW_ENV`) by the nodes `node` needs, directly or through others; where two set
-    /// the same name, the one later in the graph's order (closer to `node` on a chain) wins.
-    func inheritedEnvironment(_ node: Node) -> [String: String] {
-        let exports = lock.withLock { exported }
-        guard !exports.isEmpty, !node.needs.isEmpty else { return [:] }
-        var seen = Set<String>()
-        var pending = node.needs
-        var exporters: [(position: Int, id: String)] = []
-        while let id = pending.popLast() {
-            guard seen.insert(id).inserted, let entry = needs[id] else { continue }
-            if exports[id] != nil { exporters.append((entry.position, id)) }
-            pending += entry.needs
-        }
-        var environment: [String: String] = [:]
-        for exporter in exporters.sorted(by: { $0.position < $1.position }) {
-            for (name, value) in exports[exporter.id] ?? [:] { environment[name] = value }
-        }
-        return environment
-    }
-
     func finish(
         _ node: Node, status value: String, reason: String?, attempts: Int, fingerprint: String? = nil,
         outputs nodeOutputs: [String: String] = [:], environment: [String: String] = [:], summary: String? = nil,

@@ -21,6 +21,8 @@ public final class RunEngine: @unchecked Sendable {
     var outputs: [String: [String: String]] = [:]
     /// The variables finished nodes exported (`$DEVFLOW_ENV`), by node.
     var exported: [String: [String: String]] = [:]
+    /// What each finished node passes on to the nodes that need it (its own variables and its ancestors').
+    var passedOn: [String: [String: InheritedVariable]] = [:]
     var runId: Int64 = 0
     var referenced: [String: Set<String>] = [:]
     /// The run's private scratch directory (outputs files, agent contexts), removed when the run ends.
