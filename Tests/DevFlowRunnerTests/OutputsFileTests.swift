@@ -69,6 +69,21 @@ import Testing
         #expect(try Self.error("log<<END\nSENDING\nEND\n").line == 2)
     }
 
+    @Test func theDelimiterSearchIsExactAndLinear() throws {
+        for (needle, haystack, expected) in [
+            ("aab", "aaab", true), ("abab", "abaabab", true), ("abc", "ababd", false), ("EOF", "EO", false),
+            ("x", "x", true), ("aaa", "aabaa", false),
+        ] {
+            #expect(
+                SubstringSearch(Array(needle.utf8)[...]).occurs(in: Array(haystack.utf8)[...]) == expected,
+                "'\(needle)' in '\(haystack)'")
+        }
+        // A 400 KiB delimiter against a 1000 KiB line of its near-misses: quadratic search would take hours.
+        let delimiter = String(repeating: "a", count: 400 << 10) + "b"
+        let text = "v<<\(delimiter)\n" + String(repeating: "a", count: 1000 << 10) + "\n\(delimiter)\n"
+        #expect(try Self.values(text)["v"]?.count == 1000 << 10)
+    }
+
     @Test func invalidNamesAreRejectedWithTheCompilersRule() throws {
         let dotted = try Self.error("ok=1\nmy.key=2\n")
         #expect(dotted.problem == .invalidOutputName("my.key", .badCharacter(".")))
