@@ -35,6 +35,10 @@ public struct OutputsFileError: Error, Sendable, Equatable {
         case totalTooLarge(bytes: Int, largest: [Size])
         /// The file is larger than the limit.
         case fileTooLarge(bytes: Int)
+        /// Something other than a regular file is at the path (a directory, a FIFO).
+        case notARegularFile
+        /// Reading the file failed, for this reason.
+        case unreadable(String)
     }
 
     /// What the values came from: `$DEVFLOW_OUTPUT`, `$DEVFLOW_ENV`, `agent 'review' outputs`.
@@ -96,6 +100,10 @@ public struct OutputsFileError: Error, Sendable, Equatable {
             let names = largest.map { "'\(Self.quoted($0.name))' \(OutputLimits.describe($0.bytes, exact: false))" }
             return
                 "the step's \(kind.noun)s total \(OutputLimits.describe(bytes)); a step may publish at most \(OutputLimits.describe(limits.totalBytes)) (largest: \(names.joined(separator: ", "))): \(Self.largeValueHint)"
+        case .notARegularFile:
+            return "not a regular file; append lines to it (>> \"$\(kind.variable)\")"
+        case .unreadable(let reason):
+            return "the file cannot be read: \(reason)"
         case .fileTooLarge(let bytes):
             return
                 "the file is \(OutputLimits.describe(bytes)); it may hold at most \(OutputLimits.describe(limits.fileBytes)): \(Self.largeValueHint)"

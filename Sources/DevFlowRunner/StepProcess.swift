@@ -151,20 +151,27 @@ struct StepProcess {
     /// The bytes of the file at `path`, nil when there is none; at most one byte more than the limit of `kind` is
     /// read, and a larger file is an error with its size. The file is removed once read.
     static func readBytes(_ path: String, kind: OutputsFile.Kind) -> Swift.Result<[UInt8]?, OutputsFileError> {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        // O_NONBLOCK: a FIFO left at the path must not block the runner in `open`.
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { return .success(nil) }
         defer { unlink(path) }
+        func failure(_ problem: OutputsFileError.Problem) -> Swift.Result<[UInt8]?, OutputsFileError> {
+            .failure(OutputsFileError(source: "$" + kind.variable, kind: kind, problem: problem, line: nil, text: nil))
+        }
         // Read through the descriptor just opened (the step may have replaced the path meanwhile).
         let file = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+        var status = stat()
+        guard fstat(fd, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else { return failure(.notARegularFile) }
         let limit = kind.limits.fileBytes
-        let data = (try? file.read(upToCount: limit + 1)) ?? Data()
+        let data: Data
+        do {
+            data = try file.read(upToCount: limit + 1) ?? Data()
+        } catch {
+            return failure(.unreadable("\(error.localizedDescription)"))
+        }
         guard data.count <= limit else {
-            var status = stat()
             let size = fstat(fd, &status) == 0 ? max(Int(status.st_size), data.count) : data.count
-            return .failure(
-                OutputsFileError(
-                    source: "$" + kind.variable, kind: kind, problem: .fileTooLarge(bytes: size), line: nil, text: nil
-                ))
+            return failure(.fileTooLarge(bytes: size))
         }
         return .success([UInt8](data))
     }

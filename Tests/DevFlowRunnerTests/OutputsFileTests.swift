@@ -172,6 +172,23 @@ import Testing
         #expect(error.problem == .fileTooLarge(bytes: size))
         #expect(!FileManager.default.fileExists(atPath: path), "the file is removed once read")
         #expect(try StepProcess.read(path, kind: .outputs).get() == [:], "no file: no outputs")
+        // A FIFO (nobody writing) or a directory at the path is an error, never a hang or nothing.
+        #expect(mkfifo(path, 0o600) == 0)
+        guard case .failure(let fifo) = StepProcess.read(path, kind: .outputs) else {
+            Issue.record("a FIFO was read as outputs")
+            return
+        }
+        #expect(fifo.problem == .notARegularFile)
+        #expect(
+            fifo.message(masking: Self.plain)
+                == "$DEVFLOW_OUTPUT: not a regular file; append lines to it (>> \"$DEVFLOW_OUTPUT\")")
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
+        defer { rmdir(path) }
+        guard case .failure(let directory) = StepProcess.read(path, kind: .outputs) else {
+            Issue.record("a directory was read as outputs")
+            return
+        }
+        #expect(directory.problem == .notARegularFile)
     }
 
     @Test func agentOutputsAreHeldToTheSameLimitsInTheSameWords() throws {
