@@ -84,6 +84,49 @@ import Testing
         #expect(try Self.values(text)["v"]?.count == 1000 << 10)
     }
 
+    /// A deterministic generator (SplitMix64), so that a failure replays.
+    struct Seeded {
+        var state: UInt64
+        mutating func next(_ bound: Int) -> Int {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return Int((z ^ (z >> 31)) % UInt64(bound))
+        }
+    }
+
+    @Test func writtenValuesReadBackAndArbitraryBytesNeverCrash() throws {
+        var random = Seeded(state: 13)
+        // No \r: a value line ending in \r reads as a CRLF line end (tested above).
+        let alphabet = Array("ab=<<\t -_EOFé\u{0}x".unicodeScalars)
+        for _ in 0..<300 {
+            var expected: [String: String] = [:]
+            var file = ""
+            for index in 0..<(1 + random.next(5)) {
+                let name = "n\(index)_\(random.next(1000))"
+                let lines = (0..<random.next(4)).map { _ in
+                    String(
+                        String.UnicodeScalarView(
+                            (0..<random.next(12)).map { _ in alphabet[random.next(alphabet.count)] }))
+                }
+                if lines.count <= 1 {
+                    file += "\(name)=\(lines.first ?? "")\n"
+                } else {
+                    let delimiter = "END_\(random.next(1_000_000))_Z"
+                    file += "\(name)<<\(delimiter)\n" + lines.map { $0 + "\n" }.joined() + delimiter + "\n"
+                }
+                expected[name] = lines.joined(separator: "\n")
+            }
+            #expect(try Self.values(file) == expected, "\(file)")
+            // The same bytes shuffled: any answer, never a crash.
+            var bytes = Array(file.utf8)
+            for _ in 0..<bytes.count { bytes.swapAt(random.next(bytes.count), random.next(bytes.count)) }
+            _ = OutputsFile.parse(bytes, kind: .outputs)
+            _ = OutputsFile.parse(bytes, kind: .environment)
+        }
+    }
+
     @Test func invalidNamesAreRejectedWithTheCompilersRule() throws {
         let dotted = try Self.error("ok=1\nmy.key=2\n")
         #expect(dotted.problem == .invalidOutputName("my.key", .badCharacter(".")))
