@@ -77,7 +77,7 @@ public enum OutputsFile {
             let line = withoutCarriageReturn(lines[index])
             index += 1
             if line.isEmpty { continue }
-            let text = String(decoding: line, as: UTF8.self)
+            var text: String { String(decoding: line, as: UTF8.self) }  // only for an error
             let equals = line.firstIndex(of: 0x3D)
             let heredoc = firstHeredoc(in: line)
             let name: String
