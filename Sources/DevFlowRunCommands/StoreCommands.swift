@@ -75,7 +75,7 @@ public enum StoreCommands {
         }
     }
 
-    /// `devflow runs show RUN`: the run, each node with its attempts, and outputs.
+    /// `devflow runs show RUN`: the run, each node with its attempts, outputs and exported variables.
     public static func show(
         run id: Int64, database: String?, directory: String = FileManager.default.currentDirectoryPath
     ) -> Output {
@@ -88,6 +88,7 @@ public enum StoreCommands {
             let nodes = (try? store.nodes(run: id)) ?? []
             let attempts = (try? store.attempts(run: id)) ?? []
             let outputs = (try? store.outputs(run: id)) ?? [:]
+            let exported = (try? store.exportedVariables(run: id)) ?? [:]
             var text = "run \(id): \(run.pipeline) (\(run.file)) \(run.status.rawValue)\n"
             if let reason = run.statusReason { text += "  reason \(reason)\n" }
             text += "  graph \(run.graphHash)\n  event \(run.event)\n"
@@ -111,11 +112,24 @@ public enum StoreCommands {
                     text += line + "\n"
                 }
                 for (name, value) in (outputs[node.nodeId] ?? [:]).sorted(by: { $0.key < $1.key }) {
-                    text += "    output \(name)=\(value)\n"
+                    text += "    output \(name)=\(indented(value))\n"
+                }
+                for (name, value) in (exported[node.nodeId] ?? [:]).sorted(by: { $0.key < $1.key }) {
+                    text += "    env \(name)=\(indented(value))\n"
+                }
+                if let summary = node.summary {
+                    text += "    summary:\n"
+                    let lines = summary.split(separator: "\n", omittingEmptySubsequences: false)
+                    for line in lines.dropLast(summary.hasSuffix("\n") ? 1 : 0) { text += "      │ \(line)\n" }
                 }
             }
             return Output(text: text)
         }
+    }
+
+    /// A multi-line value with its later lines indented under the first.
+    static func indented(_ value: String) -> String {
+        value.replacingOccurrences(of: "\n", with: "\n      ")
     }
 
     /// `devflow runs logs RUN [NODE]`.

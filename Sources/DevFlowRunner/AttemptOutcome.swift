@@ -34,6 +34,10 @@ public struct AttemptOutcome: Sendable, Equatable {
     public var retryAfter: Double?
     /// Findings an agent reported.
     public var findings: [Finding] = []
+    /// Variables written to `$DEVFLOW_ENV`, for the nodes that need this one (directly or through others).
+    public var environment: [String: String] = [:]
+    /// The Markdown written to `$DEVFLOW_SUMMARY`, if any.
+    public var summary: String?
 
     /// Creates an outcome.
     public init(

@@ -50,9 +50,18 @@ public struct CommandAgentHost: AgentHost {
             captureStdout: true)
         switch result {
         case .notStarted(let message): return AttemptOutcome(kind: .error, message: message)
-        case .finished(let outcome, let stdout, let outputs):
+        case .finished(let outcome, let stdout, let read):
             if let stopped = process.stopped(outcome) { return stopped }
-            return answer(stdout, process: outcome, outputs: outputs)
+            switch read {
+            case .success(let published):
+                var result = answer(stdout, process: outcome, outputs: published.outputs)
+                if result.kind == .succeeded || result.kind == .failed {
+                    result.environment = published.environment
+                    result.summary = published.summary
+                }
+                return result
+            case .failure(let error): return process.rejected(error, after: outcome)
+            }
         }
     }
 

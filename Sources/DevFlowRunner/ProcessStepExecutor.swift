@@ -44,10 +44,21 @@ public struct ProcessStepExecutor: StepExecutor {
         }
         switch process.run(program, arguments) {
         case .notStarted(let message): return AttemptOutcome(kind: .error, message: message)
-        case .finished(let outcome, _, let outputs):
+        case .finished(let outcome, _, let read):
             if let stopped = process.stopped(outcome) { return stopped }
-            if outcome.exitCode == 0 { return AttemptOutcome(kind: .succeeded, exitCode: 0, outputs: outputs) }
-            return AttemptOutcome(kind: .failed, exitCode: outcome.exitCode, signal: outcome.signal, outputs: outputs)
+            let published: StepProcess.Published
+            switch read {
+            case .success(let values): published = values
+            case .failure(let error): return process.rejected(error, after: outcome)
+            }
+            var result =
+                outcome.exitCode == 0
+                ? AttemptOutcome(kind: .succeeded, exitCode: 0, outputs: published.outputs)
+                : AttemptOutcome(
+                    kind: .failed, exitCode: outcome.exitCode, signal: outcome.signal, outputs: published.outputs)
+            result.environment = published.environment
+            result.summary = published.summary
+            return result
         }
     }
 }

@@ -11,7 +11,8 @@ extension RunEngine {
             contexts = Interpolation.contexts(
                 for: node, request: request, state: view(for: node), secrets: secrets, runId: runId, attempt: 1)
         }
-        var env: [String: String] = [:]
+        // What the nodes it needs exported (`$DEVFLOW_ENV`), under the node's own `env:`.
+        var env = inheritedEnvironment(node)
         for (name, value) in node.env { env[name] = Interpolation.interpolate(value, contexts: contexts) }
         var envContext: [String: JSONValue] = [:]
         for (name, value) in env { envContext[name] = .string(value) }
@@ -39,9 +40,10 @@ extension RunEngine {
                 last.fingerprint == fingerprint
             {
                 let reused = (try? store.outputs(run: last.runId))?[node.id] ?? [:]
+                let variables = (try? store.exportedVariables(run: last.runId))?[node.id] ?? [:]
                 finish(
                     node, status: "up_to_date", reason: "inputs unchanged since run \(last.runId)", attempts: 0,
-                    fingerprint: fingerprint, outputs: reused)
+                    fingerprint: fingerprint, outputs: reused, environment: variables)
                 return
             }
         }
@@ -109,11 +111,13 @@ extension RunEngine {
                     node: node.id, attempt: attempt, outcome: outcome.kind.rawValue, exitCode: outcome.exitCode,
                     signal: outcome.signal,
                     seconds: finishedAt.timeIntervalSince(attemptStart), retryIn: retry?.delay,
-                    reason: retry?.reason ?? outcome.message))
+                    reason: retry?.reason ?? outcome.message.map(masker.mask)))
             if outcome.kind == .succeeded {
                 finish(
                     node, status: "succeeded", reason: nil, attempts: attempt, fingerprint: fingerprint,
-                    outputs: outcome.outputs.mapValues(masker.mask), last: record, startedAt: firstStart)
+                    outputs: outcome.outputs.mapValues(masker.mask),
+                    environment: outcome.environment.mapValues(masker.mask), summary: outcome.summary.map(masker.mask),
+                    last: record, startedAt: firstStart)
                 return
             }
             if outcome.kind == .cancelled || cancellation.isCancelled {
@@ -123,11 +127,12 @@ extension RunEngine {
                 return
             }
             guard let retry else {
-                let reason = describe(outcome)
+                let reason = masker.mask(describe(outcome))
                 finish(
                     node, status: "failed", reason: reason, attempts: attempt,
-                    outputs: outcome.outputs.mapValues(masker.mask), allowed: node.continueOnError, last: record,
-                    startedAt: firstStart)
+                    outputs: outcome.outputs.mapValues(masker.mask),
+                    environment: outcome.environment.mapValues(masker.mask), summary: outcome.summary.map(masker.mask),
+                    allowed: node.continueOnError, last: record, startedAt: firstStart)
                 return
             }
             try? await clock.sleep(seconds: retry.delay)
@@ -192,30 +197,33 @@ extension RunEngine {
             timeout: Double(node.timeoutMilliseconds) / 1000, agentInputs: agentInputs, agentContext: context,
             onLine: { stream, line in logs.append(stream: stream, line: line) }, cancellation: cancellation,
             scratchDirectory: scratchDirectory)
+        invocation.masker = masker
         if case .agent = node.action {
             invocation.graph = request.graph
             invocation.history = { [store, runId, name = request.graph.name] in
                 try RunHistory.load(from: store, pipeline: name, excluding: runId)
             }
         }
-        let outcome = await executor.execute(invocation)
+        let outcome = Self.limitingOutputs(of: await executor.execute(invocation), node: node, masker: masker)
         logs.flush()
         return (outcome, start)
     }
 
     func finish(
         _ node: Node, status value: String, reason: String?, attempts: Int, fingerprint: String? = nil,
-        outputs nodeOutputs: [String: String] = [:],
+        outputs nodeOutputs: [String: String] = [:], environment: [String: String] = [:], summary: String? = nil,
         allowed: Bool = false, last: AttemptRecord? = nil, startedAt: Date? = nil
     ) {
-        set(node.id, status: value, outputs: nodeOutputs, allowed: allowed && value == "failed")
+        set(
+            node.id, status: value, outputs: nodeOutputs, environment: environment,
+            allowed: allowed && value == "failed")
         try? store.finishNode(
             NodeRecord(
                 runId: runId, nodeId: node.id, status: value, reason: reason, attempts: attempts, startedAt: startedAt,
                 finishedAt: clock.now(),
                 fingerprint: value == "succeeded" || value == "up_to_date" ? fingerprint : nil,
-                allowedFailure: allowed && value == "failed"),
-            outputs: nodeOutputs, attempt: last)
+                allowedFailure: allowed && value == "failed", summary: summary),
+            outputs: nodeOutputs, environment: environment, attempt: last)
         observer?.observe(.nodeFinished(node: node.id, status: value, reason: reason))
     }
 

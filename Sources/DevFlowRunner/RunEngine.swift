@@ -19,12 +19,18 @@ public final class RunEngine: @unchecked Sendable {
     var status: [String: String] = [:]
     var allowedFailure: Set<String> = []
     var outputs: [String: [String: String]] = [:]
+    /// The variables finished nodes exported (`$DEVFLOW_ENV`), by node.
+    var exported: [String: [String: String]] = [:]
+    /// What each finished node passes on to the nodes that need it (its own variables and its ancestors').
+    var passedOn: [String: [String: InheritedVariable]] = [:]
     var runId: Int64 = 0
     var referenced: [String: Set<String>] = [:]
     /// The run's private scratch directory (outputs files, agent contexts), removed when the run ends.
     var scratchDirectory = ""
     /// Node ids by step id (matrix legs).
     let legs: [String: [String]]
+    /// Each node's needs and its position in the graph (topological order), by node id.
+    let needs: [String: (needs: [String], position: Int)]
 
     /// Creates an engine.
     public init(
@@ -44,6 +50,9 @@ public final class RunEngine: @unchecked Sendable {
         var byStep: [String: [String]] = [:]
         for node in request.graph.nodes { byStep[node.step, default: []].append(node.id) }
         legs = byStep
+        var byId: [String: (needs: [String], position: Int)] = [:]
+        for (position, node) in request.graph.nodes.enumerated() { byId[node.id] = (node.needs, position) }
+        needs = byId
     }
 
     /// The nodes selected by `--step` (and everything they need), or all.
@@ -76,8 +85,11 @@ public final class RunEngine: @unchecked Sendable {
             record = try startRecord(started: started)
         }
         runId = record.id ?? 0
+        // Unique even for two stores in one process that both have a run 1 (a run's end removes its directory).
         scratchDirectory =
-            PathName.join(FileManager.default.temporaryDirectory.path, "devflow-\(getpid())-\(runId)")
+            PathName.join(
+                FileManager.default.temporaryDirectory.path,
+                "devflow-\(getpid())-\(runId)-\(UUID().uuidString.prefix(8).lowercased())")
         try FileManager.default.createDirectory(atPath: scratchDirectory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: scratchDirectory) }
         observer?.observe(.runStarted(run: runId, pipeline: request.graph.name, nodes: nodes.count))
@@ -206,11 +218,14 @@ public final class RunEngine: @unchecked Sendable {
         return (status, allowedFailure, outputs)
     }
 
-    func set(_ node: String, status value: String, outputs nodeOutputs: [String: String]? = nil, allowed: Bool = false)
-    {
+    func set(
+        _ node: String, status value: String, outputs nodeOutputs: [String: String]? = nil,
+        environment: [String: String] = [:], allowed: Bool = false
+    ) {
         lock.lock()
         status[node] = value
         if let nodeOutputs { outputs[node] = nodeOutputs }
+        if !environment.isEmpty { exported[node] = environment }
         if allowed { allowedFailure.insert(node) }
         lock.unlock()
     }
@@ -227,18 +242,21 @@ public final class RunEngine: @unchecked Sendable {
         let oldNodes = Dictionary(
             try store.nodes(run: previous).map { ($0.nodeId, $0) }, uniquingKeysWith: { a, _ in a })
         let oldOutputs = try store.outputs(run: previous)
+        let oldEnvironment = try store.exportedVariables(run: previous)
         for node in nodes {
             guard let old = oldNodes[node.id], ["succeeded", "up_to_date", "reused"].contains(old.status) else {
                 continue
             }
             let values = oldOutputs[node.id] ?? [:]
-            set(node.id, status: "reused", outputs: values)
+            let variables = oldEnvironment[node.id] ?? [:]
+            set(node.id, status: "reused", outputs: values, environment: variables)
             try store.finishNode(
                 NodeRecord(
                     runId: runId, nodeId: node.id, status: "reused", reason: "succeeded in run \(previous)",
                     attempts: 0,
-                    startedAt: nil, finishedAt: clock.now(), fingerprint: old.fingerprint, allowedFailure: false),
-                outputs: values)
+                    startedAt: nil, finishedAt: clock.now(), fingerprint: old.fingerprint, allowedFailure: false,
+                    summary: old.summary),
+                outputs: values, environment: variables, attempt: nil)
             observer?.observe(.nodeFinished(node: node.id, status: "reused", reason: "succeeded in run \(previous)"))
         }
     }

@@ -30,6 +30,8 @@ public struct StepInvocation: Sendable {
     public var scratchDirectory: String
     /// The running graph, with its source map (built-in agents anchor findings to steps with it).
     public var graph: ExecutionGraph? = nil
+    /// Replaces the run's secrets with `***` in messages about the attempt (an outputs file's bad line).
+    public var masker = SecretMasker(secrets: [])
     /// Finished runs of this pipeline from the store, newest first (for `performance-optimizer`).
     public var history: @Sendable () throws -> PipelineHistory = { PipelineHistory(runs: []) }
 }

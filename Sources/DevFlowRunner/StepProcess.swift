@@ -3,14 +3,25 @@ import DevFlowProcess
 import Foundation
 
 /// Launches one attempt's process (its own session and process group), streams its lines to the invocation,
-/// wires cancellation, and reads `$DEVFLOW_OUTPUT`. Shared by hook steps and command agents.
+/// wires cancellation, and reads `$DEVFLOW_OUTPUT` (see `OutputsFile`). Shared by hook steps and command agents.
 struct StepProcess {
     /// What came back.
     enum Result {
         /// The process could not be started.
         case notStarted(String)
-        /// It ran: how it ended, what it wrote to stdout (when captured) and its outputs.
-        case finished(ProcessOutcome, stdout: [String], outputs: [String: String])
+        /// It ran: how it ended, what it wrote to stdout (when captured) and what it published, or what is wrong
+        /// with that.
+        case finished(ProcessOutcome, stdout: [String], published: Swift.Result<Published, OutputsFileError>)
+    }
+
+    /// What a step wrote to `$DEVFLOW_OUTPUT` and `$DEVFLOW_ENV`.
+    struct Published {
+        /// Its outputs.
+        var outputs: [String: String] = [:]
+        /// The variables it sets for the nodes that need it.
+        var environment: [String: String] = [:]
+        /// The Markdown it wrote to `$DEVFLOW_SUMMARY`, if any.
+        var summary: String?
     }
 
     let invocation: StepInvocation
@@ -36,10 +47,14 @@ struct StepProcess {
         _ executable: String, _ arguments: [String], extraEnvironment: [String: String] = [:],
         captureStdout: Bool = false, memoryLimit: Int? = nil
     ) -> Result {
-        // The step creates the outputs file when it writes to it (`>> "$DEVFLOW_OUTPUT"`); most steps never do.
+        // The step creates these files when it writes to them (`>> "$DEVFLOW_OUTPUT"`); most steps never do.
         let outputFile = "\(invocation.scratchDirectory)/\(slug).out"
+        let environmentFile = "\(invocation.scratchDirectory)/\(slug).env"
+        let summaryFile = "\(invocation.scratchDirectory)/\(slug).md"
         var environment = invocation.environment
         environment["DEVFLOW_OUTPUT"] = outputFile
+        environment["DEVFLOW_ENV"] = environmentFile
+        environment["DEVFLOW_SUMMARY"] = summaryFile
         for (name, value) in extraEnvironment { environment[name] = value }
         let spec = ProcessSpec(
             executable: executable, arguments: arguments, environment: environment,
@@ -76,7 +91,16 @@ struct StepProcess {
             return .notStarted(error.description)
         }
         if let cancelKey { invocation.cancellation.remove(cancelKey) }
-        return .finished(outcome, stdout: captured, outputs: Self.readOutputs(outputFile))
+        // Every file is read (and removed) whatever is wrong with another.
+        let outputs = Self.read(outputFile, kind: .outputs)
+        let exported = Self.read(environmentFile, kind: .environment)
+        let summary = Self.readText(summaryFile, kind: .summary)
+        let published = outputs.flatMap { values in
+            exported.flatMap { variables in
+                summary.map { Published(outputs: values, environment: variables, summary: $0) }
+            }
+        }
+        return .finished(outcome, stdout: captured, published: published)
     }
 
     /// The outcome of a process that was stopped (cancelled or timed out), if it was.
@@ -106,21 +130,59 @@ struct StepProcess {
 
     static let blocking = DispatchQueue(label: "devflow.steps", qos: .userInitiated, attributes: .concurrent)
 
-    /// `key=value` lines; later lines win; other lines are ignored. The file is removed once read; most steps never
-    /// create it, and then this is one failed `open`.
-    static func readOutputs(_ path: String) -> [String: String] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return [:] }
-        defer { unlink(path) }
-        // Read through the descriptor just opened; more than 1 MiB is not an outputs file.
-        let file = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
-        guard let data = try? file.read(upToCount: (1 << 20) + 1), data.count <= 1 << 20 else { return [:] }
-        var outputs: [String: String] = [:]
-        for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
-            guard let equals = line.firstIndex(of: "="), equals != line.startIndex else { continue }
-            outputs[String(line[..<equals])] = String(line[line.index(after: equals)...])
+    /// The values in the file at `path` (see `OutputsFile`), or what is wrong with them; none when the step did not
+    /// create the file (most steps never do, and then this is one failed `open`). At most one byte more than the
+    /// file's limit is read: a larger file is reported with its size, never read whole. The file is removed once read.
+    static func read(_ path: String, kind: OutputsFile.Kind) -> Swift.Result<[String: String], OutputsFileError> {
+        readBytes(path, kind: kind).flatMap { bytes in
+            guard let bytes else { return .success([:]) }
+            return OutputsFile.parse(bytes, kind: kind)
         }
-        return outputs
+    }
+
+    /// The text of the file at `path` (invalid UTF-8 replaced), nil when there is none or it is empty, or an error
+    /// when it is larger than its limit; removed once read.
+    static func readText(_ path: String, kind: OutputsFile.Kind) -> Swift.Result<String?, OutputsFileError> {
+        readBytes(path, kind: kind).map { bytes in
+            bytes.flatMap { $0.isEmpty ? nil : String(decoding: $0, as: UTF8.self) }
+        }
+    }
+
+    /// The bytes of the file at `path`, nil when there is none; at most one byte more than the limit of `kind` is
+    /// read, and a larger file is an error with its size. The file is removed once read.
+    static func readBytes(_ path: String, kind: OutputsFile.Kind) -> Swift.Result<[UInt8]?, OutputsFileError> {
+        // O_NONBLOCK: a FIFO left at the path must not block the runner in `open`.
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else { return .success(nil) }
+        defer { unlink(path) }
+        func failure(_ problem: OutputsFileError.Problem) -> Swift.Result<[UInt8]?, OutputsFileError> {
+            .failure(OutputsFileError(source: "$" + kind.variable, kind: kind, problem: problem, line: nil, text: nil))
+        }
+        // Read through the descriptor just opened (the step may have replaced the path meanwhile).
+        let file = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+        var status = stat()
+        guard fstat(fd, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else { return failure(.notARegularFile) }
+        let limit = kind.limits.fileBytes
+        let data: Data
+        do {
+            data = try file.read(upToCount: limit + 1) ?? Data()
+        } catch {
+            return failure(.unreadable("\(error.localizedDescription)"))
+        }
+        guard data.count <= limit else {
+            let size = fstat(fd, &status) == 0 ? max(Int(status.st_size), data.count) : data.count
+            return failure(.fileTooLarge(bytes: size))
+        }
+        return .success([UInt8](data))
+    }
+
+    /// The attempt's outcome when the step's outputs file is wrong: a step error whatever its exit status (with the
+    /// exit status kept, for `exit:N` retry conditions, and named in the message when it was not 0).
+    func rejected(_ error: OutputsFileError, after outcome: ProcessOutcome) -> AttemptOutcome {
+        var message = error.message(masking: invocation.masker)
+        if let code = outcome.exitCode, code != 0 { message += " (the step also exited with \(code))" }
+        if let signal = outcome.signal { message += " (the step was also killed by signal \(signal))" }
+        return AttemptOutcome(kind: .error, exitCode: outcome.exitCode, signal: outcome.signal, message: message)
     }
 
     /// The absolute path of `name` on `path` (or `name` itself if it contains a slash).

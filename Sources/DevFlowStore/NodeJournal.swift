@@ -1,11 +1,13 @@
 import Foundation
 import GRDB
 
-/// A finished node as the store commits it: the node's final row, its outputs and its last attempt, with dates
+/// A finished node as the store commits it: the node's final row, its outputs, the variables it exports
+/// (`$DEVFLOW_ENV`) and its last attempt, with dates
 /// already in the stored text form, so that the same values go to SQLite and to the journal.
 struct NodeCommit: Sendable, Equatable {
     var node: NodeRecord
     var outputs: [String: String]
+    var environment: [String: String] = [:]
     var attempt: AttemptRecord?
 
     /// Applies the commit; idempotent (a replayed attempt is ignored, the node row and outputs are overwritten).
@@ -16,17 +18,24 @@ struct NodeCommit: Sendable, Equatable {
         let update = try db.cachedStatement(
             sql: """
                 UPDATE node SET status = ?, reason = ?, attempts = ?, startedAt = ?, finishedAt = ?, fingerprint = ?,
-                  allowedFailure = ? WHERE runId = ? AND nodeId = ?
+                  allowedFailure = ?, summary = ? WHERE runId = ? AND nodeId = ?
                 """)
         try update.execute(arguments: [
             node.status, node.reason, node.attempts, StoredDate.text(node.startedAt), StoredDate.text(node.finishedAt),
-            node.fingerprint, node.allowedFailure, node.runId, node.nodeId,
+            node.fingerprint, node.allowedFailure, node.summary, node.runId, node.nodeId,
         ])
         if db.changesCount == 0 { try node.insert(db) }
         if !outputs.isEmpty {
             let insert = try db.cachedStatement(
                 sql: "INSERT OR REPLACE INTO output (runId, nodeId, name, value) VALUES (?, ?, ?, ?)")
             for (name, value) in outputs.sorted(by: { $0.key < $1.key }) {
+                try insert.execute(arguments: [node.runId, node.nodeId, name, value])
+            }
+        }
+        if !environment.isEmpty {
+            let insert = try db.cachedStatement(
+                sql: "INSERT OR REPLACE INTO exportedVariable (runId, nodeId, name, value) VALUES (?, ?, ?, ?)")
+            for (name, value) in environment.sorted(by: { $0.key < $1.key }) {
                 try insert.execute(arguments: [node.runId, node.nodeId, name, value])
             }
         }
@@ -40,10 +49,11 @@ struct NodeCommit: Sendable, Equatable {
             JournalText.quote(node.reason), String(node.attempts), JournalText.date(node.startedAt),
             JournalText.date(node.finishedAt), JournalText.quote(node.fingerprint), node.allowedFailure ? "1" : "0",
         ])
-        text += "],\"outputs\":{"
-        text += JournalText.join(
-            outputs.sorted { $0.key < $1.key }.map { "\(JournalText.quote($0.key)):\(JournalText.quote($0.value))" })
-        text += "},\"attempt\":"
+        text += "],\"outputs\":" + JournalText.object(outputs)
+        // Written only when there is something, so lines stay as short as before for most nodes.
+        if !environment.isEmpty { text += ",\"environment\":" + JournalText.object(environment) }
+        if let summary = node.summary { text += ",\"summary\":" + JournalText.quote(summary) }
+        text += ",\"attempt\":"
         if let attempt {
             text += "["
             text += JournalText.join([
@@ -78,8 +88,9 @@ struct NodeCommit: Sendable, Equatable {
         self.node = NodeRecord(
             runId: Int64(runId), nodeId: nodeId, status: status, reason: string(node[3]), attempts: attempts,
             startedAt: date(node[5]), finishedAt: date(node[6]), fingerprint: string(node[7]),
-            allowedFailure: allowed != 0)
+            allowedFailure: allowed != 0, summary: object["summary"] as? String)
         outputs = (object["outputs"] as? [String: String]) ?? [:]
+        environment = (object["environment"] as? [String: String]) ?? [:]
         if let values = object["attempt"] as? [Any] {
             guard values.count == 11, let runId = integer(values[0]), let nodeId = string(values[1]),
                 let number = integer(values[2]), let status = string(values[3]), let durationMs = integer(values[8])
@@ -95,9 +106,10 @@ struct NodeCommit: Sendable, Equatable {
         }
     }
 
-    init(node: NodeRecord, outputs: [String: String], attempt: AttemptRecord?) {
+    init(node: NodeRecord, outputs: [String: String], environment: [String: String] = [:], attempt: AttemptRecord?) {
         self.node = node
         self.outputs = outputs
+        self.environment = environment
         self.attempt = attempt
     }
 }
@@ -178,6 +190,11 @@ final class NodeJournal: @unchecked Sendable {
 /// JSON text for journal lines.
 enum JournalText {
     static func join(_ parts: [String]) -> String { parts.joined(separator: ",") }
+
+    /// A JSON object of strings, keys sorted.
+    static func object(_ values: [String: String]) -> String {
+        "{" + join(values.sorted { $0.key < $1.key }.map { "\(quote($0.key)):\(quote($0.value))" }) + "}"
+    }
 
     /// Milliseconds since 1970 (exact for the stored millisecond precision), or null.
     static func date(_ date: Date?) -> String {

@@ -136,12 +136,15 @@ public struct NodeRecord: Codable, Sendable, Equatable, FetchableRecord, Persist
     public var fingerprint: String?
     /// Whether its failure was allowed (`continue_on_error`).
     public var allowedFailure: Bool
+    /// The Markdown its last attempt wrote to `$DEVFLOW_SUMMARY` (masked), if any.
+    public var summary: String?
 
     /// Creates a record.
     public init(
         runId: Int64, nodeId: String, status: String, reason: String?, attempts: Int, startedAt: Date?,
-        finishedAt: Date?, fingerprint: String?, allowedFailure: Bool
+        finishedAt: Date?, fingerprint: String?, allowedFailure: Bool, summary: String? = nil
     ) {
+        self.summary = summary
         self.runId = runId
         self.nodeId = nodeId
         self.status = status
@@ -399,6 +402,7 @@ extension NodeRecord {
         container["finishedAt"] = finishedAt
         container["fingerprint"] = fingerprint
         container["allowedFailure"] = allowedFailure
+        container["summary"] = summary
     }
 }
 

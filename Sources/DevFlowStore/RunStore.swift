@@ -19,8 +19,11 @@ public protocol RunStore: Sendable {
     func recordFindings(_ findings: [FindingRecord]) throws
     /// The findings of a run, by node and position.
     func findings(run: Int64) throws -> [FindingRecord]
-    /// Records a node's final state, its outputs and fingerprint, and its last attempt if given, in one transaction.
-    func finishNode(_ node: NodeRecord, outputs: [String: String], attempt: AttemptRecord?) throws
+    /// Records a node's final state, its outputs, the variables it exports to the nodes that need it
+    /// (`$DEVFLOW_ENV`) and fingerprint, and its last attempt if given, in one transaction.
+    func finishNode(
+        _ node: NodeRecord, outputs: [String: String], environment: [String: String], attempt: AttemptRecord?
+    ) throws
     /// Records the run's final state.
     func finishRun(run: Int64, status: RunStatus, at date: Date) throws
     /// Marks runs left `running` by processes that are gone as `interrupted`; returns their ids.
@@ -38,6 +41,8 @@ public protocol RunStore: Sendable {
     func logs(run: Int64, node: String?) throws -> [LogChunkRecord]
     /// Outputs of a run by node.
     func outputs(run: Int64) throws -> [String: [String: String]]
+    /// The variables each node of a run exports to the nodes that need it (`$DEVFLOW_ENV`), by node.
+    func exportedVariables(run: Int64) throws -> [String: [String: String]]
     /// The fingerprint and run of the node's last success in this pipeline, for up-to-date checks.
     func lastSuccess(pipeline: String, node: String) throws -> (fingerprint: String, runId: Int64)?
 
@@ -56,6 +61,11 @@ public protocol RunStore: Sendable {
 extension RunStore {
     /// Records a node's final state and outputs, with no attempt (skipped, reused or up-to-date nodes).
     public func finishNode(_ node: NodeRecord, outputs: [String: String]) throws {
-        try finishNode(node, outputs: outputs, attempt: nil)
+        try finishNode(node, outputs: outputs, environment: [:], attempt: nil)
+    }
+
+    /// Records a node's final state, outputs and last attempt, with no exported variables.
+    public func finishNode(_ node: NodeRecord, outputs: [String: String], attempt: AttemptRecord?) throws {
+        try finishNode(node, outputs: outputs, environment: [:], attempt: attempt)
     }
 }

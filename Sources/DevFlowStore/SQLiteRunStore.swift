@@ -96,8 +96,10 @@ public final class SQLiteRunStore: RunStore, @unchecked Sendable {
 
     /// Saves the node's final state, its outputs and its last attempt. Durable when this returns: the journal
     /// line is written; the SQLite transaction follows in the background (reads from this store wait for it).
-    public func finishNode(_ node: NodeRecord, outputs: [String: String], attempt: AttemptRecord?) throws {
-        let commit = NodeCommit(node: node, outputs: outputs, attempt: attempt)
+    public func finishNode(
+        _ node: NodeRecord, outputs: [String: String], environment: [String: String], attempt: AttemptRecord?
+    ) throws {
+        let commit = NodeCommit(node: node, outputs: outputs, environment: environment, attempt: attempt)
         guard let journal else {
             try database.write { db in try commit.apply(in: db) }
             return
@@ -271,6 +273,21 @@ public final class SQLiteRunStore: RunStore, @unchecked Sendable {
             var result: [String: [String: String]] = [:]
             for output in try OutputRecord.filter(OutputRecord.Columns.runId == run).fetchAll(db) {
                 result[output.nodeId, default: [:]][output.name] = output.value
+            }
+            return result
+        }
+    }
+
+    /// The variables each node of a run exports (`$DEVFLOW_ENV`), by node.
+    public func exportedVariables(run: Int64) throws -> [String: [String: String]] {
+        flush()
+        return try database.read { db in
+            var result: [String: [String: String]] = [:]
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT nodeId, name, value FROM exportedVariable WHERE runId = ?", arguments: [run])
+            for row in rows {
+                let node: String = row["nodeId"]
+                result[node, default: [:]][row["name"]] = row["value"] as String
             }
             return result
         }

@@ -152,6 +152,21 @@ enum StoreMigrations {
                 table.primaryKey(["repository", "cron"])
             }
         }
+        migrator.registerMigration("v6-exported-variables") { db in
+            // `$DEVFLOW_ENV`: the variables a node sets for the nodes that need it, kept so that a resumed or an
+            // up-to-date node gives its dependents the same environment as when it ran.
+            try db.create(table: "exportedVariable") { table in
+                table.column("runId", .integer).notNull().references("run", onDelete: .cascade)
+                table.column("nodeId", .text).notNull()
+                table.column("name", .text).notNull()
+                table.column("value", .text).notNull()
+                table.primaryKey(["runId", "nodeId", "name"])
+            }
+        }
+        migrator.registerMigration("v7-node-summary") { db in
+            // `$DEVFLOW_SUMMARY`: the Markdown a node's last attempt wrote, shown by `devflow runs show`.
+            try db.alter(table: "node") { table in table.add(column: "summary", .text) }
+        }
         return migrator
     }
 }

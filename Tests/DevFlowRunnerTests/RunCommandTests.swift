@@ -230,6 +230,52 @@ struct RunCommandTests {
         #expect(try store.logs(run: 1, node: "review").first?.text == "reviewing")
     }
 
+    @Test func aMalformedOutputsFileFailsTheRunAndDevflowPrintsWhy() throws {
+        let pipeline =
+            Self.header + """
+                steps:
+                  publish:
+                    run: |
+                      echo "version=1.2.3" >> "$DEVFLOW_OUTPUT"
+                      echo "notes<<EOF" >> "$DEVFLOW_OUTPUT"
+                      echo "  EOF" >> "$DEVFLOW_OUTPUT"
+                  deploy: {needs: [publish], run: echo deployed}
+                """
+        let directory = try Self.workspace(pipeline)
+        let database = "\(directory)/db.sqlite"
+        let result = Repository.run(builtDevflow, ["run", "--db", database], directory: directory)
+        #expect(result.status == 1)
+        let why =
+            "$DEVFLOW_OUTPUT line 3: '  EOF': the value of 'notes' (from line 2) contains its delimiter 'EOF'"
+        #expect(result.output.contains("✗ publish failed: \(why)"), "\(result.output)")
+        #expect(result.output.contains("deploy skipped: needs 'publish', which failed"), "\(result.output)")
+        let shown = Repository.run(builtDevflow, ["runs", "show", "1", "--db", database], directory: directory)
+        #expect(shown.output.contains("attempt 1: error in"), "\(shown.output)")
+        #expect(shown.output.contains(", exit 0; \(why)"), "\(shown.output)")
+        #expect(!shown.output.contains("output version="), "a rejected file publishes nothing")
+    }
+
+    @Test func runsShowPrintsOutputsExportedVariablesAndSummaries() throws {
+        let pipeline =
+            Self.header + """
+                steps:
+                  build:
+                    run: |
+                      { echo "notes<<EOF"; echo "line one"; echo "line two"; echo "EOF"; } >> "$DEVFLOW_OUTPUT"
+                      echo "IMAGE=app:1" >> "$DEVFLOW_ENV"
+                      printf '## Build\\n\\n- ok\\n' >> "$DEVFLOW_SUMMARY"
+                  push: {needs: [build], run: 'test "$IMAGE" = app:1'}
+                """
+        let directory = try Self.workspace(pipeline)
+        let database = "\(directory)/db.sqlite"
+        let result = Repository.run(builtDevflow, ["run", "--db", database], directory: directory)
+        #expect(result.status == 0, "\(result.output)")
+        let shown = Repository.run(builtDevflow, ["runs", "show", "1", "--db", database], directory: directory)
+        #expect(shown.output.contains("    output notes=line one\n      line two\n"), "\(shown.output)")
+        #expect(shown.output.contains("    env IMAGE=app:1\n"), "\(shown.output)")
+        #expect(shown.output.contains("    summary:\n      │ ## Build\n      │ \n      │ - ok\n"), "\(shown.output)")
+    }
+
     @Test func planAndRunTakeChangedPathsAndCommitFactsFromGit() throws {
         let pipeline = """
             version: 1

@@ -12,7 +12,7 @@ import Testing
             node: NodeRecord(
                 runId: run, nodeId: node, status: status, reason: "why \"\(text)\"\n\tü", attempts: 2,
                 startedAt: date, finishedAt: date.addingTimeInterval(1.5), fingerprint: nil, allowedFailure: true),
-            outputs: ["value": "4\"2", "empty": ""],
+            outputs: ["value": "4\"2", "empty": ""], environment: ["GREETING": "multi\nline \"quoted\""],
             attempt: AttemptRecord(
                 id: nil, runId: run, nodeId: node, number: 2, status: status, exitCode: 0, signal: nil,
                 startedAt: date, finishedAt: date.addingTimeInterval(1.5), durationMs: 1500, retryReason: nil,
@@ -40,6 +40,12 @@ import Testing
         node.finishedAt = original.node.finishedAt
         #expect(node == original.node)
         #expect(read.outputs == original.outputs)
+        #expect(read.environment == ["GREETING": "multi\nline \"quoted\""])
+        // A line written before nodes exported variables reads back with none.
+        let older = line.replacingOccurrences(
+            of: ",\"environment\":{\"GREETING\":\"multi\\nline \\\"quoted\\\"\"}", with: "")
+        #expect(older != line)
+        #expect(NodeCommit(line: older.dropLast())?.environment == [:])
         #expect(read.attempt?.nodeId == original.attempt?.nodeId && read.attempt?.error == "\u{1}control")
         #expect(StoredDate.text(read.attempt?.finishedAt) == StoredDate.text(original.attempt?.finishedAt))
         #expect(NodeCommit(line: line.dropLast(5)) == nil)
@@ -69,6 +75,7 @@ import Testing
         #expect(nodes == ["a": "succeeded", "b": "failed", "c": "interrupted"])
         #expect(try reopened.attempts(run: id).map(\.nodeId) == ["a", "b"])
         #expect(try reopened.outputs(run: id)["a"] == ["value": "4\"2", "empty": ""])
+        #expect(try reopened.exportedVariables(run: id)["a"] == ["GREETING": "multi\nline \"quoted\""])
         #expect(!FileManager.default.fileExists(atPath: journal.path(run: id)))
         // Replaying again changes nothing.
         _ = try reopened.markInterruptedRuns(staleAfter: 60, now: Self.date, isAlive: { _, _ in false })

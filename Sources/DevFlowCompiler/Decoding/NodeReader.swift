@@ -213,31 +213,27 @@ struct NodeReader {
         return []
     }
 
-    /// Validates an id against its pattern.
+    /// Validates an id against its pattern (`IDSyntax`, shared with the runner's output names).
     mutating func checkID(_ id: Located<String>, kind: String) {
-        let bytes = Array(id.value.utf8)
-        func isStart(_ byte: UInt8) -> Bool {
-            (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || byte == 0x5F
-        }
-        func isBody(_ byte: UInt8) -> Bool { isStart(byte) || (byte >= 0x30 && byte <= 0x39) || byte == 0x2D }
-        if bytes.isEmpty {
+        switch IDSyntax.problem(id.value) {
+        case nil: return
+        case .empty:
             report(InvalidIDRule.descriptor, "\(kind) id is empty", at: id.span)
-        } else if !isStart(bytes[0]) {
+        case .badStart:
             report(
                 InvalidIDRule.descriptor, "\(kind) id '\(Self.shorten(id.value))' must start with a letter or '_'",
                 at: id.span,
                 notes: ["ids match [A-Za-z_][A-Za-z0-9_-]* so they can be used in expressions such as steps.<id>"])
-        } else if let bad = bytes.firstIndex(where: { !isBody($0) }) {
-            let character = String(decoding: bytes[bad...].prefix(while: { _ in true }).prefix(1), as: UTF8.self)
+        case .badCharacter(let character):
             report(
                 InvalidIDRule.descriptor,
                 "\(kind) id '\(Self.shorten(id.value))' contains '\(character)'; ids use letters, digits, '_' and '-'",
                 at: id.span)
-        } else if bytes.count > 64 {
+        case .tooLong(let count):
             report(
                 InvalidIDRule.descriptor,
-                "\(kind) id '\(Self.shorten(id.value))' is \(bytes.count) characters long; the limit is 64", at: id.span
-            )
+                "\(kind) id '\(Self.shorten(id.value))' is \(count) characters long; the limit is \(IDSyntax.maximumLength)",
+                at: id.span)
         }
     }
 
