@@ -104,6 +104,7 @@ let package = Package(
             name: "DevFlowRunnerTests",
             dependencies: [
                 "DevFlowRunner", "DevFlowCompiler", "DevFlowTestSupport", "ChatCompletionsTestServer",
+                "DevFlowRunCommands",
             ]),
         // Flags and exit-code handling shared by the two executables.
         .target(

@@ -2,16 +2,39 @@ import DevFlowGraph
 import DevFlowRunner
 import Foundation
 
-/// Prints a run as it happens: prefixed plain lines, a live status line on a terminal, or JSON lines.
+/// Prints a run as it happens, in one of the `--output` modes, or as JSON lines (`--events json`).
 public final class ConsoleObserver: RunObserver, @unchecked Sendable {
     /// Output styles.
-    public enum Style: Sendable {
-        /// `[node] line` and a line per attempt and node.
-        case plain
-        /// Plain lines plus a status line redrawn on a terminal.
-        case terminal
+    public enum Style: String, Sendable, CaseIterable {
+        /// On a terminal: one line per running step (its latest output line and its duration) redrawn in place;
+        /// finished steps, retries and a failed step's log tail printed above it.
+        case live
+        /// Every output line as `[node] line`, and a line per attempt and node (the default off a terminal).
+        case stream
+        /// Only what went wrong: failed attempts and steps, each failed step with its log tail, and the result.
+        case errors
+        /// Only failed steps and the result line.
+        case quiet
         /// One JSON object per event.
-        case jsonLines
+        case jsonLines = "json"
+
+        /// The style `--output` names (nil: the default, live on a terminal and stream elsewhere), or why not.
+        public static func resolve(output: String?, events: String?, isTerminal: Bool) -> Result<Style, UsageError> {
+            if events == "json" { return .success(.jsonLines) }
+            if let events { return .failure(UsageError(message: "--events takes json, found '\(events)'")) }
+            guard let output else { return .success(isTerminal ? .live : .stream) }
+            guard let style = Style(rawValue: output), style != .jsonLines else {
+                return .failure(
+                    UsageError(message: "--output takes live, stream, errors or quiet, found '\(output)'"))
+            }
+            return .success(style)
+        }
+    }
+
+    /// A flag given a value it does not take.
+    public struct UsageError: Error, Sendable {
+        /// What to say.
+        public var message: String
     }
 
     let style: Style
@@ -19,17 +42,22 @@ public final class ConsoleObserver: RunObserver, @unchecked Sendable {
     var running: [String: (attempt: Int, started: Date)] = [:]
     var done = 0
     var total = 0
-    var failedTails: [String: [String]] = [:]
+    /// The last lines of each running node, for the log tail of a failure.
     var lastLines: [String: [String]] = [:]
+    /// What the live region shows and how many lines of it are on the screen.
+    var region = LiveRegion()
 
     var ticker: (any DispatchSourceTimer)?
 
-    /// Creates an observer; on a terminal the status line is redrawn twice a second so durations move.
+    /// How many lines of a failed step's log are printed in the live and errors styles.
+    var tailLength: Int { style == .errors ? 50 : 10 }
+
+    /// Creates an observer; in the live style the region is redrawn four times a second so durations move.
     public init(style: Style) {
         self.style = style
-        if style == .terminal {
+        if style == .live {
             let timer = DispatchSource.makeTimerSource(queue: .global())
-            timer.schedule(deadline: .now() + 0.5, repeating: 0.5)
+            timer.schedule(deadline: .now() + 0.25, repeating: 0.25)
             timer.setEventHandler { [weak self] in self?.redraw() }
             timer.resume()
             ticker = timer
@@ -42,8 +70,8 @@ public final class ConsoleObserver: RunObserver, @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         guard !running.isEmpty else { return }
-        clearStatus()
-        drawStatus()
+        write(region.erase())
+        drawRegion()
         flush()
     }
 
@@ -75,11 +103,11 @@ public final class ConsoleObserver: RunObserver, @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         defer {
-            // On a terminal every event but a line is shown at once; otherwise output goes out at least every 50 ms
-            // and at the end of the run, a write per batch rather than per event.
+            // Live: everything but a line is shown at once (a line waits for the next redraw). Otherwise output goes
+            // out at least every 50 ms and at the end of the run, a write per batch rather than per event.
             var immediate = false
             if case .runFinished = event { immediate = true }
-            if style == .terminal, !{ if case .line = event { true } else { false } }() { immediate = true }
+            if style == .live, !{ if case .line = event { true } else { false } }() { immediate = true }
             if immediate || Date().timeIntervalSince(lastFlush) > 0.05 { flush() }
         }
         if style == .jsonLines {
@@ -92,12 +120,35 @@ public final class ConsoleObserver: RunObserver, @unchecked Sendable {
             }
             return
         }
-        clearStatus()
+        if case .line(let node, _, let text) = event {
+            record(line: text, of: node)
+            return
+        }
+        if style == .live { write(region.erase()) }
+        print(event)
+        if style == .live { drawRegion() }
+    }
+
+    /// A step's output line: printed at once when streaming, otherwise kept for the live region and the log tail.
+    func record(line text: String, of node: String) {
+        if style == .stream { write("[\(node)] \(text)\n") }
+        if style == .live { region.latest[node] = text }
+        guard style != .stream else { return }
+        var tail = lastLines[node] ?? []
+        tail.append(text)
+        if tail.count > tailLength { tail.removeFirst(tail.count - tailLength) }
+        lastLines[node] = tail
+    }
+
+    /// The permanent lines an event prints in this style.
+    func print(_ event: RunEvent) {
+        let everything = style == .live || style == .stream
         switch event {
         case .runStarted(let run, let pipeline, let nodes):
             total = nodes
-            write("run \(run) of '\(pipeline)': \(nodes) node\(nodes == 1 ? "" : "s")\n")
+            if style != .quiet { write("run \(run) of '\(pipeline)': \(nodes) node\(nodes == 1 ? "" : "s")\n") }
         case .group(let run, let group, let admission):
+            guard style != .quiet else { return }
             switch admission {
             case .admitted: break
             case .busy(let other):
@@ -106,15 +157,12 @@ public final class ConsoleObserver: RunObserver, @unchecked Sendable {
             }
         case .attemptStarted(let node, let attempt):
             running[node] = (attempt, Date())
-            if attempt > 1 { write("[\(node)] attempt \(attempt)\n") }
-        case .line(let node, _, let text):
-            if style == .plain || running.count <= 1 { write("[\(node)] \(text)\n") }
-            var tail = lastLines[node] ?? []
-            tail.append(text)
-            if tail.count > 10 { tail.removeFirst(tail.count - 10) }
-            lastLines[node] = tail
+            region.latest[node] = nil
+            if attempt > 1, everything { write("[\(node)] attempt \(attempt)\n") }
+        case .line: break
         case .attemptFinished(
             let node, let attempt, let outcome, let exitCode, let signal, let seconds, let retryIn, let reason):
+            guard everything || (style == .errors && outcome != "succeeded") else { return }
             var text = "[\(node)] attempt \(attempt) \(outcome)"
             if let exitCode, outcome != "succeeded" { text += " (exit \(exitCode))" }
             if let signal { text += " (signal \(signal))" }
@@ -123,20 +171,23 @@ public final class ConsoleObserver: RunObserver, @unchecked Sendable {
             write(text + "\n")
         case .nodeFinished(let node, let status, let reason):
             running[node] = nil
+            region.latest[node] = nil
             done += 1
-            write("\(Self.mark(status)) \(node) \(status)\(reason.map { ": \($0)" } ?? "")\n")
-            if status == "failed", style == .terminal, let tail = lastLines[node], !tail.isEmpty {
+            let failed = status == "failed"
+            if everything || failed {
+                write("\(Self.mark(status)) \(node) \(status)\(reason.map { ": \($0)" } ?? "")\n")
+            }
+            if failed, style == .live || style == .errors, let tail = lastLines[node], !tail.isEmpty {
                 write(tail.map { "    │ \($0)\n" }.joined())
             }
             lastLines[node] = nil
         case .breaker(let name, let from, let to, let reason):
-            write("breaker '\(name)': \(from) → \(to) (\(reason))\n")
+            if style != .quiet { write("breaker '\(name)': \(from) → \(to) (\(reason))\n") }
         case .runFinished(let run, let status, let seconds):
             ticker?.cancel()
             ticker = nil
             write(String(format: "run %lld %@ in %.2fs\n", run, status.rawValue, seconds))
         }
-        drawStatus()
     }
 
     static func mark(_ status: String) -> String {
@@ -148,71 +199,10 @@ public final class ConsoleObserver: RunObserver, @unchecked Sendable {
         }
     }
 
-    func clearStatus() { if style == .terminal { write("\u{1B}[2K\r") } }
-
-    func drawStatus() {
-        guard style == .terminal, !running.isEmpty else { return }
-        let now = Date()
-        let items = running.sorted { $0.key < $1.key }.prefix(4).map { node, info in
-            String(
-                format: "%@%@ %.0fs", node, info.attempt > 1 ? " (attempt \(info.attempt))" : "",
-                now.timeIntervalSince(info.started))
-        }
-        write("\(done)/\(total) done · running: " + items.joined(separator: ", "))
-    }
-
-    /// One event as compact JSON with sorted keys.
-    static func json(_ event: RunEvent) -> String {
-        var object: [String: JSONValue] = [:]
-        func number<T: BinaryInteger>(_ value: T) -> JSONValue { .number(Double(value)) }
-        switch event {
-        case .runStarted(let run, let pipeline, let nodes):
-            object = [
-                "event": .string("run_started"), "run": number(run), "pipeline": .string(pipeline),
-                "nodes": number(nodes),
-            ]
-        case .group(let run, let group, let admission):
-            object = ["event": .string("group"), "run": number(run), "group": .string(group)]
-            switch admission {
-            case .admitted: object["admission"] = .string("admitted")
-            case .busy(let other):
-                object["admission"] = .string("busy")
-                object["behind"] = number(other)
-            case .cancelled(let reason):
-                object["admission"] = .string("cancelled")
-                object["reason"] = .string(reason)
-            }
-        case .attemptStarted(let node, let attempt):
-            object = ["event": .string("attempt_started"), "node": .string(node), "attempt": number(attempt)]
-        case .line(let node, let stream, let text):
-            object = [
-                "event": .string("line"), "node": .string(node), "stream": .string(stream), "text": .string(text),
-            ]
-        case .attemptFinished(
-            let node, let attempt, let outcome, let exitCode, let signal, let seconds, let retryIn, let reason):
-            object = [
-                "event": .string("attempt_finished"), "node": .string(node), "attempt": number(attempt),
-                "outcome": .string(outcome),
-                "seconds": .number(seconds),
-            ]
-            if let exitCode { object["exit_code"] = number(exitCode) }
-            if let signal { object["signal"] = number(signal) }
-            if let retryIn { object["retry_in"] = .number(retryIn) }
-            if let reason { object["reason"] = .string(reason) }
-        case .nodeFinished(let node, let status, let reason):
-            object = ["event": .string("node_finished"), "node": .string(node), "status": .string(status)]
-            if let reason { object["reason"] = .string(reason) }
-        case .breaker(let name, let from, let to, let reason):
-            object = [
-                "event": .string("breaker"), "name": .string(name), "from": .string(from), "to": .string(to),
-                "reason": .string(reason),
-            ]
-        case .runFinished(let run, let status, let seconds):
-            object = [
-                "event": .string("run_finished"), "run": number(run), "status": .string(status.rawValue),
-                "seconds": .number(seconds),
-            ]
-        }
-        return JSONValue.object(object).compactJSON
+    /// Draws the live region below the permanent lines (the cursor stays at its end).
+    func drawRegion() {
+        guard style == .live, !running.isEmpty else { return }
+        let size = TerminalSize.current()
+        write(region.draw(running: running, done: done, total: total, now: Date(), size: size))
     }
 }

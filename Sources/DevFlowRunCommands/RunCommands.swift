@@ -42,6 +42,8 @@ public enum RunCommands {
         public var database: String?
         /// `json` for JSON-lines events.
         public var events: String?
+        /// `--output`: live, stream, errors or quiet (nil: live on a terminal, stream elsewhere).
+        public var output: String?
         /// `NAME=VALUE` manual inputs.
         public var inputs: [String]
         /// A file of `NAME=VALUE` lines with secret values (declared names only are used).
@@ -129,7 +131,11 @@ public enum RunCommands {
             case .failure(let problem): return fail(problem.description, 2)
             }
         }
-        let style: ConsoleObserver.Style = options.events == "json" ? .jsonLines : isTerminal ? .terminal : .plain
+        let style: ConsoleObserver.Style
+        switch ConsoleObserver.Style.resolve(output: options.output, events: options.events, isTerminal: isTerminal) {
+        case .success(let resolved): style = resolved
+        case .failure(let problem): return fail(problem.message, 2)
+        }
         let engine = RunEngine(
             request: request, store: store, executor: ProcessStepExecutor(killGrace: 5),
             observer: ConsoleObserver(style: style))

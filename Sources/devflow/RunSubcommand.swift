@@ -44,6 +44,13 @@ struct RunSubcommand: AsyncParsableCommand {
     @Option(help: "Stream events as JSON lines: json.")
     var events: String?
 
+    @Option(
+        help: """
+            What to print: live (each running step's latest line, redrawn in place; the default on a terminal), \
+            stream (every line; the default elsewhere), errors (failures and their logs), quiet (failures and the result).
+            """)
+    var output: String?
+
     @Option(name: .customLong("input"), help: "A manual input as NAME=VALUE (repeatable).")
     var inputs: [String] = []
 
@@ -56,6 +63,7 @@ struct RunSubcommand: AsyncParsableCommand {
             steps: steps, resume: resume,
             force: force, failFast: failFast, database: db, events: events, inputs: inputs)
         options.secretsFile = secretsFile
+        options.output = output
         options.base = base
         let code = await RunCommands.run(options, isTerminal: isatty(STDOUT_FILENO) == 1)
         if code != 0 { throw ExitCode(code) }
