@@ -27,13 +27,28 @@ public struct LintFlags: ParsableArguments {
     @Flag(name: .customLong("list-rules"), help: "List every rule with its code, name and default severity.")
     var listRules = false
 
+    @Flag(help: "Apply every safe fix-it in place (atomically, only files that change), then lint again.")
+    var fix = false
+
+    @Flag(help: "With --fix: print the fixes as a unified diff and change nothing (exit 1 when there are any).")
+    var diff = false
+
+    @Flag(
+        name: .customLong("unsafe-fixes"),
+        help: "With --fix: also apply fix-its that guess (a nearest name, a new need).")
+    var unsafeFixes = false
+
     /// Creates empty flags (ArgumentParser fills them).
     public init() {}
 
     /// The parsed values, for the library entry point.
     public var values: LintOptionValues {
-        LintOptionValues(
+        var values = LintOptionValues(
             paths: paths, format: format, config: config, failOn: failOn, noShellcheck: noShellcheck, color: color,
             explain: explain, listRules: listRules)
+        values.fix = fix
+        values.diff = diff
+        values.unsafeFixes = unsafeFixes
+        return values
     }
 }

@@ -64,17 +64,33 @@ public struct TextEdit: Hashable, Codable, Sendable {
     }
 }
 
-/// A safe, mechanical fix for a diagnostic.
+/// A mechanical fix for a diagnostic.
 public struct FixIt: Hashable, Codable, Sendable {
     /// What the fix does, in the imperative ("replace with 'needs'").
     public var message: String
     /// The edits, non-overlapping, in one file.
     public var edits: [TextEdit]
+    /// Whether the fix only says what the file already meant (quotes around a boolean, `yes` for `true`, `10
+    /// minutes` for `10m`, a template expression moved into an environment variable), so `devflow-lint --fix`
+    /// applies it. A guess (the nearest known name, a new dependency) is not safe: it is applied only with
+    /// `--unsafe-fixes`.
+    public var isSafe: Bool
 
     /// Creates a fix-it.
-    public init(_ message: String, edits: [TextEdit]) {
+    public init(_ message: String, edits: [TextEdit], safe: Bool = true) {
         self.message = message
         self.edits = edits
+        self.isSafe = safe
+    }
+
+    enum CodingKeys: String, CodingKey { case message, edits, isSafe }
+
+    /// Decodes a fix-it; one stored before `isSafe` existed reads as safe.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        message = try container.decode(String.self, forKey: .message)
+        edits = try container.decode([TextEdit].self, forKey: .edits)
+        isSafe = try container.decodeIfPresent(Bool.self, forKey: .isSafe) ?? true
     }
 }
 

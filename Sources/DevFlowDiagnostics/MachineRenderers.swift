@@ -39,6 +39,7 @@ public enum MachineRenderers {
 
         let message: String
         let edits: [Edit]
+        let safe: Bool
     }
 
     static func encode<T: Encodable>(_ value: T) -> String {
@@ -73,7 +74,7 @@ public enum MachineRenderers {
                                     endColumn: $0.span.end.column, offset: $0.span.start.offset,
                                     endOffset: $0.span.end.offset,
                                     replacement: $0.replacement)
-                            })
+                            }, safe: fixIt.isSafe)
                     })
             })
     }

@@ -19,6 +19,12 @@ public struct LintOptionValues: Sendable {
     public var explain: String?
     /// `--list-rules`.
     public var listRules: Bool
+    /// `--fix`.
+    public var fix = false
+    /// `--diff` (with `--fix`).
+    public var diff = false
+    /// `--unsafe-fixes` (with `--fix`).
+    public var unsafeFixes = false
 
     /// Creates the values.
     public init(
@@ -71,10 +77,17 @@ public struct LintOptionValues: Sendable {
             }
             failing = severity
         }
+        if (diff || unsafeFixes) && !fix {
+            return .init(
+                output: "", errors: "devflow-lint: \(diff ? "--diff" : "--unsafe-fixes") only goes with --fix\n",
+                exitCode: .usage)
+        }
         let colored = color == "always" || (color == "auto" && isTerminal)
-        return LintSession(
+        var session = LintSession(
             paths: paths, format: format, configPath: config, failOn: failing, noShellcheck: noShellcheck,
-            colored: colored
-        ).run()
+            colored: colored)
+        session.fixMode = fix ? (diff ? .diff : .write) : nil
+        session.unsafeFixes = unsafeFixes
+        return session.run()
     }
 }

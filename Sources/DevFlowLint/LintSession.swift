@@ -58,6 +58,10 @@ public struct LintSession: Sendable {
     public var workingDirectory: String
     /// Reads standard input for `-`.
     public var readStandardInput: @Sendable () -> Data
+    /// `--fix` (in place) or `--fix --diff`; nil: report only.
+    public var fixMode: FixMode?
+    /// `--unsafe-fixes`: also apply fix-its that are guesses.
+    public var unsafeFixes = false
 
     /// Creates a session.
     public init(
@@ -146,11 +150,20 @@ public struct LintSession: Sendable {
         files = files.filter { !ignored.matches($0) }
         let linter = Linter(configuration: configuration, shellcheck: ShellCheckRule.locate())
         // Files are independent: lint them on every core, then report in the order given.
-        let results = ParallelMap.map(files) { path -> (SourceFile?, [Diagnostic]) in
+        var results = ParallelMap.map(files) { path -> (SourceFile?, [Diagnostic]) in
             switch read(path) {
             case .success(let source): return (source, linter.lint(source).diagnostics)
             case .failure(let unreadable): return (nil, [unreadable.diagnostic])
             }
+        }
+        var fixReport: FixReport?
+        if let fixMode {
+            if fixMode == .write, files.contains("-") {
+                return usage("standard input cannot be fixed in place; use --fix --diff to see the fixes")
+            }
+            let report = fix(results, mode: fixMode, linter: linter)
+            results = report.results
+            fixReport = report
         }
         var sources: [String: SourceFile] = [:]
         var diagnostics: [Diagnostic] = []
@@ -158,9 +171,21 @@ public struct LintSession: Sendable {
             if let source { sources[source.path] = source }
             diagnostics += found
         }
+        let failing = diagnostics.contains { $0.severity >= configuration.failOn }
+        if let fixReport {
+            let messages = fixReport.messages.map { "devflow-lint: \($0)\n" }.joined()
+            if fixMode == .diff {
+                // Like `ruff --diff`: the diff alone on stdout, exit 1 when there is something to fix.
+                return Outcome(
+                    output: fixReport.diff, errors: messages, exitCode: fixReport.diff.isEmpty ? .clean : .findings)
+            }
+            let output = Self.render(
+                diagnostics, format: format, sources: sources, fileCount: files.count, colored: colored)
+            let code: ExitCode = fixReport.failed ? .internalFailure : failing ? .findings : .clean
+            return Outcome(output: output, errors: messages, exitCode: code)
+        }
         let output = Self.render(
             diagnostics, format: format, sources: sources, fileCount: files.count, colored: colored)
-        let failing = diagnostics.contains { $0.severity >= configuration.failOn }
         return Outcome(output: output, errors: "", exitCode: failing ? .findings : .clean)
     }
 

@@ -63,7 +63,9 @@ struct NodeReader {
                         || Suggestions.editDistance(Array(key.unicodeScalars), Array(best.unicodeScalars), cap: 3) == 1
                 {
                     fixIts.append(
-                        FixIt("replace with '\(best)'", edits: [TextEdit(span: pair.key.usageSpan, replacement: best)]))
+                        FixIt(
+                            "replace with '\(best)'", edits: [TextEdit(span: pair.key.usageSpan, replacement: best)],
+                            safe: false))
                 }
                 let accepted =
                     candidates.isEmpty
@@ -190,8 +192,11 @@ struct NodeReader {
             var suffix = ""
             if let suggestion = DurationSyntax.suggestion(for: text.value) {
                 suffix = "; did you mean '\(suggestion)'?"
+                // "10 minutes" → "10m" says the same; "30" → "30s" guesses the unit.
                 fixIts.append(
-                    FixIt("replace with '\(suggestion)'", edits: [TextEdit(span: node.span, replacement: suggestion)]))
+                    FixIt(
+                        "replace with '\(suggestion)'", edits: [TextEdit(span: node.span, replacement: suggestion)],
+                        safe: text.value.contains(" ")))
             }
             report(
                 InvalidDurationRule.descriptor,

@@ -273,7 +273,7 @@ struct ExpressionTyper {
                                     span: SourceSpan(
                                         file: lastNeed.span.file, start: lastNeed.span.end, end: lastNeed.span.end),
                                     replacement: ", \(id)")
-                            ]))
+                            ], safe: false))
                 }
             }
             report(

@@ -18,7 +18,11 @@ public enum Suggestions {
     /// A fix-it replacing `span` with the candidate when there is exactly one (and a span to edit), else none.
     public static func fixIts(replacing span: SourceSpan?, candidates: [String]) -> [FixIt] {
         guard let span, candidates.count == 1 else { return [] }
-        return [FixIt("replace with '\(candidates[0])'", edits: [TextEdit(span: span, replacement: candidates[0])])]
+        return [
+            FixIt(
+                "replace with '\(candidates[0])'", edits: [TextEdit(span: span, replacement: candidates[0])],
+                safe: false)
+        ]
     }
 
     /// "; did you mean 'a'?" or "; did you mean 'a' or 'b'?" or "".
