@@ -12,12 +12,15 @@ public struct SARIFRenderer: Sendable {
     public var rules: [RuleDescriptor]
     /// Sources, for fingerprints.
     public var sources: [String: SourceFile]
+    /// The directory relative paths are relative to (`%SRCROOT%`); a file outside it gets an absolute `file://` URI.
+    public var workingDirectory: String?
 
     /// Creates a renderer.
     public init(
         toolName: String, toolVersion: String, informationURI: String, rules: [RuleDescriptor],
-        sources: [String: SourceFile]
+        sources: [String: SourceFile], workingDirectory: String? = nil
     ) {
+        self.workingDirectory = workingDirectory
         self.toolName = toolName
         self.toolVersion = toolVersion
         self.informationURI = informationURI
@@ -43,20 +46,60 @@ public struct SARIFRenderer: Sendable {
     }
 
     func location(_ span: SourceSpan) -> [String: Any] {
-        [
-            "physicalLocation": [
-                "artifactLocation": ["uri": Self.uri(span.file), "uriBaseId": "%SRCROOT%"], "region": region(span),
-            ]
-        ]
+        ["physicalLocation": ["artifactLocation": artifactLocation(span.file), "region": region(span)]]
     }
 
-    /// Repository-relative URI: no leading `./`, percent-encoded.
-    static func uri(_ path: String) -> String {
-        var clean = path
-        while clean.hasPrefix("./") { clean.removeFirst(2) }
+    /// A file inside the working directory as a URI relative to `%SRCROOT%`; one outside it (an absolute path
+    /// elsewhere, or `../`) as an absolute `file://` URI with no base, which code scanning accepts.
+    func artifactLocation(_ path: String) -> [String: Any] {
+        switch Self.place(path, in: workingDirectory) {
+        case .inside(let relative): ["uri": Self.encode(relative), "uriBaseId": "%SRCROOT%"]
+        case .outside(let absolute): ["uri": "file://" + Self.encode(absolute)]
+        }
+    }
+
+    /// Where a reported path lies.
+    enum Place: Equatable {
+        /// Inside the working directory, relative to it.
+        case inside(String)
+        /// Outside it, absolute and normalised.
+        case outside(String)
+    }
+
+    /// Resolves `path` (relative to `directory`, `.` and `..` removed) and says whether it lies inside `directory`.
+    static func place(_ path: String, in directory: String?) -> Place {
+        let base = normalize(directory ?? "")
+        if !path.hasPrefix("/"), !path.split(separator: "/").contains("..") {
+            var clean = Substring(path)
+            while clean.hasPrefix("./") { clean = clean.dropFirst(2) }
+            return .inside(String(clean))
+        }
+        let absolute = normalize(path.hasPrefix("/") ? path : base + "/" + path)
+        if !base.isEmpty, base != "/", absolute.hasPrefix(base + "/") {
+            return .inside(String(absolute.dropFirst(base.count + 1)))
+        }
+        return .outside(absolute)
+    }
+
+    /// `/a/./b/../c` → `/a/c` (textually: symbolic links are not followed).
+    static func normalize(_ path: String) -> String {
+        var parts: [Substring] = []
+        for part in path.split(separator: "/", omittingEmptySubsequences: true) {
+            if part == "." { continue }
+            if part == ".." {
+                _ = parts.popLast()
+                continue
+            }
+            parts.append(part)
+        }
+        return (path.hasPrefix("/") ? "/" : "") + parts.joined(separator: "/")
+    }
+
+    /// Percent-encoded for a URI path.
+    static func encode(_ path: String) -> String {
         var allowed = CharacterSet.urlPathAllowed
         allowed.remove(charactersIn: ":")
-        return clean.addingPercentEncoding(withAllowedCharacters: allowed) ?? clean
+        return path.addingPercentEncoding(withAllowedCharacters: allowed) ?? path
     }
 
     /// The SARIF log as pretty JSON with sorted keys.
@@ -99,7 +142,7 @@ public struct SARIFRenderer: Sendable {
                         "description": ["text": fixIt.message],
                         "artifactChanges": [
                             [
-                                "artifactLocation": ["uri": Self.uri(diagnostic.span.file), "uriBaseId": "%SRCROOT%"],
+                                "artifactLocation": artifactLocation(diagnostic.span.file),
                                 "replacements": fixIt.edits.map { edit -> [String: Any] in
                                     [
                                         "deletedRegion": [

@@ -180,19 +180,21 @@ public struct LintSession: Sendable {
                     output: fixReport.diff, errors: messages, exitCode: fixReport.diff.isEmpty ? .clean : .findings)
             }
             let output = Self.render(
-                diagnostics, format: format, sources: sources, fileCount: files.count, colored: colored)
+                diagnostics, format: format, sources: sources, fileCount: files.count, colored: colored,
+                workingDirectory: workingDirectory)
             let code: ExitCode = fixReport.failed ? .internalFailure : failing ? .findings : .clean
             return Outcome(output: output, errors: messages, exitCode: code)
         }
         let output = Self.render(
-            diagnostics, format: format, sources: sources, fileCount: files.count, colored: colored)
+            diagnostics, format: format, sources: sources, fileCount: files.count, colored: colored,
+            workingDirectory: workingDirectory)
         return Outcome(output: output, errors: "", exitCode: failing ? .findings : .clean)
     }
 
     /// Renders diagnostics in `format`.
     public static func render(
         _ diagnostics: [Diagnostic], format: Format, sources: [String: SourceFile], fileCount: Int,
-        colored: Bool = false
+        colored: Bool = false, workingDirectory: String? = nil
     ) -> String {
         switch format {
         case .text: return TextRenderer(sources: sources, colored: colored).render(diagnostics, fileCount: fileCount)
@@ -203,7 +205,7 @@ public struct LintSession: Sendable {
             return SARIFRenderer(
                 toolName: "devflow-lint", toolVersion: DevFlowVersion.current,
                 informationURI: "https://github.com/devflow/devflow/blob/main/docs/rules.md", rules: Linter.rules,
-                sources: sources
+                sources: sources, workingDirectory: workingDirectory
             ).render(diagnostics)
         }
     }

@@ -38,6 +38,29 @@ import Testing
     @Test func gitlab() { Self.check(.gitlab, "formats.gitlab.json") }
     @Test func sarif() { Self.check(.sarif, "formats.sarif") }
 
+    @Test func sarifNamesAFileOutsideTheWorkingDirectoryByAnAbsoluteFileURI() throws {
+        let inside = SourceFile(path: "/work/repo/sub/z.yml", text: Self.text)
+        let above = SourceFile(path: "../shared/x y.yml", text: Self.text)
+        let elsewhere = SourceFile(path: "/etc/devflow/ci.yml", text: Self.text)
+        var diagnostics: [Diagnostic] = []
+        for source in [inside, above, elsewhere] { diagnostics += Linter().lint(source).diagnostics.prefix(1) }
+        let output = LintSession.render(
+            diagnostics, format: .sarif,
+            sources: [inside.path: inside, above.path: above, elsewhere.path: elsewhere], fileCount: 3,
+            workingDirectory: "/work/repo")
+        let log = try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any])
+        let results = try #require(((log["runs"] as? [[String: Any]])?.first?["results"]) as? [[String: Any]])
+        let locations = results.compactMap { result in
+            ((result["locations"] as? [[String: Any]])?.first?["physicalLocation"] as? [String: Any])?[
+                "artifactLocation"] as? [String: String]
+        }
+        #expect(
+            locations == [
+                ["uri": "sub/z.yml", "uriBaseId": "%SRCROOT%"], ["uri": "file:///work/shared/x%20y.yml"],
+                ["uri": "file:///etc/devflow/ci.yml"],
+            ])
+    }
+
     @Test func sarifCarriesGitHubCodeScanningFields() throws {
         let output = LintSession.render(
             Self.diagnostics, format: .sarif, sources: [Self.source.path: Self.source], fileCount: 1)
