@@ -413,7 +413,8 @@ extension GitRepository {
         revision.allSatisfy { $0 == "0" }
     }
 
-    static func trimSlash(_ path: String) -> String {
+    /// `path` without a trailing slash.
+    public static func trimSlash(_ path: String) -> String {
         path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
     }
 

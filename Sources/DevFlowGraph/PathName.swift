@@ -61,6 +61,25 @@ public enum PathName {
         path.utf8.split(separator: UInt8(ascii: "/")).map { String(decoding: $0, as: UTF8.self) }
     }
 
+    /// `path` with `.` and `..` components resolved textually (`/a/./b/../c` → `/a/c`; symbolic links are not
+    /// followed) and repeated slashes collapsed; a leading `/` is kept.
+    public static func normalize(_ path: String) -> String {
+        var parts: [String] = []
+        for part in components(of: path) {
+            if part == "." { continue }
+            if part == ".." {
+                if let last = parts.last, last != ".." {
+                    parts.removeLast()
+                } else if !path.hasPrefix("/") {
+                    parts.append(part)
+                }
+                continue
+            }
+            parts.append(part)
+        }
+        return (path.hasPrefix("/") ? "/" : "") + parts.joined(separator: "/")
+    }
+
     private static func trimmedTrailingSlashes(_ path: String) -> ArraySlice<UInt8> {
         var bytes = ArraySlice(path.utf8)
         while bytes.count > 1, bytes.last == UInt8(ascii: "/") { bytes = bytes.dropLast() }

@@ -44,6 +44,8 @@ public enum RunCommands {
         public var events: String?
         /// `--output`: live, stream, errors or quiet (nil: live on a terminal, stream elsewhere).
         public var output: String?
+        /// The git hook, for `hook` events (`devflow hooks run`).
+        public var hook: String?
         /// `NAME=VALUE` manual inputs.
         public var inputs: [String]
         /// A file of `NAME=VALUE` lines with secret values (declared names only are used).
@@ -110,15 +112,20 @@ public enum RunCommands {
         // Git facts from libgit2: the commit and its author time, the branch, and (for push) the changed paths.
         let head = GitFacts.head(in: directory)
         var changed = options.changed
-        if changed == nil, options.event == "push" || (options.event == "pull_request" && options.base != nil) {
+        if changed == nil,
+            options.event == "push" || options.event == "hook"
+                || (options.event == "pull_request" && options.base != nil)
+        {
             changed =
-                GitFacts.changedPaths(event: options.event, base: options.base, hook: nil, directory: directory)
+                GitFacts.changedPaths(
+                    event: options.event, base: options.base, hook: options.hook, directory: directory
+                )
                 .paths
         }
         let event = PlanEvent(
             kind: options.event,
             branch: options.branch ?? head?.branch ?? PipelineCommands.currentBranch(in: directory),
-            baseBranch: options.base, changedPaths: changed, inputs: inputs)
+            baseBranch: options.base, changedPaths: changed, hook: options.hook, inputs: inputs)
         var request = RunRequest(
             graph: graph, file: options.file, event: event, gitCommit: head?.commit, workspace: directory,
             jobs: options.jobs,

@@ -24,6 +24,6 @@ struct DevFlowCommand: AsyncParsableCommand {
         subcommands: [
             LintSubcommand.self, GraphSubcommand.self, PlanSubcommand.self, RunSubcommand.self, RunsSubcommand.self,
             BreakersSubcommand.self, AgentsSubcommand.self, AgentSubcommand.self, AgentChildSubcommand.self,
-            EditorConfigSubcommand.self, ServeSubcommand.self, TriggerSubcommand.self,
+            EditorConfigSubcommand.self, ServeSubcommand.self, TriggerSubcommand.self, HooksSubcommand.self,
         ])
 }
