@@ -1,4 +1,5 @@
 // swift-tools-version: 6.1
+import Foundation
 import PackageDescription
 
 let package = Package(
@@ -170,3 +171,21 @@ let package = Package(
             name: "DevFlowLintTests", dependencies: ["DevFlowLint", "DevFlowTestSupport"], exclude: ["Snapshots"]),
     ]
 )
+
+// libFuzzer targets, one per parser of untrusted bytes: only when scripts/fuzz.sh builds them (DEVFLOW_FUZZ=1, its
+// own scratch path, -sanitize=fuzzer,address), never in the default build.
+if ProcessInfo.processInfo.environment["DEVFLOW_FUZZ"] != nil {
+    package.targets.append(
+        .target(name: "DevFlowFuzzSupport", dependencies: ["DevFlowDiagnostics"], path: "fuzz/support"))
+    for (name, dependencies) in [
+        ("fuzz-compiler", ["DevFlowCompiler", "DevFlowDiagnostics"]),
+        ("fuzz-expressions", ["DevFlowCompiler", "DevFlowDiagnostics"]),
+        ("fuzz-server-config", ["DevFlowCompiler", "DevFlowDiagnostics"]),
+    ] {
+        package.targets.append(
+            .executableTarget(
+                name: name, dependencies: (dependencies + ["DevFlowFuzzSupport"]).map { .target(name: $0) },
+                path: "fuzz/targets/\(name)",
+                swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
+    }
+}
