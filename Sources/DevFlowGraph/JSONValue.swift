@@ -79,16 +79,34 @@ public enum JSONValue: Hashable, Sendable, Codable {
 
     /// Compact JSON text with sorted keys.
     public var compactJSON: String {
+        var out = ""
+        writeCompactJSON(into: &out)
+        return out
+    }
+
+    /// Appends `compactJSON` to `out` (one buffer for the whole value, not a string per member).
+    public func writeCompactJSON(into out: inout String) {
         switch self {
-        case .null: "null"
-        case .bool(let value): value ? "true" : "false"
-        case .number(let value): JSONValue.format(value)
-        case .string(let value): JSONValue.quote(value)
-        case .array(let items): "[" + items.map(\.compactJSON).joined(separator: ",") + "]"
+        case .null: out += "null"
+        case .bool(let value): out += value ? "true" : "false"
+        case .number(let value): out += JSONValue.format(value)
+        case .string(let value): JSONValue.writeQuoted(value, into: &out)
+        case .array(let items):
+            out += "["
+            for (index, item) in items.enumerated() {
+                if index > 0 { out += "," }
+                item.writeCompactJSON(into: &out)
+            }
+            out += "]"
         case .object(let members):
-            "{"
-                + members.keys.sorted().map { JSONValue.quote($0) + ":" + members[$0]!.compactJSON }.joined(
-                    separator: ",") + "}"
+            out += "{"
+            for (index, key) in members.keys.sorted().enumerated() {
+                if index > 0 { out += "," }
+                JSONValue.writeQuoted(key, into: &out)
+                out += ":"
+                members[key]!.writeCompactJSON(into: &out)
+            }
+            out += "}"
         }
     }
 
@@ -100,7 +118,20 @@ public enum JSONValue: Hashable, Sendable, Codable {
 
     /// A JSON string literal.
     public static func quote(_ text: String) -> String {
-        var out = "\""
+        var out = ""
+        writeQuoted(text, into: &out)
+        return out
+    }
+
+    /// Appends the JSON string literal of `text` to `out`. Text with nothing to escape (the common case: names,
+    /// statuses, most log lines) is appended whole, after one pass over its UTF-8 bytes.
+    public static func writeQuoted(_ text: String, into out: inout String) {
+        out += "\""
+        if !needsEscaping(text) {
+            out += text
+            out += "\""
+            return
+        }
         for scalar in text.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""
@@ -117,6 +148,15 @@ public enum JSONValue: Hashable, Sendable, Codable {
                 }
             }
         }
-        return out + "\""
+        out += "\""
+    }
+
+    /// Whether `text` holds a quote, a backslash or a control character (bytes below 0x20; UTF-8 continuation and
+    /// lead bytes are all 0x80 or above, so a byte scan is exact).
+    public static func needsEscaping(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in
+            bytes.contains { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }
+        }
     }
 }

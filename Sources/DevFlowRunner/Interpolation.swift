@@ -64,14 +64,14 @@ public enum Interpolation {
         }
         var steps = Set<String>()
         func collect(_ source: String) {
-            guard source.contains("steps"), case .success(let expression) = ExpressionParser.parse(source) else {
+            guard Self.mentionsSteps(source), case .success(let expression) = ExpressionParser.parse(source) else {
                 return
             }
             expression.walk { part in
                 if let path = part.propertyPath, path.count >= 2, path[0] == "steps" { steps.insert(path[1]) }
             }
         }
-        for text in texts where text.contains("steps") {
+        for text in texts where Self.mentionsSteps(text) {
             collect(text)
             for segment in Template(text).segments {
                 if case .expression(let source, _, _) = segment { collect(source) }
@@ -79,6 +79,26 @@ public enum Interpolation {
         }
         return steps
     }
+
+    /// Whether `text` holds the word `steps` anywhere: a byte search, run for every string of every node (Foundation's
+    /// `contains` goes through a locale-aware search).
+    static func mentionsSteps(_ text: String) -> Bool {
+        var text = text
+        let word = stepsWord
+        return text.withUTF8 { bytes in
+            guard bytes.count >= word.count else { return false }
+            for start in 0...(bytes.count - word.count) where bytes[start] == word[0] {
+                if bytes[start + 1] == word[1], bytes[start + 2] == word[2], bytes[start + 3] == word[3],
+                    bytes[start + 4] == word[4]
+                {
+                    return true
+                }
+            }
+            return false
+        }
+    }
+
+    private static let stepsWord: [UInt8] = Array("steps".utf8)
 
     /// `text` with every `${{ … }}` replaced by its value (unknown or unparsable values become empty text).
     public static func interpolate(

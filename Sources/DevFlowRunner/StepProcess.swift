@@ -187,7 +187,7 @@ struct StepProcess {
 
     /// The absolute path of `name` on `path` (or `name` itself if it contains a slash).
     static func resolve(_ name: String, path: String?) -> String? {
-        if name.contains("/") {
+        if name.utf8.contains(UInt8(ascii: "/")) {
             if resolved.value(name) != nil { return name }
             guard access(name, X_OK) == 0 else { return nil }
             resolved.store(name, for: name)

@@ -203,7 +203,10 @@ enum JournalText {
     }
 
     static func quote(_ text: String?) -> String {
-        guard let text else { return "null" }
+        guard var text else { return "null" }
+        // Most values (ids, statuses, dates) have nothing to escape: one pass over the bytes, then the text whole.
+        let plain = text.withUTF8 { bytes in !bytes.contains { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C } }
+        if plain { return "\"" + text + "\"" }
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {

@@ -6,10 +6,8 @@ public final class SQLiteRunStore: RunStore, @unchecked Sendable {
     let database: any DatabaseWriter
     /// The write-ahead journal of finished nodes (nil for an in-memory store, which commits at once).
     let journal: NodeJournal?
-    /// Commits journaled nodes to SQLite in order, off the caller's path.
-    private let committer = DispatchQueue(label: "devflow.store.commits")
-    private let failureLock = NSLock()
-    private var commitFailed = false
+    /// Commits journaled nodes to SQLite in the background, several per transaction (nil for an in-memory store).
+    private let committer: GroupCommitter?
     /// Keeps checkpoints off the writers' path (nil for an in-memory store).
     private(set) var checkpointer: WALCheckpointer?
 
@@ -31,6 +29,7 @@ public final class SQLiteRunStore: RunStore, @unchecked Sendable {
             try StoreMigrations.migrator.migrate(queue)
             database = queue
             journal = nil
+            committer = nil
         } else {
             if let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")), slash != path.utf8.startIndex {
                 let directory = String(path.utf8[..<slash])!
@@ -43,6 +42,7 @@ public final class SQLiteRunStore: RunStore, @unchecked Sendable {
                 return pool
             }
             journal = NodeJournal(databasePath: path)
+            committer = GroupCommitter(database: database)
             checkpointer = try WALCheckpointer(path: path)
         }
     }
@@ -95,28 +95,22 @@ public final class SQLiteRunStore: RunStore, @unchecked Sendable {
     }
 
     /// Saves the node's final state, its outputs and its last attempt. Durable when this returns: the journal
-    /// line is written; the SQLite transaction follows in the background (reads from this store wait for it).
+    /// line is written; SQLite gets it from a background group commit (see `GroupCommitter`), and reads from this
+    /// store commit what is pending first.
     public func finishNode(
         _ node: NodeRecord, outputs: [String: String], environment: [String: String], attempt: AttemptRecord?
     ) throws {
         let commit = NodeCommit(node: node, outputs: outputs, environment: environment, attempt: attempt)
-        guard let journal else {
+        guard let journal, let committer else {
             try database.write { db in try commit.apply(in: db) }
             return
         }
         try journal.append(commit)
-        committer.async { [database, self] in
-            do {
-                try database.write { db in try commit.apply(in: db) }
-            } catch {
-                // The journal still holds the node: the run's end (or the next start) replays it.
-                failureLock.withLock { commitFailed = true }
-            }
-        }
+        committer.enqueue(commit)
     }
 
-    /// Waits for the background commits of this store.
-    func flush() { if journal != nil { committer.sync {} } }
+    /// Commits what is pending and waits for the background commits of this store.
+    func flush() { committer?.flush() }
 
     /// Applies `run`'s journal to SQLite (idempotent) in `db`.
     func replay(run: Int64, in db: Database) throws {
@@ -164,7 +158,7 @@ public final class SQLiteRunStore: RunStore, @unchecked Sendable {
     /// Records the run's final state.
     public func finishRun(run: Int64, status: RunStatus, at date: Date) throws {
         flush()
-        let failed = failureLock.withLock { commitFailed }
+        let failed = committer?.hasFailed ?? false
         try database.write { db in
             if failed { try replay(run: run, in: db) }
             try db.execute(

@@ -96,4 +96,31 @@ import Testing
         try store.finishRun(run: id, status: .succeeded, at: Self.date)
         #expect(!FileManager.default.fileExists(atPath: NodeJournal(databasePath: path).path(run: id)))
     }
+
+    @Test func nodesFinishedTogetherAreCommittedTogetherAndNoneIsMissed() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "devflow-journal-\(UUID().uuidString)/devflow.sqlite"
+        ).path
+        let store = try SQLiteRunStore(path: path)
+        let names = (0..<200).map { "n\($0)" }
+        let run = try store.startRun(Self.running(pid: getpid()), nodes: names)
+        let id = try #require(run.id)
+        for name in names {
+            let commit = Self.commit(name, run: id)
+            try store.finishNode(commit.node, outputs: commit.outputs, attempt: commit.attempt)
+        }
+        // Another connection sees them once this store has committed what is pending (a read does the same).
+        store.flush()
+        let other = try SQLiteRunStore(path: path)
+        #expect(try other.nodes(run: id).filter { $0.status == "succeeded" }.count == names.count)
+        #expect(try other.attempts(run: id).count == names.count)
+        #expect(try other.outputs(run: id)["n199"] == ["value": "4\"2", "empty": ""])
+        // A node finished after that is committed by the run's end at the latest.
+        let late = Self.commit("late", run: id)
+        try store.finishNode(late.node, outputs: late.outputs, attempt: late.attempt)
+        try store.finishRun(run: id, status: .succeeded, at: Self.date)
+        #expect(try other.run(id)?.status == .succeeded)
+        #expect(try other.nodes(run: id).count == names.count + 1)
+        #expect(try other.attempts(run: id).count == names.count + 1)
+    }
 }
