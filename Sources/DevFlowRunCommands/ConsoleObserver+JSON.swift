@@ -3,8 +3,53 @@ import DevFlowRunner
 import Foundation
 
 extension ConsoleObserver {
-    /// One event as compact JSON with sorted keys.
+    /// One event as compact JSON with sorted keys. The three events every step sends are written straight into
+    /// the text (no dictionary per event, which cost about 25 µs a step on the 1,000-step chain); the rest go
+    /// through `JSONValue`.
     static func json(_ event: RunEvent) -> String {
+        var out = "{"
+        func key(_ name: String, first: Bool = false) {
+            if !first { out += "," }
+            out += "\"" + name + "\":"
+        }
+        func string(_ name: String, _ value: String, first: Bool = false) {
+            key(name, first: first)
+            JSONValue.writeQuoted(value, into: &out)
+        }
+        func number(_ name: String, _ value: Double) {
+            key(name)
+            out += JSONValue.format(value)
+        }
+        switch event {
+        case .attemptStarted(let node, let attempt):
+            key("attempt", first: true)
+            out += String(attempt)
+            string("event", "attempt_started")
+            string("node", node)
+        case .attemptFinished(
+            let node, let attempt, let outcome, let exitCode, let signal, let seconds, let retryIn, let reason):
+            key("attempt", first: true)
+            out += String(attempt)
+            string("event", "attempt_finished")
+            if let exitCode { number("exit_code", Double(exitCode)) }
+            string("node", node)
+            string("outcome", outcome)
+            if let reason { string("reason", reason) }
+            if let retryIn { number("retry_in", retryIn) }
+            number("seconds", seconds)
+            if let signal { number("signal", Double(signal)) }
+        case .nodeFinished(let node, let status, let reason):
+            string("event", "node_finished", first: true)
+            string("node", node)
+            if let reason { string("reason", reason) }
+            string("status", status)
+        default: return generalJSON(event)
+        }
+        return out + "}"
+    }
+
+    /// The other events, through `JSONValue` (sorted keys, compact).
+    static func generalJSON(_ event: RunEvent) -> String {
         var object: [String: JSONValue] = [:]
         func number<T: BinaryInteger>(_ value: T) -> JSONValue { .number(Double(value)) }
         switch event {
