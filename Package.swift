@@ -123,7 +123,7 @@ let package = Package(
             name: "DevFlowServer",
             dependencies: [
                 "DevFlowRunner", "DevFlowStore", "DevFlowCompiler", "DevFlowGraph", "DevFlowGit", "DevFlowDiagnostics",
-                "DevFlowAgents", "DevFlowForges", "DevFlowRunCommands",
+                "DevFlowAgents", "DevFlowForges", "DevFlowRunCommands", "DevFlowLint",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

@@ -183,21 +183,15 @@ public enum StoreCommands {
             }
             let now = Date()
             do {
-                let record = try store.updateBreaker(name, now: now, runId: nil) {
-                    (record: inout BreakerRecord) -> (from: String, to: String, reason: String)? in
-                    let before = "\(record.state)/\(record.mode)"
-                    switch action {
-                    case "reset":
-                        record = BreakerRecord.closed(name, at: now)
-                        return (before, "closed/normal", "reset by an operator")
-                    case "open":
-                        record.mode = "forced_open"
-                        return (before, "\(record.state)/forced_open", "forced open by an operator")
-                    default:
-                        record.mode = "disabled"
-                        return (before, "\(record.state)/disabled", "disabled by an operator")
-                    }
+                let operation = BreakerOperation(rawValue: action) ?? .disable
+                let record = try store.updateBreaker(name, now: now, runId: nil) { record in
+                    operation.apply(to: &record, now: now)
                 }
+                try store.recordAudit(
+                    AuditRecord(
+                        at: now, actor: AuditActor.commandLine, action: operation.auditAction,
+                        target: "breaker/\(name)",
+                        address: "local"))
                 return Output(text: "breaker '\(name)': \(record.state), \(record.mode)\n")
             } catch {
                 return Output(text: "", errors: "devflow: \(error)\n", code: 3)

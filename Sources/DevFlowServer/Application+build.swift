@@ -3,15 +3,21 @@ import Hummingbird
 import Logging
 import ServiceLifecycle
 
-/// Builds the server: the routes (webhooks, health, metrics), the in-process workers and the lease rescuer, on one
+/// Builds the server: the routes (webhooks, health, metrics, `/api/v1`), the in-process workers and the lease rescuer, on one
 /// store. The executable and the tests both call it.
 public func buildApplication(_ context: ServerContext, logger: Logger? = nil) -> some ApplicationProtocol {
     var logger = logger ?? Logger(label: "devflow.server")
     if logger.logLevel > .info { logger.logLevel = .info }
-    let router = Router(context: BasicRequestContext.self)
+    let router = Router(context: ServerRequestContext.self)
     router.add(middleware: ServerHeaderMiddleware())
+    router.add(middleware: APIErrorMiddleware())
     WebhookController(context: context).register(on: router)
     HealthController(context: context).register(on: router)
+    do {
+        try APIController(context: context).register(on: router)
+    } catch {
+        logger.error("the API is off: its cursor key cannot be read from the store: \(error)")
+    }
     let address = context.settings.address
     return Application(
         router: router,

@@ -30,6 +30,10 @@ public struct ServerSettings: Sendable {
     public var leaseSeconds: TimeInterval = 30
     /// Seconds between a worker's polls of the queue when nothing wakes it.
     public var pollSeconds: TimeInterval = 1
+    /// How often a live log stream looks for new lines in the store.
+    public var logPollSeconds: TimeInterval = 0.05
+    /// Seconds without a line after which a live log stream sends `: ping`.
+    public var ssePingSeconds: TimeInterval = 15
     /// Seconds running steps get to finish on SIGTERM before they are cancelled.
     public var shutdownGraceSeconds: TimeInterval = 30
     /// The `devflow` executable that runs built-in agents in a child process (nil: the running executable).

@@ -346,11 +346,18 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
     public init(_ description: String) { self.description = description }
 }
 
-/// Dates as GRDB stores them (`yyyy-MM-dd HH:mm:ss.SSS`, UTC), formatted without Foundation's ICU-backed formatter:
+/// Dates as GRDB stores them (`yyyy-MM-dd HH:mm:ss.SSS`, UTC) and as the API shows them, formatted without Foundation's ICU-backed formatter:
 /// written several times per attempt, this is on the runner's hot path. GRDB decodes the same text back into `Date`.
-enum StoredDate {
+public enum StoredDate {
     static func text(_ date: Date?) -> String? {
         guard let date else { return nil }
+        return format(date, separator: " ", suffix: "")
+    }
+
+    /// `date` in ISO 8601 with milliseconds, UTC (`2026-12-02T03:04:05.678Z`), as the API answers it.
+    public static func iso8601(_ date: Date) -> String { format(date, separator: "T", suffix: "Z") }
+
+    static func format(_ date: Date, separator: String, suffix: String) -> String {
         let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
         var seconds = time_t(milliseconds >= 0 ? milliseconds / 1000 : (milliseconds - 999) / 1000)
         let fraction = Int(milliseconds - Int64(seconds) * 1000)
@@ -360,7 +367,8 @@ enum StoredDate {
             let digits = String(value)
             return String(repeating: "0", count: max(0, width - digits.count)) + digits
         }
-        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2)) "
+        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))\(separator)"
             + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(Int32(fraction), 3))"
+            + suffix
     }
 }

@@ -167,6 +167,35 @@ enum StoreMigrations {
             // `$DEVFLOW_SUMMARY`: the Markdown a node's last attempt wrote, shown by `devflow runs show`.
             try db.alter(table: "node") { table in table.add(column: "summary", .text) }
         }
+        migrator.registerMigration("v8-api-tokens-audit") { db in
+            // The API: tokens (only their SHA-256), the audit log of changes made through it or the CLI, and the
+            // indexes its run filters use.
+            try db.create(table: "apiToken") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("name", .text).notNull().unique()
+                table.column("role", .text).notNull()
+                table.column("hash", .text).notNull().unique()
+                table.column("createdAt", .datetime).notNull()
+                table.column("expiresAt", .datetime)
+                table.column("lastUsedAt", .datetime)
+                table.column("revokedAt", .datetime)
+            }
+            try db.create(table: "audit") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("at", .datetime).notNull().indexed()
+                table.column("actor", .text).notNull()
+                table.column("action", .text).notNull()
+                table.column("target", .text).notNull()
+                table.column("address", .text).notNull()
+                table.column("details", .text)
+            }
+            try db.create(table: "serverSecret") { table in
+                table.primaryKey("name", .text)
+                table.column("value", .text).notNull()
+            }
+            try db.create(index: "runByRepository", on: "run", columns: ["repository", "id"])
+            try db.create(index: "runByBranch", on: "run", columns: ["gitBranch", "id"])
+        }
         return migrator
     }
 }

@@ -27,6 +27,23 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var stepHome: String?
     /// Incoming-webhook notifications.
     public var notifications: [Notification] = []
+    /// The API's rate limits.
+    public var api = APISettings()
+
+    /// `api:`: token buckets per API token and, for calls without a valid token, per client address.
+    public struct APISettings: Sendable, Equatable {
+        /// Requests per second a token may make, sustained.
+        public var rateLimit: Double = 50
+        /// Requests a token may make at once.
+        public var burst: Int = 200
+        /// Requests per second an address without a valid token may make.
+        public var anonymousRateLimit: Double = 5
+        /// Requests such an address may make at once.
+        public var anonymousBurst: Int = 20
+
+        /// The defaults.
+        public init() {}
+    }
 
     /// Creates a configuration with the defaults.
     public init() {}

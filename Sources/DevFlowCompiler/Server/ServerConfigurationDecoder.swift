@@ -24,8 +24,9 @@ public enum ServerConfigurationDecoder {
     static let topKeys = [
         "listen", "public_url", "data", "db", "workers", "max_body_bytes", "shutdown_grace", "repositories", "step_env",
         "step_path",
-        "step_home", "notifications",
+        "step_home", "notifications", "api",
     ]
+    static let apiKeys = ["rate_limit", "burst", "anonymous_rate_limit", "anonymous_burst"]
     static let repositoryKeys = [
         "name", "forge", "clone_url", "default_branch", "pipeline", "webhook_secret", "clone_token", "status_api",
         "status_token", "secrets_file", "forks",
@@ -84,11 +85,34 @@ public enum ServerConfigurationDecoder {
                     configuration.stepPath = reader.string(value, what: "'step_path'")?.value ?? configuration.stepPath
                 case "step_home": configuration.stepHome = reader.string(value, what: "'step_home'")?.value
                 case "notifications": readNotifications(value)
+                case "api": readAPI(value)
                 default: break
                 }
             }
             if !entries.contains(where: { $0.key.value == "repositories" }) {
                 reader.require(["repositories"], in: entries, owner: root.span, what: "the server configuration")
+            }
+        }
+
+        /// `api:`: rate limits per token and per address, whole requests per second and bucket sizes, at least 1.
+        mutating func readAPI(_ node: YAMLNode) {
+            guard let entries = reader.mapping(node, what: "'api'", known: apiKeys) else { return }
+            for (key, value) in entries {
+                guard let count = reader.int(value, what: "'\(key.value)'") else { continue }
+                guard (1...1_000_000).contains(count.value) else {
+                    reader.report(
+                        PolicyRangeRule.descriptor,
+                        "'\(key.value)' must be between 1 and 1000000, found \(count.value)",
+                        at: count.span)
+                    continue
+                }
+                switch key.value {
+                case "rate_limit": configuration.api.rateLimit = Double(count.value)
+                case "burst": configuration.api.burst = count.value
+                case "anonymous_rate_limit": configuration.api.anonymousRateLimit = Double(count.value)
+                case "anonymous_burst": configuration.api.anonymousBurst = count.value
+                default: break
+                }
             }
         }
 

@@ -7,7 +7,7 @@ import Hummingbird
 struct HealthController: Sendable {
     let context: ServerContext
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<ServerRequestContext>) {
         router.get("/healthz") { _, _ in Response.json(.ok, ["status": "ok"]) }
         router.get("/readyz") { _, _ in self.ready() }
         router.get("/metrics") { _, _ in

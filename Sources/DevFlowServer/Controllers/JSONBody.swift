@@ -1,43 +1,33 @@
+import DevFlowGraph
 import Foundation
 import Hummingbird
 
-/// A JSON value for answers (a small tree, encoded with sorted keys so answers are stable for golden files).
-enum JSONBody: Sendable, Encodable, ExpressibleByStringInterpolation {
-    case string(String)
-    case number(Double)
-    case bool(Bool)
-    case array([JSONBody])
-    case object([String: JSONBody])
-    case null
+/// The server answers with DevFlow's JSON value (compact, keys sorted, so answers are stable for golden files).
+typealias JSONBody = JSONValue
 
-    init(stringLiteral value: String) { self = .string(value) }
+extension JSONValue: ExpressibleByUnicodeScalarLiteral {}
+extension JSONValue: ExpressibleByExtendedGraphemeClusterLiteral {}
+extension JSONValue: ExpressibleByStringLiteral {
+    /// A string value from a literal.
+    public init(stringLiteral value: String) { self = .string(value) }
+}
+extension JSONValue: ExpressibleByStringInterpolation {}
 
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        switch self {
-        case .string(let value): try container.encode(value)
-        case .number(let value):
-            if value == value.rounded(), abs(value) < 1e15 {
-                try container.encode(Int64(value))
-            } else {
-                try container.encode(value)
-            }
-        case .bool(let value): try container.encode(value)
-        case .array(let value): try container.encode(value)
-        case .object(let value): try container.encode(value)
-        case .null: try container.encodeNil()
-        }
-    }
+extension JSONValue {
+    /// A value parsed from JSON text, or nil if the text is not JSON.
+    static func parse(_ text: String) -> JSONValue? { try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)) }
 }
 
 extension Response {
     /// A JSON answer.
     static func json(_ status: HTTPResponse.Status, _ object: [String: JSONBody]) -> Response {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let data = (try? encoder.encode(JSONBody.object(object))) ?? Data("{}".utf8)
-        return Response(
+        json(status, value: .object(object))
+    }
+
+    /// A JSON answer of any value (compact, keys sorted).
+    static func json(_ status: HTTPResponse.Status, value: JSONBody) -> Response {
+        Response(
             status: status, headers: [.contentType: "application/json; charset=utf-8"],
-            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+            body: .init(byteBuffer: ByteBuffer(string: value.compactJSON)))
     }
 }

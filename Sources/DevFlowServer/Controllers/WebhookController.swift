@@ -11,7 +11,7 @@ struct WebhookController: Sendable {
     let context: ServerContext
 
     /// Adds the routes.
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<ServerRequestContext>) {
         router.post("/hooks/:forge") { request, requestContext in
             try await self.receive(request, forgeName: requestContext.parameters.get("forge") ?? "")
         }

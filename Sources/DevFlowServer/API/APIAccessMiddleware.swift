@@ -1,0 +1,86 @@
+import DevFlowStore
+import Foundation
+import Hummingbird
+
+/// The gate of `/api/v1`: authenticates the `Authorization: Bearer` token (all but the OpenAPI document need one)
+/// and charges the rate limit of the token, or of the client's address when there is no valid token. A missing,
+/// unknown, expired or revoked token is a 401 that says which; an empty bucket is a 429 with `Retry-After`.
+struct APIAccessMiddleware: RouterMiddleware {
+    typealias Context = ServerRequestContext
+    let store: any APIStore
+    let limiter: RateLimiter
+    /// Paths anyone may read.
+    static let publicPaths: Set<String> = ["/api/v1/openapi.json"]
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
+        let now = Date()
+        var context = context
+        var failure: APIError?
+        if !Self.publicPaths.contains(request.uri.path) {
+            do throws(APIError) {
+                context.token = try authenticate(request.headers[.authorization], now: now)
+            } catch {
+                failure = error
+            }
+        }
+        let decision = limiter.take(
+            key: context.token.map { "token:\($0.name)" } ?? "address:\(context.clientAddress)",
+            authenticated: context.token != nil, now: now)
+        guard decision.allowed else {
+            var error = APIError(
+                .tooManyRequests, code: "rate_limited",
+                message:
+                    "too many requests; retry in \(decision.retryAfter) s (the limit is \(decision.limit) per second)",
+                details: ["retry_after": .number(Double(decision.retryAfter))])
+            error.headers = decision.headers
+            error.headers[.retryAfter] = String(decision.retryAfter)
+            throw error
+        }
+        if var failure {
+            for field in decision.headers { failure.headers.append(field) }
+            throw failure
+        }
+        var response = try await next(request, context)
+        for field in decision.headers { response.headers.append(field) }
+        return response
+    }
+
+    func authenticate(_ header: String?, now: Date) throws(APIError) -> APITokenRecord {
+        do {
+            return try authenticateToken(header, now: now)
+        } catch let error as APIError {
+            throw error
+        } catch {
+            throw APIError(
+                .serviceUnavailable, code: "store_unavailable", message: "the store cannot be read: \(error)")
+        }
+    }
+
+    private func authenticateToken(_ header: String?, now: Date) throws -> APITokenRecord {
+        guard let header else {
+            if try !store.hasValidTokens(at: now) {
+                throw APIError.unauthenticated(
+                    "this server has no API token yet; create one on its machine with "
+                        + "`devflow tokens create NAME --role admin` and send it as `Authorization: Bearer TOKEN`")
+            }
+            throw APIError.unauthenticated("send an API token as `Authorization: Bearer TOKEN`")
+        }
+        guard let presented = APITokens.bearer(header) else {
+            throw APIError.unauthenticated("the Authorization header must be `Bearer TOKEN`")
+        }
+        let hash = APITokens.hash(presented)
+        guard let token = try store.token(hash: hash, usedAt: now), APITokens.constantTimeEqual(token.hash, hash) else {
+            throw APIError.unauthenticated("the token is not known to this server")
+        }
+        if token.revokedAt != nil {
+            throw APIError.unauthenticated("token '\(token.name)' was revoked; ask an admin for a new one")
+        }
+        if let expiry = token.expiresAt, now >= expiry {
+            throw APIError.unauthenticated(
+                "token '\(token.name)' expired at \(StoredDate.iso8601(expiry)); ask an admin for a new one")
+        }
+        return token
+    }
+}

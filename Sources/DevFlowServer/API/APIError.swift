@@ -1,0 +1,88 @@
+import Foundation
+import Hummingbird
+
+/// An API error: one shape for every failure, `{"error": {"code", "message", "details"}}`, with its HTTP status.
+struct APIError: Error, HTTPResponseError, Sendable {
+    /// The HTTP status.
+    var status: HTTPResponse.Status
+    /// A stable, machine-readable code (`not_found`, `invalid_parameter`…).
+    var code: String
+    /// What was wrong and what to do instead, for people.
+    var message: String
+    /// Structured facts (the parameter, the accepted values…).
+    var details: [String: JSONBody]
+    /// Extra headers (`WWW-Authenticate`, `Retry-After`).
+    var headers: HTTPFields
+
+    /// Creates an error.
+    init(
+        _ status: HTTPResponse.Status, code: String, message: String, details: [String: JSONBody] = [:],
+        headers: HTTPFields = [:]
+    ) {
+        self.status = status
+        self.code = code
+        self.message = message
+        self.details = details
+        self.headers = headers
+    }
+
+    /// 401 with a `WWW-Authenticate` challenge.
+    static func unauthenticated(_ message: String) -> APIError {
+        APIError(.unauthorized, code: "unauthenticated", message: message, headers: [.wwwAuthenticate: "Bearer"])
+    }
+
+    /// 404 for a thing that does not exist.
+    static func notFound(_ message: String) -> APIError { APIError(.notFound, code: "not_found", message: message) }
+
+    /// 400 for a query or path parameter that does not parse.
+    static func invalidParameter(_ name: String, _ message: String) -> APIError {
+        APIError(.badRequest, code: "invalid_parameter", message: message, details: ["parameter": .string(name)])
+    }
+
+    /// The body as JSON.
+    var body: [String: JSONBody] {
+        ["error": .object(["code": .string(code), "message": .string(message), "details": .object(details)])]
+    }
+
+    /// The response.
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        var response = Response.json(status, body)
+        for field in headers { response.headers.append(field) }
+        return response
+    }
+}
+
+/// Turns every failure under `/api/` into an `APIError` answer: Hummingbird's own errors (no such route, a body too
+/// large) keep their status with the API's shape, and anything else is a 500 that says where to look.
+struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
+        guard request.uri.path.hasPrefix("/api/") else { return try await next(request, context) }
+        do {
+            return try await next(request, context)
+        } catch let error as APIError {
+            return try error.response(from: request, context: context)
+        } catch let error as HTTPError {
+            let code: String =
+                switch error.status {
+                case .notFound: "not_found"
+                case .methodNotAllowed: "method_not_allowed"
+                case .contentTooLarge: "body_too_large"
+                case .unsupportedMediaType: "unsupported_media_type"
+                default: error.status.code < 500 ? "bad_request" : "internal"
+                }
+            let message =
+                error.status == .notFound
+                ? "no API route \(request.method) \(request.uri.path); see GET /api/v1/openapi.json"
+                : (error.body ?? error.status.reasonPhrase)
+            return try APIError(error.status, code: code, message: message).response(from: request, context: context)
+        } catch {
+            context.logger.error("API request \(request.method) \(request.uri.path) failed: \(error)")
+            return try APIError(
+                .internalServerError, code: "internal",
+                message: "the server failed to answer; its log has the details (\(type(of: error)))"
+            ).response(from: request, context: context)
+        }
+    }
+}

@@ -1,0 +1,131 @@
+import DevFlowGraph
+import DevFlowStore
+import Foundation
+
+/// How the API shows the store's records: snake_case keys, ISO 8601 times, null for what is unknown. One function
+/// per record, so the OpenAPI document's schemas have one place to match.
+enum APIRepresentations {
+    static func time(_ date: Date?) -> JSONBody { date.map { .string(StoredDate.iso8601($0)) } ?? .null }
+    static func text(_ value: String?) -> JSONBody { value.map { .string($0) } ?? .null }
+    static func integer<T: BinaryInteger>(_ value: T?) -> JSONBody { value.map { .number(Double($0)) } ?? .null }
+
+    /// A run in a listing.
+    static func runSummary(_ run: RunRecord) -> JSONBody {
+        let duration: JSONBody =
+            if let started = run.startedAt, let finished = run.finishedAt {
+                .number((finished.timeIntervalSince(started) * 1000).rounded())
+            } else {
+                .null
+            }
+        return .object([
+            "id": integer(run.id), "pipeline": .string(run.pipeline), "file": .string(run.file),
+            "repository": text(run.repository), "ref": text(run.ref), "branch": text(run.gitBranch),
+            "commit": text(run.gitCommit), "status": .string(run.status.rawValue),
+            "status_reason": text(run.statusReason), "event": .string(eventKind(run.event)),
+            "queued_at": time(run.queuedAt), "started_at": time(run.startedAt), "finished_at": time(run.finishedAt),
+            "duration_ms": duration, "cancel_requested": text(run.cancelRequested),
+            "url": .string("/api/v1/runs/\(run.id ?? 0)"),
+        ])
+    }
+
+    /// One run with everything the store knows of it.
+    static func runDetail(
+        _ run: RunRecord, nodes: [NodeRecord], attempts: [AttemptRecord], outputs: [String: [String: String]],
+        findings: [FindingRecord]
+    ) -> JSONBody {
+        guard case .object(var object) = runSummary(run) else { return .null }
+        object["event"] = parse(run.event) ?? .string(run.event)
+        object["event_kind"] = .string(eventKind(run.event))
+        object["graph_hash"] = .string(run.graphHash)
+        object["graph"] = run.graphJSON.isEmpty ? .null : (parse(run.graphJSON) ?? .null)
+        object["diagnostics"] = run.diagnostics.flatMap(parse) ?? .array([])
+        object["resumed_from"] = integer(run.resumedFrom)
+        object["concurrency_group"] = text(run.concurrencyGroup)
+        object["worker"] = text(run.workerId)
+        object["claims"] = .number(Double(run.claims))
+        object["without_secrets"] = .bool(run.withoutSecrets)
+        object["nodes"] = .array(nodes.map { node($0, outputs: outputs[$0.nodeId] ?? [:]) })
+        object["attempts"] = .array(attempts.map(attempt))
+        object["findings"] = .array(findings.map(finding))
+        return .object(object)
+    }
+
+    static func node(_ node: NodeRecord, outputs: [String: String]) -> JSONBody {
+        .object([
+            "id": .string(node.nodeId), "status": .string(node.status), "reason": text(node.reason),
+            "attempts": .number(Double(node.attempts)), "started_at": time(node.startedAt),
+            "finished_at": time(node.finishedAt), "allowed_failure": .bool(node.allowedFailure),
+            "summary": text(node.summary), "outputs": .object(outputs.mapValues { .string($0) }),
+        ])
+    }
+
+    static func attempt(_ attempt: AttemptRecord) -> JSONBody {
+        .object([
+            "node": .string(attempt.nodeId), "number": .number(Double(attempt.number)),
+            "status": .string(attempt.status), "exit_code": integer(attempt.exitCode),
+            "signal": integer(attempt.signal),
+            "started_at": time(attempt.startedAt), "finished_at": time(attempt.finishedAt),
+            "duration_ms": .number(Double(attempt.durationMs)), "retry_reason": text(attempt.retryReason),
+            "error": text(attempt.error),
+        ])
+    }
+
+    static func finding(_ finding: FindingRecord) -> JSONBody {
+        .object([
+            "node": .string(finding.nodeId), "attempt": .number(Double(finding.attempt)), "rule": .string(finding.rule),
+            "severity": .string(finding.severity), "file": .string(finding.file), "line": .number(Double(finding.line)),
+            "column": .number(Double(finding.column)), "end_line": .number(Double(finding.endLine)),
+            "end_column": .number(Double(finding.endColumn)), "message": .string(finding.message),
+            "fix": text(finding.fix),
+        ])
+    }
+
+    static func breaker(_ breaker: BreakerRecord, transitions: [BreakerTransitionRecord]) -> JSONBody {
+        .object([
+            "name": .string(breaker.name), "state": .string(breaker.state), "mode": .string(breaker.mode),
+            "opened_at": time(breaker.openedAt), "updated_at": time(breaker.updatedAt),
+            "transitions": .array(
+                transitions.map { transition in
+                    .object([
+                        "from": .string(transition.fromState), "to": .string(transition.toState),
+                        "reason": .string(transition.reason), "at": time(transition.at),
+                        "run": integer(transition.runId),
+                    ])
+                }),
+        ])
+    }
+
+    static func delivery(_ delivery: DeliveryRecord) -> JSONBody {
+        .object([
+            "id": integer(delivery.id), "forge": .string(delivery.forge), "delivery_key": .string(delivery.deliveryKey),
+            "event": .string(delivery.eventName), "repository": .string(delivery.repository),
+            "received_at": time(delivery.receivedAt), "outcome": .string(delivery.outcome.rawValue),
+            "reason": text(delivery.reason), "run": integer(delivery.runId),
+        ])
+    }
+
+    static func token(_ token: APITokenRecord) -> JSONBody {
+        .object([
+            "name": .string(token.name), "role": .string(token.role.rawValue), "created_at": time(token.createdAt),
+            "expires_at": time(token.expiresAt), "last_used_at": time(token.lastUsedAt),
+            "revoked_at": time(token.revokedAt),
+        ])
+    }
+
+    static func audit(_ entry: AuditRecord) -> JSONBody {
+        .object([
+            "id": integer(entry.id), "at": time(entry.at), "actor": .string(entry.actor),
+            "action": .string(entry.action),
+            "target": .string(entry.target), "address": .string(entry.address), "details": text(entry.details),
+        ])
+    }
+
+    /// The `kind` of a stored event (`push`, `pull_request`, `manual`…).
+    static func eventKind(_ event: String) -> String {
+        if case .object(let object) = parse(event), case .string(let kind) = object["kind"] { return kind }
+        return "unknown"
+    }
+
+    /// JSON text as a value, or nil if it is not JSON.
+    static func parse(_ text: String) -> JSONBody? { JSONValue.parse(text) }
+}
