@@ -33,8 +33,9 @@ public enum BreakerOperation: String, Sendable, CaseIterable {
 public enum AuditActor {
     /// The command line on the store's machine: `cli:USER`.
     public static var commandLine: String {
-        "cli:"
-            + (ProcessInfo.processInfo.environment["USER"] ?? ProcessInfo.processInfo.environment["LOGNAME"]
-                ?? "unknown")
+        let environment = ProcessInfo.processInfo.environment
+        if let user = environment["USER"] ?? environment["LOGNAME"], !user.isEmpty { return "cli:" + user }
+        if let entry = getpwuid(getuid()), let name = entry.pointee.pw_name { return "cli:" + String(cString: name) }
+        return "cli:uid\(getuid())"
     }
 }
