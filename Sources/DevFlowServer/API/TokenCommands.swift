@@ -37,7 +37,7 @@ public enum TokenCommands {
     }
 
     /// Makes a token and stores its hash; returns the token (shown once) and its record.
-    static func create(name: String, role: APIRole, expiresAt: Date?, store: any APIStore) throws -> (
+    public static func create(name: String, role: APIRole, expiresAt: Date?, store: any APIStore) throws -> (
         String, APITokenRecord
     ) {
         let token = APITokens.generate()

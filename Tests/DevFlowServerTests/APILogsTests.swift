@@ -1,0 +1,168 @@
+import DevFlowServer
+import DevFlowStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Testing
+
+/// Node logs as text and as Server-Sent Events: paging, downloads, resuming with `Last-Event-ID`, pings, the end
+/// event, clients that hang up, and a log of a million lines.
+@Suite("API logs", .serialized)
+struct APILogsTests {
+    /// Appends `count` lines `line N` to `node`'s log in chunks of `chunk`.
+    static func appendLines(
+        _ fixture: APIFixture, run: Int64, node: String = "build", from start: Int = 0, count: Int, chunk: Int = 1000
+    ) throws {
+        var next = start
+        while next < start + count {
+            let size = min(chunk, start + count - next)
+            try fixture.store.appendLog(
+                run: run, node: node, attempt: 1, stream: "stdout", lines: (next..<(next + size)).map { "line \($0)" })
+            next += size
+        }
+    }
+
+    @Test("a node's log by line: offset and limit, a download with a file name, 404 for a node the run lacks")
+    func textLog() async throws {
+        let fixture = try APIFixture()
+        try fixture.makeTokens()
+        let run = try fixture.seedRun()
+        try Self.appendLines(fixture, run: run, count: 25, chunk: 7)
+        try await buildApplication(fixture.context).test(.live) { client in
+            let all = try await client.execute(
+                uri: "/api/v1/runs/\(run)/nodes/build/log", method: .get, headers: fixture.auth(.viewer))
+            #expect(all.headers[.contentType] == "text/plain; charset=utf-8")
+            #expect(String(buffer: all.body) == (0..<25).map { "line \($0)\n" }.joined())
+            let page = try await client.execute(
+                uri: "/api/v1/runs/\(run)/nodes/build/log?offset=5&limit=3", method: .get,
+                headers: fixture.auth(.viewer))
+            #expect(String(buffer: page.body) == "line 5\nline 6\nline 7\n")
+            let past = try await client.execute(
+                uri: "/api/v1/runs/\(run)/nodes/build/log?offset=100", method: .get, headers: fixture.auth(.viewer))
+            #expect(past.status == .ok && String(buffer: past.body).isEmpty)
+            let download = try await client.execute(
+                uri: "/api/v1/runs/\(run)/nodes/build/log?download=true", method: .get, headers: fixture.auth(.viewer))
+            #expect(download.headers[.contentDisposition] == "attachment; filename=\"run-\(run)-build.log\"")
+            let bad = try await client.execute(
+                uri: "/api/v1/runs/\(run)/nodes/build/log?offset=-1", method: .get, headers: fixture.auth(.viewer))
+            #expect(bad.status == .badRequest)
+        }
+    }
+
+    @Test("a log of 1,000,000 lines is streamed whole, page by page from the store")
+    func millionLines() async throws {
+        let fixture = try APIFixture()
+        try fixture.makeTokens()
+        let run = try fixture.seedRun()
+        try Self.appendLines(fixture, run: run, count: 1_000_000, chunk: 5000)
+        try await buildApplication(fixture.context).test(.live) { client in
+            let response = try await client.execute(
+                uri: "/api/v1/runs/\(run)/nodes/build/log", method: .get, headers: fixture.auth(.viewer))
+            #expect(response.status == .ok)
+            #expect(response.headers[.contentLength] == nil, "a streamed body has no length up front")
+            let view = response.body.readableBytesView
+            #expect(view.filter { $0 == UInt8(ascii: "\n") }.count == 1_000_000)
+            #expect(String(buffer: response.body).hasSuffix("line 999999\n"))
+            let tail = try await client.execute(
+                uri: "/api/v1/runs/\(run)/nodes/build/log?offset=999998", method: .get, headers: fixture.auth(.viewer))
+            #expect(String(buffer: tail.body) == "line 999998\nline 999999\n")
+        }
+    }
+
+    @Test("SSE: every line once with an id, pings while idle, `event: end` when the node finishes")
+    func liveStream() async throws {
+        let fixture = try APIFixture(settings: { $0.ssePingSeconds = 0.2 })
+        try fixture.makeTokens()
+        let run = try fixture.seedRun(status: .running, nodes: ["build": "running"])
+        try Self.appendLines(fixture, run: run, count: 3)
+        let token = try #require(fixture.auth(.viewer)[.authorization])
+        try await buildApplication(fixture.context).test(.live) { client in
+            let port = try #require(client.port)
+            let connection = try RawHTTPConnection(
+                port: port, path: "/api/v1/runs/\(run)/nodes/build/log/stream", headers: ["Authorization": token])
+            connection.read { sseEventCount($0) == 3 }
+            #expect(connection.received.contains("Content-Type: text/event-stream"))
+            connection.read { $0.contains(": ping") }
+            #expect(connection.received.contains(": ping\n\n"))
+            try Self.appendLines(fixture, run: run, from: 3, count: 2)
+            connection.read { sseEventCount($0) == 5 }
+            try fixture.store.finishNode(
+                NodeRecord(
+                    runId: run, nodeId: "build", status: "succeeded", reason: nil, attempts: 1, startedAt: Date(),
+                    finishedAt: Date(), fingerprint: nil, allowedFailure: false), outputs: [:])
+            connection.read { $0.contains("event: end") }
+            #expect(connection.received.contains("event: end\ndata: {\"status\":\"succeeded\"}\n\n"))
+            #expect(sseLines(connection.received).map(\.line) == (0..<5).map { "line \($0)" })
+        }
+    }
+
+    @Test("reconnecting with Last-Event-ID after 10,000 lines: no line lost, none repeated")
+    func resumeAfterTenThousand() async throws {
+        let fixture = try APIFixture()
+        try fixture.makeTokens()
+        let run = try fixture.seedRun(status: .running, nodes: ["build": "running"])
+        try Self.appendLines(fixture, run: run, count: 10_000, chunk: 333)
+        let token = try #require(fixture.auth(.viewer)[.authorization])
+        try await buildApplication(fixture.context).test(.live) { client in
+            let port = try #require(client.port)
+            let first = try RawHTTPConnection(
+                port: port, path: "/api/v1/runs/\(run)/nodes/build/log/stream", headers: ["Authorization": token])
+            first.read { sseEventCount($0) >= 10_000 }
+            let received = sseLines(first.received)
+            first.hangUp()
+            #expect(received.count == 10_000)
+            // Lines written while no client was connected.
+            try Self.appendLines(fixture, run: run, from: 10_000, count: 500, chunk: 100)
+            let lastID = try #require(received.last?.id)
+            let second = try RawHTTPConnection(
+                port: port, path: "/api/v1/runs/\(run)/nodes/build/log/stream",
+                headers: ["Authorization": token, "Last-Event-ID": lastID])
+            second.read { sseEventCount($0) >= 500 }
+            let all = received.map(\.line) + sseLines(second.received).map(\.line)
+            #expect(all == (0..<10_500).map { "line \($0)" }, "lines differ")
+            // A resume from the middle of a chunk starts at the next line of that chunk.
+            let middle = received[4999]
+            let third = try RawHTTPConnection(
+                port: port, path: "/api/v1/runs/\(run)/nodes/build/log/stream",
+                headers: ["Authorization": token, "Last-Event-ID": middle.id])
+            third.read { sseEventCount($0) >= 5500 }
+            #expect(sseLines(third.received).first?.line == "line 5000")
+            #expect(sseLines(third.received).count == 5500)
+            let bad = try RawHTTPConnection(
+                port: port, path: "/api/v1/runs/\(run)/nodes/build/log/stream",
+                headers: ["Authorization": token, "Last-Event-ID": "yesterday"])
+            bad.read { $0.contains("\r\n\r\n{") && $0.hasSuffix("}") }
+            #expect(bad.received.hasPrefix("HTTP/1.1 400"))
+        }
+    }
+
+    @Test("a client that hangs up mid-stream leaves the server serving; the run's stream covers every node")
+    func disconnectAndRunStream() async throws {
+        let fixture = try APIFixture()
+        try fixture.makeTokens()
+        let run = try fixture.seedRun(status: .running, nodes: ["build": "running", "test": "running"])
+        try Self.appendLines(fixture, run: run, node: "build", count: 2000)
+        try Self.appendLines(fixture, run: run, node: "test", count: 3)
+        let token = try #require(fixture.auth(.viewer)[.authorization])
+        try await buildApplication(fixture.context).test(.live) { client in
+            let port = try #require(client.port)
+            for _ in 0..<5 {
+                let connection = try RawHTTPConnection(
+                    port: port, path: "/api/v1/runs/\(run)/nodes/build/log/stream", headers: ["Authorization": token])
+                connection.read { $0.contains("line 10\"") }
+                connection.hangUp()
+            }
+            try await Task.sleep(nanoseconds: 100_000_000)
+            #expect(try await client.execute(uri: "/healthz", method: .get).status == .ok)
+            try fixture.store.finishRun(run: run, status: .succeeded, at: Date())
+            let whole = try RawHTTPConnection(
+                port: port, path: "/api/v1/runs/\(run)/log/stream", headers: ["Authorization": token])
+            whole.read { $0.contains("event: end") }
+            #expect(sseLines(whole.received).count == 2003)
+            #expect(whole.received.contains(#""node":"test""#))
+            #expect(whole.received.contains("event: end\ndata: {\"status\":\"succeeded\"}"))
+        }
+    }
+}
