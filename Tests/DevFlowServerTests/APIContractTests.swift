@@ -1,0 +1,74 @@
+import DevFlowServer
+import DevFlowStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Testing
+
+/// `/api/v1` against its contract: the served document is `docs/api/openapi.json` and names exactly the routes, and
+/// the answers `scripts/api-fuzz.sh` (schemathesis) found wrong stay right.
+@Suite("API contract", .serialized)
+struct APIContractTests {
+    /// A server with no workers, an admin token and one finished run (id 1) whose node `build` logged two lines.
+    final class API: @unchecked Sendable {
+        let fixture: ServerFixture
+        let token: String
+
+        init() throws {
+            fixture = try ServerFixture(
+                pipeline: "version: 1\nname: ci\non: {manual: {}}\nsteps: {build: {run: 'true'}}\n", workers: 0)
+            let created = TokenCommands.create(
+                name: "contract", role: "admin", expires: nil, database: fixture.context.settings.databasePath)
+            token = created.text.trimmingCharacters(in: .whitespacesAndNewlines)
+            let store = fixture.context.store
+            let now = Date()
+            let run = try store.startRun(
+                RunRecord(
+                    id: nil, pipeline: "ci", file: ".devflow.yml", graphHash: "", graphJSON: "",
+                    event: #"{"kind":"manual"}"#, gitCommit: nil, gitBranch: nil, gitAuthorTime: nil, status: .running,
+                    queuedAt: now, startedAt: now, finishedAt: nil, pid: 1, host: "test", heartbeatAt: now,
+                    resumedFrom: nil),
+                nodes: ["build"])
+            let id = try #require(run.id)
+            try store.appendLog(run: id, node: "build", attempt: 1, stream: "stdout", lines: ["one", "two"])
+            try store.finishRun(run: id, status: .succeeded, at: now)
+        }
+
+        var headers: HTTPFields { [.authorization: "Bearer \(token)"] }
+
+        /// Sends one request and returns its status, headers and body.
+        func send(
+            _ client: some TestClientProtocol, _ method: HTTPRequest.Method, _ uri: String,
+            headers extra: HTTPFields = [:], body: String? = nil
+        ) async throws -> (status: HTTPResponse.Status, headers: HTTPFields, body: String) {
+            var fields = headers
+            fields.append(contentsOf: extra)
+            let response = try await client.execute(
+                uri: uri, method: method, headers: fields, body: body.map { ByteBuffer(text: $0) })
+            return (response.status, response.headers, String(buffer: response.body))
+        }
+    }
+
+    static func object(_ text: String) -> [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:]
+    }
+
+    static var documentPath: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("docs/api/openapi.json").path
+    }
+
+    @Test("errors a handler throws carry the RateLimit headers too")
+    func rateLimitHeadersOnErrors() async throws {
+        let api = try API()
+        try await buildApplication(api.fixture.context).test(.router) { client in
+            for uri in ["/api/v1/runs/99", "/api/v1/runs?limit=0", "/api/v1/runs/1"] {
+                let answer = try await api.send(client, .get, uri)
+                #expect(answer.headers[HTTPField.Name("RateLimit-Remaining")!] != nil, "\(uri): \(answer.status)")
+                #expect(answer.headers[HTTPField.Name("RateLimit-Limit")!] != nil)
+            }
+        }
+    }
+}
