@@ -60,6 +60,40 @@ struct APIContractTests {
             .deletingLastPathComponent().appendingPathComponent("docs/api/openapi.json").path
     }
 
+    @Test("the served document is docs/api/openapi.json; each of its operations is routed, other methods are 405")
+    func documentMatchesRoutes() async throws {
+        let api = try API()
+        try await buildApplication(api.fixture.context).test(.router) { client in
+            let served = try await api.send(client, .get, "/api/v1/openapi.json", headers: [:])
+            #expect(served.status == .ok)
+            #expect(served.body + "\n" == (try String(contentsOfFile: Self.documentPath, encoding: .utf8)))
+            let paths = try #require(Self.object(served.body)["paths"] as? [String: [String: Any]])
+            #expect(paths.count == 14)
+            let methods: [HTTPRequest.Method] = [.get, .post, .put, .patch, .delete]
+            for (path, item) in paths {
+                let uri = path.replacingOccurrences(of: "{run}", with: "1").replacingOccurrences(
+                    of: "{node}", with: "build"
+                ).replacingOccurrences(of: "{operation}", with: "reset").replacingOccurrences(
+                    of: "{name}", with: "nobody")
+                for method in methods {
+                    let answer = try await api.send(client, method, uri)
+                    let code = (Self.object(answer.body)["error"] as? [String: Any])?["code"] as? String
+                    if item[method.rawValue.lowercased()] != nil {
+                        #expect(answer.status != .methodNotAllowed, "\(method) \(path)")
+                        #expect(!answer.body.contains("no API route"), "\(method) \(path): \(answer.body)")
+                    } else {
+                        #expect(answer.status == .methodNotAllowed, "\(method) \(path)")
+                        #expect(code == "method_not_allowed")
+                        let allow = answer.headers[.allow] ?? ""
+                        let documented = item.keys.filter { $0 != "parameters" }.map { $0.uppercased() }
+                        #expect(Set(allow.components(separatedBy: ", ")) == Set(documented), "\(path): \(allow)")
+                    }
+                }
+            }
+            #expect(try await api.send(client, .get, "/api/v1/nothing").status == .notFound)
+        }
+    }
+
     @Test("errors a handler throws carry the RateLimit headers too")
     func rateLimitHeadersOnErrors() async throws {
         let api = try API()
