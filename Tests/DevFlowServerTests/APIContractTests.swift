@@ -105,4 +105,19 @@ struct APIContractTests {
             }
         }
     }
+
+    @Test("a node log's offset plus limit past Int.max reads to the end instead of trapping")
+    func logRangeSaturates() async throws {
+        let api = try API()
+        try await buildApplication(api.fixture.context).test(.router) { client in
+            let answer = try await api.send(
+                client, .get, "/api/v1/runs/1/nodes/build/log?offset=1&limit=9223372036854775806")
+            #expect(answer.status == .ok)
+            #expect(answer.body == "two\n")
+            #expect(
+                try await api.send(client, .get, "/api/v1/runs/1/nodes/build/log?download=yes").status == .badRequest)
+            let download = try await api.send(client, .get, "/api/v1/runs/1/nodes/build/log?download=true")
+            #expect(download.headers[.contentDisposition] == #"attachment; filename="run-1-build.log""#)
+        }
+    }
 }

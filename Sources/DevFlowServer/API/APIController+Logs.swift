@@ -24,7 +24,7 @@ extension APIController {
         let offset = try query.integer("offset", default: 0, range: 0...Int.max)
         let limit = try query.integer("limit", default: Int.max, range: 1...Int.max)
         var headers: HTTPFields = [.contentType: "text/plain; charset=utf-8"]
-        if query.text("download") == "true" {
+        if try query.boolean("download") == true {
             let name = ServerContext.slug("run-\(run)-\(node)") + ".log"
             headers[.contentDisposition] = "attachment; filename=\"\(name)\""
         }
@@ -34,7 +34,9 @@ extension APIController {
             body: ResponseBody { writer in
                 var after: Int64 = 0
                 var line = 0
-                let end = limit == Int.max ? Int.max : offset + limit
+                // Saturating: `offset + limit` past Int.max means "to the end", never an overflow trap.
+                let (sum, overflow) = offset.addingReportingOverflow(limit)
+                let end = overflow ? Int.max : sum
                 while line < end {
                     let chunks = try store.logChunks(run: run, node: node, after: after, limit: Self.chunkPage)
                     var text = ""
