@@ -120,4 +120,23 @@ struct APIContractTests {
             #expect(download.headers[.contentDisposition] == #"attachment; filename="run-1-build.log""#)
         }
     }
+
+    @Test("Last-Event-ID: digits only, no line past Int.max, and a malformed query is refused even with a header")
+    func lastEventID() async throws {
+        let api = try API()
+        let id = HTTPField.Name("Last-Event-ID")!
+        try await buildApplication(api.fixture.context).test(.router) { client in
+            let stream = "/api/v1/runs/1/nodes/build/log/stream"
+            for bad in ["1.9223372036854775807", "+1.0", "1.-0", "1.", "1.0.0"] {
+                #expect(try await api.send(client, .get, stream, headers: [id: bad]).status == .badRequest, "\(bad)")
+            }
+            #expect(
+                try await api.send(client, .get, stream + "?last_event_id=x", headers: [id: "1.0"]).status
+                    == .badRequest)
+            let resumed = try await api.send(client, .get, stream + "?last_event_id=1.0", headers: [id: ""])
+            #expect(resumed.status == .ok)
+            #expect(resumed.body.hasPrefix("id: 1.1\ndata: "), "\(resumed.body)")
+            #expect(resumed.body.hasSuffix("event: end\ndata: {\"status\":\"pending\"}\n\n"), "\(resumed.body)")
+        }
+    }
 }
