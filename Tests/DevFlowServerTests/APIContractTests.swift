@@ -139,4 +139,23 @@ struct APIContractTests {
             #expect(resumed.body.hasSuffix("event: end\ndata: {\"status\":\"pending\"}\n\n"), "\(resumed.body)")
         }
     }
+
+    @Test("token lifetimes are 1 to 9999 units: a longer one is a 422, not a crash or an unreadable token table")
+    func tokenLifetimes() async throws {
+        let api = try API()
+        try await buildApplication(api.fixture.context).test(.router) { client in
+            let json: HTTPFields = [.contentType: "application/json"]
+            for (index, bad) in ["9999999999999w", "10000d", "05d", "+5d", "0h", "5y", "d"].enumerated() {
+                let answer = try await api.send(
+                    client, .post, "/api/v1/tokens", headers: json,
+                    body: #"{"name":"t\#(index)","role":"viewer","expires":"\#(bad)"}"#)
+                #expect(answer.status == .unprocessableContent, "\(bad): \(answer.body)")
+            }
+            let longest = try await api.send(
+                client, .post, "/api/v1/tokens", headers: json,
+                body: #"{"name":"long","role":"viewer","expires":"9999w"}"#)
+            #expect(longest.status == .created, "\(longest.body)")
+            #expect(try await api.send(client, .get, "/api/v1/tokens").status == .ok)
+        }
+    }
 }

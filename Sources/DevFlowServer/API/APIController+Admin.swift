@@ -36,7 +36,9 @@ extension APIController {
             guard let seconds = APITokens.duration(text) else {
                 throw APIError(
                     .unprocessableContent, code: "invalid_field",
-                    message: "'expires' must be a lifetime such as 90d, 12h, 30m or 2w; found '\(text)'",
+                    message:
+                        "'expires' must be a lifetime of 1 to 9999 minutes, hours, days or weeks, such as 90d, 12h, "
+                        + "30m or 2w; found '\(text)'",
                     details: ["field": "expires"])
             }
             expiry = Date().addingTimeInterval(seconds)
