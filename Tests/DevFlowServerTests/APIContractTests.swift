@@ -158,4 +158,22 @@ struct APIContractTests {
             #expect(try await api.send(client, .get, "/api/v1/tokens").status == .ok)
         }
     }
+
+    @Test("lint's path is the file name in every format, escaped as the format needs")
+    func lintPath() async throws {
+        let api = try API()
+        try await buildApplication(api.fixture.context).test(.router) { client in
+            let json = try await api.send(client, .post, "/api/v1/lint?path=a%22b%5C.yml", body: "version: 1\n")
+            let result = Self.object(json.body)
+            let diagnostics = try #require(result["diagnostics"] as? [[String: Any]])
+            #expect(!diagnostics.isEmpty)
+            #expect(result["errors"] as? Int == diagnostics.count)
+            #expect(diagnostics.allSatisfy { $0["file"] as? String == #"a"b\.yml"# })
+            let sarif = try await api.send(
+                client, .post, "/api/v1/lint?format=sarif&path=ci%20x.yml", body: "version: 1\n")
+            #expect(sarif.headers[.contentType] == "application/sarif+json")
+            #expect(sarif.body.contains("ci%20x.yml"), "\(sarif.body.prefix(600))")
+            #expect(!sarif.body.contains("%3Cstdin%3E"))
+        }
+    }
 }

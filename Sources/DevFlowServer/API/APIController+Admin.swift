@@ -86,15 +86,17 @@ extension APIController {
         let path = query.text("path") ?? ".devflow.yml"
         let buffer = try await APIBody.bytes(request, limit: APIBody.maximumJSONBytes * 4)
         let bytes = Data(buffer.readableBytesView)
-        let session = LintSession(
+        var session = LintSession(
             paths: ["-"], format: format == .json ? .json : .sarif, configPath: nil, failOn: .error,
             noShellcheck: true, colored: false, workingDirectory: "/nonexistent/devflow-api-lint",
             readStandardInput: { bytes })
+        // The name goes in as the file's, so every format escapes it as it must (JSON strings, SARIF URIs).
+        session.standardInputName = path
         let outcome = session.run()
         guard outcome.exitCode == .clean || outcome.exitCode == .findings else {
             throw APIError(.badRequest, code: "lint_failed", message: outcome.errors)
         }
-        let text = outcome.output.replacingOccurrences(of: "<stdin>", with: path)
+        let text = outcome.output
         if format == .sarif {
             return Response(
                 status: .ok, headers: [.contentType: "application/sarif+json"],
