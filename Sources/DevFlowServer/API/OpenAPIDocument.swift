@@ -12,7 +12,7 @@ enum OpenAPIDocument {
             "title": "DevFlow server API",
             "version": "1",
             "summary": "Runs, logs, breakers, deliveries, tokens, the audit log and lint of a `devflow serve`.",
-            "description": "Every operation but this document needs `Authorization: Bearer TOKEN` (make one with `devflow tokens create NAME --role admin` on the server's machine). Each token has a role: `viewer` reads, `operator` also acts on runs and breakers, `admin` also manages tokens and reads the audit log. Requests are rate-limited per token (per client address without a valid token): every answer carries `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset`, and a 429 carries `Retry-After`. Every failure is `{\"error\": {\"code\", \"message\", \"details\"}}`. Times are ISO 8601 in UTC with milliseconds; unknown values are null."
+            "description": "Every operation but this document needs `Authorization: Bearer TOKEN` (make one with `devflow tokens create NAME --role admin` on the server's machine). Each token has a role: `viewer` reads, `operator` also acts on runs and breakers, `admin` also manages tokens and reads the audit log. Requests are rate-limited per token (per client address without a valid token): every answer of an operation carries `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset`, and a 429 carries `Retry-After`. A method a path does not document is a 405 with `Allow`. Every failure is `{\"error\": {\"code\", \"message\", \"details\"}}`. Times are ISO 8601 in UTC with milliseconds; unknown values are null."
           },
           "tags": [
             {
