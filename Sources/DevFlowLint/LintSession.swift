@@ -58,6 +58,8 @@ public struct LintSession: Sendable {
     public var workingDirectory: String
     /// Reads standard input for `-`.
     public var readStandardInput: @Sendable () -> Data
+    /// The file name diagnostics of standard input (`-`) carry.
+    public var standardInputName = "<stdin>"
     /// `--fix` (in place) or `--fix --diff`; nil: report only.
     public var fixMode: FixMode?
     /// `--unsafe-fixes`: also apply fix-its that are guesses.
@@ -106,7 +108,7 @@ public struct LintSession: Sendable {
 
     /// Reads a file as a source, refusing oversized files without reading them whole.
     func read(_ path: String) -> Result<SourceFile, Unreadable> {
-        if path == "-" { return .success(SourceFile(path: "<stdin>", bytes: Array(readStandardInput()))) }
+        if path == "-" { return .success(SourceFile(path: standardInputName, bytes: Array(readStandardInput()))) }
         let absolute = path.hasPrefix("/") ? path : "\(workingDirectory)/\(path)"
         let attributes = try? FileManager.default.attributesOfItem(atPath: absolute)
         if let size = attributes?[.size] as? Int, size > YAMLParser.maximumFileSize {

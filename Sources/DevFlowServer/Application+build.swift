@@ -10,11 +10,13 @@ public func buildApplication(_ context: ServerContext, logger: Logger? = nil) ->
     if logger.logLevel > .info { logger.logLevel = .info }
     let router = Router(context: ServerRequestContext.self)
     router.add(middleware: ServerHeaderMiddleware())
-    router.add(middleware: APIErrorMiddleware())
+    let apiRoutes = APIRouteTable()
+    router.add(middleware: APIErrorMiddleware(routes: apiRoutes))
     WebhookController(context: context).register(on: router)
     HealthController(context: context).register(on: router)
     do {
         try APIController(context: context).register(on: router)
+        apiRoutes.load(from: router)
     } catch {
         logger.error("the API is off: its cursor key cannot be read from the store: \(error)")
     }

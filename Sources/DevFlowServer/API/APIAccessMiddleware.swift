@@ -42,9 +42,15 @@ struct APIAccessMiddleware: RouterMiddleware {
             for field in decision.headers { failure.headers.append(field) }
             throw failure
         }
-        var response = try await next(request, context)
-        for field in decision.headers { response.headers.append(field) }
-        return response
+        // Every answer carries the bucket's state, the handler's errors (403, 404, 409…) included.
+        do {
+            var response = try await next(request, context)
+            for field in decision.headers { response.headers.append(field) }
+            return response
+        } catch var error as APIError {
+            for field in decision.headers { error.headers.append(field) }
+            throw error
+        }
     }
 
     func authenticate(_ header: String?, now: Date) throws(APIError) -> APITokenRecord {

@@ -36,7 +36,9 @@ extension APIController {
             guard let seconds = APITokens.duration(text) else {
                 throw APIError(
                     .unprocessableContent, code: "invalid_field",
-                    message: "'expires' must be a lifetime such as 90d, 12h, 30m or 2w; found '\(text)'",
+                    message:
+                        "'expires' must be a lifetime of 1 to 9999 minutes, hours, days or weeks, such as 90d, 12h, "
+                        + "30m or 2w; found '\(text)'",
                     details: ["field": "expires"])
             }
             expiry = Date().addingTimeInterval(seconds)
@@ -84,15 +86,17 @@ extension APIController {
         let path = query.text("path") ?? ".devflow.yml"
         let buffer = try await APIBody.bytes(request, limit: APIBody.maximumJSONBytes * 4)
         let bytes = Data(buffer.readableBytesView)
-        let session = LintSession(
+        var session = LintSession(
             paths: ["-"], format: format == .json ? .json : .sarif, configPath: nil, failOn: .error,
             noShellcheck: true, colored: false, workingDirectory: "/nonexistent/devflow-api-lint",
             readStandardInput: { bytes })
+        // The name goes in as the file's, so every format escapes it as it must (JSON strings, SARIF URIs).
+        session.standardInputName = path
         let outcome = session.run()
         guard outcome.exitCode == .clean || outcome.exitCode == .findings else {
             throw APIError(.badRequest, code: "lint_failed", message: outcome.errors)
         }
-        let text = outcome.output.replacingOccurrences(of: "<stdin>", with: path)
+        let text = outcome.output
         if format == .sarif {
             return Response(
                 status: .ok, headers: [.contentType: "application/sarif+json"],

@@ -24,7 +24,7 @@ extension APIController {
         let offset = try query.integer("offset", default: 0, range: 0...Int.max)
         let limit = try query.integer("limit", default: Int.max, range: 1...Int.max)
         var headers: HTTPFields = [.contentType: "text/plain; charset=utf-8"]
-        if query.text("download") == "true" {
+        if try query.boolean("download") == true {
             let name = ServerContext.slug("run-\(run)-\(node)") + ".log"
             headers[.contentDisposition] = "attachment; filename=\"\(name)\""
         }
@@ -34,7 +34,9 @@ extension APIController {
             body: ResponseBody { writer in
                 var after: Int64 = 0
                 var line = 0
-                let end = limit == Int.max ? Int.max : offset + limit
+                // Saturating: `offset + limit` past Int.max means "to the end", never an overflow trap.
+                let (sum, overflow) = offset.addingReportingOverflow(limit)
+                let end = overflow ? Int.max : sum
                 while line < end {
                     let chunks = try store.logChunks(run: run, node: node, after: after, limit: Self.chunkPage)
                     var text = ""
@@ -68,9 +70,11 @@ extension APIController {
             nodeId = nil
             guard try self.context.store.run(run) != nil else { throw APIError.notFound("there is no run \(run)") }
         }
-        let resume = try LogPosition(
-            lastEventID: request.headers[HTTPField.Name("Last-Event-ID")!]
-                ?? QueryReader(request: request).text("last_event_id"))
+        // Both are checked (a malformed one is a 400, never ignored); a non-empty header wins over the query.
+        let header = request.headers[HTTPField.Name("Last-Event-ID")!]
+        let fromHeader = try LogPosition(lastEventID: header)
+        let fromQuery = try LogPosition(lastEventID: QueryReader(request: request).text("last_event_id"))
+        let resume = header?.isEmpty == false ? fromHeader : fromQuery
         let tail = LogTail(
             store: self.context.store, run: run, node: nodeId, position: resume,
             pollSeconds: self.context.settings.logPollSeconds, pingSeconds: self.context.settings.ssePingSeconds)
@@ -108,14 +112,16 @@ struct LogPosition: Sendable, Equatable {
         self.line = line
     }
 
-    /// Reads a `Last-Event-ID`; a 400 if it is not one this server sent.
+    /// Reads a `Last-Event-ID` (digits, a dot, digits); a 400 if it is not one this server sent.
     init(lastEventID: String?) throws(APIError) {
         guard let lastEventID, !lastEventID.isEmpty else {
             self = .start
             return
         }
-        let parts = lastEventID.split(separator: ".")
-        guard parts.count == 2, let chunk = Int64(parts[0]), let line = Int(parts[1]), chunk >= 0, line >= 0 else {
+        let parts = lastEventID.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }),
+            let chunk = Int64(parts[0]), let line = Int(parts[1]), line < Int.max
+        else {
             throw APIError(
                 .badRequest, code: "invalid_last_event_id",
                 message: "Last-Event-ID '\(lastEventID)' is not an id this server sent (CHUNK.LINE)")

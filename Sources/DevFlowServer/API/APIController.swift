@@ -61,6 +61,15 @@ struct QueryReader {
         return number
     }
 
+    func boolean(_ name: String) throws(APIError) -> Bool? {
+        guard let text = text(name) else { return nil }
+        switch text {
+        case "true": return true
+        case "false": return false
+        default: throw .invalidParameter(name, "'\(name)' must be true or false, found '\(text)'")
+        }
+    }
+
     func date(_ name: String) throws(APIError) -> Date? {
         guard let text = text(name) else { return nil }
         let formatter = ISO8601DateFormatter()

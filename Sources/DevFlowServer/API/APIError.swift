@@ -53,8 +53,12 @@ struct APIError: Error, HTTPResponseError, Sendable {
 }
 
 /// Turns every failure under `/api/` into an `APIError` answer: Hummingbird's own errors (no such route, a body too
-/// large) keep their status with the API's shape, and anything else is a 500 that says where to look.
+/// large) keep their status with the API's shape, a path that exists with other methods is a 405 with `Allow`, and
+/// anything else is a 500 that says where to look.
 struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    /// The API's routes, for 405s.
+    var routes = APIRouteTable()
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
     {
@@ -64,6 +68,10 @@ struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as APIError {
             return try error.response(from: request, context: context)
         } catch let error as HTTPError {
+            let allowed = error.status == .notFound ? routes.methods(for: request.uri.path) : []
+            if !allowed.isEmpty {
+                return try Self.methodNotAllowed(request, allowed: allowed).response(from: request, context: context)
+            }
             let code: String =
                 switch error.status {
                 case .notFound: "not_found"
@@ -84,5 +92,15 @@ struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
                 message: "the server failed to answer; its log has the details (\(type(of: error)))"
             ).response(from: request, context: context)
         }
+    }
+
+    /// 405 for a path that exists with other methods, with `Allow`.
+    static func methodNotAllowed(_ request: Request, allowed: [HTTPRequest.Method]) -> APIError {
+        let names = allowed.map(\.rawValue)
+        return APIError(
+            .methodNotAllowed, code: "method_not_allowed",
+            message: "\(request.uri.path) answers \(names.joined(separator: " and ")), not \(request.method); see "
+                + "GET /api/v1/openapi.json",
+            details: ["allowed": .array(names.map { .string($0) })], headers: [.allow: names.joined(separator: ", ")])
     }
 }

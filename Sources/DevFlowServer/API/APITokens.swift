@@ -41,9 +41,15 @@ enum APITokens {
         return token.isEmpty ? nil : token
     }
 
-    /// A lifetime such as `90d`, `12h`, `30m` or `2w`, in seconds; nil if it does not parse.
+    /// A lifetime such as `90d`, `12h`, `30m` or `2w`: 1 to 9999 (no sign, no leading zero) minutes, hours, days or
+    /// weeks, in seconds; nil otherwise. The bound keeps every expiry a four-digit year (9999 weeks is about 190
+    /// years), which the store and the API's dates can hold.
     static func duration(_ text: String) -> TimeInterval? {
-        guard let unit = text.last, let count = Int(text.dropLast()), count > 0 else { return nil }
+        guard let unit = text.last else { return nil }
+        let digits = text.dropLast()
+        guard (1...4).contains(digits.count), digits.first != "0",
+            digits.allSatisfy({ $0.isASCII && $0.isNumber }), let count = Int(digits)
+        else { return nil }
         let seconds: Double? =
             switch unit {
             case "m": 60

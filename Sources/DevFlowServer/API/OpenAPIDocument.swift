@@ -6,6 +6,2761 @@
 enum OpenAPIDocument {
     /// The document's text.
     static let json = #"""
-        {"openapi": "3.1.0", "info": {"title": "DevFlow", "version": "1"}, "paths": {}}
+        {
+          "openapi": "3.1.0",
+          "info": {
+            "title": "DevFlow server API",
+            "version": "1",
+            "summary": "Runs, logs, breakers, deliveries, tokens, the audit log and lint of a `devflow serve`.",
+            "description": "Every operation but this document needs `Authorization: Bearer TOKEN` (make one with `devflow tokens create NAME --role admin` on the server's machine). Each token has a role: `viewer` reads, `operator` also acts on runs and breakers, `admin` also manages tokens and reads the audit log. Requests are rate-limited per token (per client address without a valid token): every answer of an operation carries `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset`, and a 429 carries `Retry-After`. A method a path does not document is a 405 with `Allow`. Every failure is `{\"error\": {\"code\", \"message\", \"details\"}}`. Times are ISO 8601 in UTC with milliseconds; unknown values are null."
+          },
+          "tags": [
+            {
+              "name": "runs"
+            },
+            {
+              "name": "logs"
+            },
+            {
+              "name": "breakers"
+            },
+            {
+              "name": "deliveries"
+            },
+            {
+              "name": "tokens"
+            },
+            {
+              "name": "audit"
+            },
+            {
+              "name": "lint"
+            },
+            {
+              "name": "meta"
+            }
+          ],
+          "security": [
+            {
+              "bearer": []
+            }
+          ],
+          "paths": {
+            "/api/v1/openapi.json": {
+              "get": {
+                "operationId": "getOpenAPIDocument",
+                "tags": [
+                  "meta"
+                ],
+                "summary": "This document",
+                "description": "Needs no token; charged to the client address's rate limit.",
+                "security": [],
+                "responses": {
+                  "200": {
+                    "description": "The OpenAPI document.",
+                    "headers": {
+                      "RateLimit-Limit": {
+                        "$ref": "#/components/headers/RateLimit-Limit"
+                      },
+                      "RateLimit-Remaining": {
+                        "$ref": "#/components/headers/RateLimit-Remaining"
+                      },
+                      "RateLimit-Reset": {
+                        "$ref": "#/components/headers/RateLimit-Reset"
+                      }
+                    },
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "type": "object",
+                          "required": [
+                            "openapi",
+                            "paths"
+                          ]
+                        }
+                      }
+                    }
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/TooManyRequests"
+                  }
+                }
+              }
+            },
+            "/api/v1/runs": {
+              "get": {
+                "operationId": "listRuns",
+                "tags": [
+                  "runs"
+                ],
+                "summary": "List runs, newest first",
+                "description": "Keyset-paginated: follow `next` (it keeps the filters; a cursor sent with other filters is refused). Needs `viewer`.",
+                "parameters": [
+                  {
+                    "name": "repository",
+                    "in": "query",
+                    "required": false,
+                    "description": "Only runs of this repository (full name). Empty: as if absent.",
+                    "allowEmptyValue": true,
+                    "schema": {
+                      "type": "string"
+                    }
+                  },
+                  {
+                    "name": "branch",
+                    "in": "query",
+                    "required": false,
+                    "description": "Only runs on this branch. Empty: as if absent.",
+                    "allowEmptyValue": true,
+                    "schema": {
+                      "type": "string"
+                    }
+                  },
+                  {
+                    "name": "status",
+                    "in": "query",
+                    "required": false,
+                    "description": "Only runs in this state. Empty: as if absent.",
+                    "allowEmptyValue": true,
+                    "schema": {
+                      "$ref": "#/components/schemas/RunStatus"
+                    }
+                  },
+                  {
+                    "name": "event",
+                    "in": "query",
+                    "required": false,
+                    "description": "Only runs of this event kind (`push`, `pull_request`, `manual`…). Empty: as if absent.",
+                    "allowEmptyValue": true,
+                    "schema": {
+                      "type": "string"
+                    }
+                  },
+                  {
+                    "name": "since",
+                    "in": "query",
+                    "required": false,
+                    "description": "Only runs queued at or after this time (`2026-12-01T09:30:00Z`) or day (`2026-12-01`, UTC). Empty: as if absent.",
+                    "allowEmptyValue": true,
+                    "schema": {
+                      "type": "string",
+                      "anyOf": [
+                        {
+                          "format": "date-time"
+                        },
+                        {
+                          "format": "date"
+                        }
+                      ]
+                    }
+                  },
+                  {
+                    "name": "limit",
+                    "in": "query",
+                    "required": false,
+                    "description": "At most this many (1 to 200). Empty: as if absent.",
+                    "allowEmptyValue": true,
+                    "schema": {
+                      "type": "integer",
+                      "minimum": 1,
+                      "maximum": 200,
+                      "default": 50
+                    }
+                  },
+                  {
+                    "name": "cursor",
+                    "in": "query",
+                    "required": false,
+                    "description": "Where the page starts: from a `next` link. Empty: as if absent.",
+                    "allowEmptyValue": true,
+                    "schema": {
+                      "type": "string"
+                    }
+                  }
+                ],
+                "responses": {
+                  "200": {
+                    "description": "A page of runs.",
+                    "headers": {
+                      "RateLimit-Limit": {
+                        "$ref": "#/components/headers/RateLimit-Limit"
+                      },
+                      "RateLimit-Remaining": {
+                        "$ref": "#/components/headers/RateLimit-Remaining"
+                      },
+                      "RateLimit-Reset": {
+                        "$ref": "#/components/headers/RateLimit-Reset"
+                      }
+                    },
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/RunPage"
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/BadRequest"
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Unauthorized"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/TooManyRequests"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/StoreUnavailable"
+                  }
+                }
+              }
+            },
+            "/api/v1/runs/{run}": {
+              "parameters": [
+                {
+                  "name": "run",
+                  "in": "path",
+                  "required": true,
+                  "description": "The run's id.",
+                  "example": 1,
+                  "schema": {
+                    "type": "integer",
+                    "format": "int64",
+                    "minimum": 1,
+                    "maximum": 9223372036854775807
+                  }
+                }
+              ],
+              "get": {
+                "operationId": "getRun",
+                "tags": [
+                  "runs"
+                ],
+                "summary": "One run with its nodes, attempts, outputs and findings",
+                "description": "Needs `viewer`.",
+                "responses": {
+                  "200": {
+                    "description": "The run.",
+                    "headers": {
+                      "RateLimit-Limit": {
+                        "$ref": "#/components/headers/RateLimit-Limit"
+                      },
+                      "RateLimit-Remaining": {
+                        "$ref": "#/components/headers/RateLimit-Remaining"
+                      },
+                      "RateLimit-Reset": {
+                        "$ref": "#/components/headers/RateLimit-Reset"
+                      }
+                    },
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/RunDetail"
+                        }
+                      }
+                    }
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Unauthorized"
+                  },
+                  "404": {
+                    "$ref": "#/components/responses/NotFound"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/TooManyRequests"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/StoreUnavailable"
+                  }
+                }
+              }
+            },
+            "/api/v1/runs/{run}/cancel": {
+              "parameters": [
+                {
+                  "name": "run",
+                  "in": "path",
+                  "required": true,
+                  "description": "The run's id.",
+                  "example": 1,
+                  "schema": {
+                    "type": "integer",
+                    "format": "int64",
+                    "minimum": 1,
+                    "maximum": 9223372036854775807
+                  }
+                }
+              ],
+              "post": {
+                "operationId": "cancelRun",
+                "tags": [
+                  "runs"
+                ],
+                "summary": "Cancel a run",
+                "description": "A queued run is cancelled at once; a running one is asked to stop (`cancel_requested`) and its worker cancels it. Audited as `run.cancel`. Needs `operator`.",
+                "requestBody": {
+                  "required": false,
+                  "description": "Optional: an empty body is `{}`.",
+                  "content": {
+                    "application/json": {
+                      "schema": {
+                        "$ref": "#/components/schemas/CancelRequest"
+                      }
+                    }
+                  }
+                },
+                "responses": {
+                  "202": {
+                    "description": "The run after the request.",
+                    "headers": {
+                      "RateLimit-Limit": {
+                        "$ref": "#/components/headers/RateLimit-Limit"
+                      },
+                      "RateLimit-Remaining": {
+                        "$ref": "#/components/headers/RateLimit-Remaining"
+                      },
+                      "RateLimit-Reset": {
+                        "$ref": "#/components/headers/RateLimit-Reset"
+                      }
+                    },
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Run"
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/BadRequest"
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Unauthorized"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/Forbidden"
+                  },
+                  "404": {
+                    "$ref": "#/components/responses/NotFound"
+                  },
+                  "409": {
+                    "description": "The run has finished (`run_finished`; `details.status`).",
+                    "headers": {
+                      "RateLimit-Limit": {
+                        "$ref": "#/components/headers/RateLimit-Limit"
+                      },
+                      "RateLimit-Remaining": {
+                        "$ref": "#/components/headers/RateLimit-Remaining"
+                      },
+                      "RateLimit-Reset": {
+                        "$ref": "#/components/headers/RateLimit-Reset"
+                      }
+                    },
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Error"
+                        }
+                      }
+                    }
+                  },
+                  "413": {
+                    "$ref": "#/components/responses/BodyTooLarge"
+                  },
+                  "415": {
+                    "$ref": "#/components/responses/UnsupportedMediaType"
+                  },
+                  "422": {
+                    "$ref": "#/components/responses/InvalidField"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/TooManyRequests"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/StoreUnavailable"
+                  }
+                }
+              }
+            },
+            "/api/v1/runs/{run}/nodes/{node}/log": {
+              "parameters": [
+                {
+                  "name": "run",
+                  "in": "path",
+                  "required": true,
+                  "description": "The run's id.",
+                  "example": 1,
+                  "schema": {
+                    "type": "integer",
+                    "format": "int64",
+                    "minimum": 1,
+                    "maximum": 9223372036854775807
+                  }
+                },
+                {
+                  "name": "node",
+                  "in": "path",
+                  "required": true,
+                  "description": "The node id, percent-encoded (`test%5Bsuite%3DCore%5D`).",
+                  "example": "test[suite=Core]",
+                  "schema": {
+                    "type": "string"
+                  }
+                }
+              ],
+              "get": {
+                "operationId": "getNodeLog",
+                "tags": [
+                  "logs"
+                ],
+                "summary": "A node's log as text",
+                "description": "Every attempt's lines (stdout and stderr, masked) in the order they were written, each ending in a newline. Needs `viewer`.",
+                "parameters": [
+                  {
+                    "name": "offset",
+                    "in": "query",
+                    "required": false,
+                    "description": "Skip this many lines. Empty: as if absent.",
+                    "allowEmptyValue": true,
+                    "schema": {
+                      "type": "integer",
+                      "minimum": 0,
+                      "maximum": 9223372036854775807,
+                      "default": 0
+                    }
+                  },
+                  {
+                    "name": "limit",
+                    "in": "query",
+                    "required": false,
+                    "description": "At most this many lines (default: all). Empty: as if absent.",
+                    "allowEmptyValue": true,
+                    "schema": {
+                      "type": "integer",
+                      "minimum": 1,
+                      "maximum": 9223372036854775807
+                    }
+                  },
+                  {
+                    "name": "download",
+                    "in": "query",
+                    "required": false,
+                    "description": "`true`: answer as an attachment (`Content-Disposition`). Empty: as if absent.",
+                    "allowEmptyValue": true,
+                    "schema": {
+                      "type": "boolean",
+                      "default": false
+                    }
+                  }
+                ],
+                "responses": {
+                  "200": {
+                    "description": "The lines.",
+                    "headers": {
+                      "RateLimit-Limit": {
+                        "$ref": "#/components/headers/RateLimit-Limit"
+                      },
+                      "RateLimit-Remaining": {
+                        "$ref": "#/components/headers/RateLimit-Remaining"
+                      },
+                      "RateLimit-Reset": {
+                        "$ref": "#/components/headers/RateLimit-Reset"
+                      },
+                      "Content-Disposition": {
+                        "description": "With `download=true`: `attachment; filename=\"run-RUN-NODE.log\"`.",
+                        "schema": {
+                          "type": "string"
+                        }
+                      }
+                    },
+                    "content": {
+                      "text/plain": {
+                        "schema": {
+                          "type": "string"
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/BadRequest"
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Unauthorized"
+                  },
+                  "404": {
+                    "$ref": "#/components/responses/NotFound"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/TooManyRequests"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/StoreUnavailable"
+                  }
+                }
+              }
+            },
+            "/api/v1/runs/{run}/nodes/{node}/log/stream": {
+              "parameters": [
+                {
+                  "name": "run",
+                  "in": "path",
+                  "required": true,
+                  "description": "The run's id.",
+                  "example": 1,
+                  "schema": {
+                    "type": "integer",
+                    "format": "int64",
+                    "minimum": 1,
+                    "maximum": 9223372036854775807
+                  }
+                },
+                {
+                  "name": "node",
+                  "in": "path",
+                  "required": true,
+                  "description": "The node id, percent-encoded (`test%5Bsuite%3DCore%5D`).",
+                  "example": "test[suite=Core]",
+                  "schema": {
+                    "type": "string"
+                  }
+                }
+              ],
+              "get": {
+                "operationId": "streamNodeLog",
+                "tags": [
+                  "logs"
+                ],
+                "summary": "Follow a node's log (Server-Sent Events)",
+                "description": "Needs `viewer`.",
+                "parameters": [
+                  {
+                    "name": "Last-Event-ID",
+                    "in": "header",
+                    "required": false,
+                    "description": "Resume after this event (`CHUNK.LINE`, an `id:` this server sent); empty: from the start.",
+                    "schema": {
+                      "type": "string",
+                      "pattern": "^([0-9]{1,18}\\.[0-9]{1,18})?$"
+                    }
+                  },
+                  {
+                    "name": "last_event_id",
+                    "in": "query",
+                    "required": false,
+                    "description": "`Last-Event-ID` for clients that cannot set headers (a non-empty header wins; both must be well-formed). Empty: as if absent.",
+                    "allowEmptyValue": true,
+                    "schema": {
+                      "type": "string",
+                      "pattern": "^[0-9]{1,18}\\.[0-9]{1,18}$"
+                    }
+                  }
+                ],
+                "responses": {
+                  "200": {
+                    "description": "Server-Sent Events, each described by `LogEvent`: one event per log line (`id: CHUNK.LINE`), a `: ping` comment after 15 s without a line, and `event: end` once the node (or run) has finished and every line was sent; then the stream ends.",
+                    "headers": {
+                      "RateLimit-Limit": {
+                        "$ref": "#/components/headers/RateLimit-Limit"
+                      },
+                      "RateLimit-Remaining": {
+                        "$ref": "#/components/headers/RateLimit-Remaining"
+                      },
+                      "RateLimit-Reset": {
+                        "$ref": "#/components/headers/RateLimit-Reset"
+                      }
+                    },
+                    "content": {
+                      "text/event-stream": {
+                        "schema": {
+                          "$ref": "#/components/schemas/LogEvent"
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/BadRequest"
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Unauthorized"
+                  },
+                  "404": {
+                    "$ref": "#/components/responses/NotFound"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/TooManyRequests"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/StoreUnavailable"
+                  }
+                }
+              }
+            },
+            "/api/v1/runs/{run}/log/stream": {
+              "parameters": [
+                {
+                  "name": "run",
+                  "in": "path",
+                  "required": true,
+                  "description": "The run's id.",
+                  "example": 1,
+                  "schema": {
+                    "type": "integer",
+                    "format": "int64",
+                    "minimum": 1,
+                    "maximum": 9223372036854775807
+                  }
+                }
+              ],
+              "get": {
+                "operationId": "streamRunLog",
+                "tags": [
+                  "logs"
+                ],
+                "summary": "Follow a run's log, every node (Server-Sent Events)",
+                "description": "Needs `viewer`.",
+                "parameters": [
+                  {
+                    "name": "Last-Event-ID",
+                    "in": "header",
+                    "required": false,
+                    "description": "Resume after this event (`CHUNK.LINE`, an `id:` this server sent); empty: from the start.",
+                    "schema": {
+                      "type": "string",
+                      "pattern": "^([0-9]{1,18}\\.[0-9]{1,18})?$"
+                    }
+                  },
+                  {
+                    "name": "last_event_id",
+                    "in": "query",
+                    "required": false,
+                    "description": "`Last-Event-ID` for clients that cannot set headers (a non-empty header wins; both must be well-formed). Empty: as if absent.",
+                    "allowEmptyValue": true,
+                    "schema": {
+                      "type": "string",
+                      "pattern": "^[0-9]{1,18}\\.[0-9]{1,18}$"
+                    }
+                  }
+                ],
+                "responses": {
+                  "200": {
+                    "description": "Server-Sent Events, each described by `LogEvent`: one event per log line (`id: CHUNK.LINE`), a `: ping` comment after 15 s without a line, and `event: end` once the node (or run) has finished and every line was sent; then the stream ends.",
+                    "headers": {
+                      "RateLimit-Limit": {
+                        "$ref": "#/components/headers/RateLimit-Limit"
+                      },
+                      "RateLimit-Remaining": {
+                        "$ref": "#/components/headers/RateLimit-Remaining"
+                      },
+                      "RateLimit-Reset": {
+                        "$ref": "#/components/headers/RateLimit-Reset"
+                      }
+                    },
+                    "content": {
+                      "text/event-stream": {
+                        "schema": {
+                          "$ref": "#/components/schemas/LogEvent"
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/BadRequest"
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Unauthorized"
+                  },
+                  "404": {
+                    "$ref": "#/components/responses/NotFound"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/TooManyRequests"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/StoreUnavailable"
+                  }
+                }
+              }
+            },
+            "/api/v1/deliveries": {
+              "get": {
+                "operationId": "listDeliveries",
+                "tags": [
+                  "deliveries"
+                ],
+                "summary": "Webhook deliveries, newest first",
+                "description": "Needs `viewer`.",
+                "parameters": [
+                  {
+                    "name": "limit",
+                    "in": "query",
+                    "required": false,
+                    "description": "At most this many (1 to 500). Empty: as if absent.",
+                    "allowEmptyValue": true,
+                    "schema": {
+                      "type": "integer",
+                      "minimum": 1,
+                      "maximum": 500,
+                      "default": 50
+                    }
+                  }
+                ],
+                "responses": {
+                  "200": {
+                    "description": "The deliveries.",
+                    "headers": {
+                      "RateLimit-Limit": {
+                        "$ref": "#/components/headers/RateLimit-Limit"
+                      },
+                      "RateLimit-Remaining": {
+                        "$ref": "#/components/headers/RateLimit-Remaining"
+                      },
+                      "RateLimit-Reset": {
+                        "$ref": "#/components/headers/RateLimit-Reset"
+                      }
+                    },
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/DeliveryList"
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/BadRequest"
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Unauthorized"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/TooManyRequests"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/StoreUnavailable"
+                  }
+                }
+              }
+            },
+            "/api/v1/breakers": {
+              "get": {
+                "operationId": "listBreakers",
+                "tags": [
+                  "breakers"
+                ],
+                "summary": "Circuit breakers and their recent transitions",
+                "description": "A breaker appears once a step has used it. Needs `viewer`.",
+                "responses": {
+                  "200": {
+                    "description": "The breakers.",
+                    "headers": {
+                      "RateLimit-Limit": {
+                        "$ref": "#/components/headers/RateLimit-Limit"
+                      },
+                      "RateLimit-Remaining": {
+                        "$ref": "#/components/headers/RateLimit-Remaining"
+                      },
+                      "RateLimit-Reset": {
+                        "$ref": "#/components/headers/RateLimit-Reset"
+                      }
+                    },
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/BreakerList"
+                        }
+                      }
+                    }
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Unauthorized"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/TooManyRequests"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/StoreUnavailable"
+                  }
+                }
+              }
+            },
+            "/api/v1/breakers/{name}/{operation}": {
+              "parameters": [
+                {
+                  "name": "name",
+                  "in": "path",
+                  "required": true,
+                  "description": "The breaker's name.",
+                  "example": "llm",
+                  "schema": {
+                    "type": "string"
+                  }
+                },
+                {
+                  "name": "operation",
+                  "in": "path",
+                  "required": true,
+                  "description": "`reset` closes it and empties its window; `open` keeps it open until reset; `disable` lets every call through until reset.",
+                  "schema": {
+                    "type": "string",
+                    "enum": [
+                      "reset",
+                      "open",
+                      "disable"
+                    ]
+                  }
+                }
+              ],
+              "post": {
+                "operationId": "operateBreaker",
+                "tags": [
+                  "breakers"
+                ],
+                "summary": "Reset, force open or disable a breaker",
+                "description": "The same change as `devflow breakers`; audited as `breaker.OPERATION`. No body. Needs `operator`.",
+                "responses": {
+                  "200": {
+                    "description": "The breaker after the change.",
+                    "headers": {
+                      "RateLimit-Limit": {
+                        "$ref": "#/components/headers/RateLimit-Limit"
+                      },
+                      "RateLimit-Remaining": {
+                        "$ref": "#/components/headers/RateLimit-Remaining"
+                      },
+                      "RateLimit-Reset": {
+                        "$ref": "#/components/headers/RateLimit-Reset"
+                      }
+                    },
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Breaker"
+                        }
+                      }
+                    }
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Unauthorized"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/Forbidden"
+                  },
+                  "404": {
+                    "$ref": "#/components/responses/NotFound"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/TooManyRequests"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/StoreUnavailable"
+                  }
+                }
+              }
+            },
+            "/api/v1/tokens": {
+              "get": {
+                "operationId": "listTokens",
+                "tags": [
+                  "tokens"
+                ],
+                "summary": "Every token",
+                "description": "Needs `admin`.",
+                "responses": {
+                  "200": {
+                    "description": "The tokens.",
+                    "headers": {
+                      "RateLimit-Limit": {
+                        "$ref": "#/components/headers/RateLimit-Limit"
+                      },
+                      "RateLimit-Remaining": {
+                        "$ref": "#/components/headers/RateLimit-Remaining"
+                      },
+                      "RateLimit-Reset": {
+                        "$ref": "#/components/headers/RateLimit-Reset"
+                      }
+                    },
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/TokenList"
+                        }
+                      }
+                    }
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Unauthorized"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/Forbidden"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/TooManyRequests"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/StoreUnavailable"
+                  }
+                }
+              },
+              "post": {
+                "operationId": "createToken",
+                "tags": [
+                  "tokens"
+                ],
+                "summary": "Create a token",
+                "description": "The token is in this answer and nowhere else. Audited as `token.create`. Needs `admin`.",
+                "requestBody": {
+                  "required": true,
+                  "content": {
+                    "application/json": {
+                      "schema": {
+                        "$ref": "#/components/schemas/TokenRequest"
+                      }
+                    }
+                  }
+                },
+                "responses": {
+                  "201": {
+                    "description": "The token.",
+                    "headers": {
+                      "RateLimit-Limit": {
+                        "$ref": "#/components/headers/RateLimit-Limit"
+                      },
+                      "RateLimit-Remaining": {
+                        "$ref": "#/components/headers/RateLimit-Remaining"
+                      },
+                      "RateLimit-Reset": {
+                        "$ref": "#/components/headers/RateLimit-Reset"
+                      }
+                    },
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/NewToken"
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/BadRequest"
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Unauthorized"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/Forbidden"
+                  },
+                  "409": {
+                    "description": "A token of that name exists, revoked or not (`token_exists`).",
+                    "headers": {
+                      "RateLimit-Limit": {
+                        "$ref": "#/components/headers/RateLimit-Limit"
+                      },
+                      "RateLimit-Remaining": {
+                        "$ref": "#/components/headers/RateLimit-Remaining"
+                      },
+                      "RateLimit-Reset": {
+                        "$ref": "#/components/headers/RateLimit-Reset"
+                      }
+                    },
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Error"
+                        }
+                      }
+                    }
+                  },
+                  "413": {
+                    "$ref": "#/components/responses/BodyTooLarge"
+                  },
+                  "415": {
+                    "$ref": "#/components/responses/UnsupportedMediaType"
+                  },
+                  "422": {
+                    "$ref": "#/components/responses/InvalidField"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/TooManyRequests"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/StoreUnavailable"
+                  }
+                }
+              }
+            },
+            "/api/v1/tokens/{name}": {
+              "parameters": [
+                {
+                  "name": "name",
+                  "in": "path",
+                  "required": true,
+                  "description": "The token's name.",
+                  "example": "ci",
+                  "schema": {
+                    "type": "string"
+                  }
+                }
+              ],
+              "delete": {
+                "operationId": "revokeToken",
+                "tags": [
+                  "tokens"
+                ],
+                "summary": "Revoke a token",
+                "description": "It stops working at once and stays listed. Audited as `token.revoke`. Needs `admin`.",
+                "responses": {
+                  "200": {
+                    "description": "The revoked token.",
+                    "headers": {
+                      "RateLimit-Limit": {
+                        "$ref": "#/components/headers/RateLimit-Limit"
+                      },
+                      "RateLimit-Remaining": {
+                        "$ref": "#/components/headers/RateLimit-Remaining"
+                      },
+                      "RateLimit-Reset": {
+                        "$ref": "#/components/headers/RateLimit-Reset"
+                      }
+                    },
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Token"
+                        }
+                      }
+                    }
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Unauthorized"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/Forbidden"
+                  },
+                  "404": {
+                    "$ref": "#/components/responses/NotFound"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/TooManyRequests"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/StoreUnavailable"
+                  }
+                }
+              }
+            },
+            "/api/v1/audit": {
+              "get": {
+                "operationId": "listAudit",
+                "tags": [
+                  "audit"
+                ],
+                "summary": "The audit log, oldest first",
+                "description": "Needs `admin`.",
+                "parameters": [
+                  {
+                    "name": "since",
+                    "in": "query",
+                    "required": false,
+                    "description": "Entries at or after this time or day. Empty: as if absent.",
+                    "allowEmptyValue": true,
+                    "schema": {
+                      "type": "string",
+                      "anyOf": [
+                        {
+                          "format": "date-time"
+                        },
+                        {
+                          "format": "date"
+                        }
+                      ]
+                    }
+                  },
+                  {
+                    "name": "until",
+                    "in": "query",
+                    "required": false,
+                    "description": "Entries at or before this time or day. Empty: as if absent.",
+                    "allowEmptyValue": true,
+                    "schema": {
+                      "type": "string",
+                      "anyOf": [
+                        {
+                          "format": "date-time"
+                        },
+                        {
+                          "format": "date"
+                        }
+                      ]
+                    }
+                  },
+                  {
+                    "name": "limit",
+                    "in": "query",
+                    "required": false,
+                    "description": "At most this many (1 to 10000). Empty: as if absent.",
+                    "allowEmptyValue": true,
+                    "schema": {
+                      "type": "integer",
+                      "minimum": 1,
+                      "maximum": 10000,
+                      "default": 1000
+                    }
+                  }
+                ],
+                "responses": {
+                  "200": {
+                    "description": "The entries.",
+                    "headers": {
+                      "RateLimit-Limit": {
+                        "$ref": "#/components/headers/RateLimit-Limit"
+                      },
+                      "RateLimit-Remaining": {
+                        "$ref": "#/components/headers/RateLimit-Remaining"
+                      },
+                      "RateLimit-Reset": {
+                        "$ref": "#/components/headers/RateLimit-Reset"
+                      }
+                    },
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/AuditLog"
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/BadRequest"
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Unauthorized"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/Forbidden"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/TooManyRequests"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/StoreUnavailable"
+                  }
+                }
+              }
+            },
+            "/api/v1/lint": {
+              "post": {
+                "operationId": "lintPipeline",
+                "tags": [
+                  "lint"
+                ],
+                "summary": "Lint a pipeline",
+                "description": "The body is a pipeline file (YAML, any content type, at most 4 MiB); the answer is what `devflow-lint` says of it, without shellcheck (the server starts no process in a request). Needs `viewer`.",
+                "parameters": [
+                  {
+                    "name": "format",
+                    "in": "query",
+                    "required": false,
+                    "description": "`json`: the diagnostics in a `LintResult`; `sarif`: a SARIF 2.1.0 log. Empty: as if absent.",
+                    "allowEmptyValue": true,
+                    "schema": {
+                      "type": "string",
+                      "enum": [
+                        "json",
+                        "sarif"
+                      ],
+                      "default": "json"
+                    }
+                  },
+                  {
+                    "name": "path",
+                    "in": "query",
+                    "required": false,
+                    "description": "The file name diagnostics carry. Empty: as if absent.",
+                    "allowEmptyValue": true,
+                    "schema": {
+                      "type": "string",
+                      "default": ".devflow.yml"
+                    }
+                  }
+                ],
+                "requestBody": {
+                  "required": false,
+                  "content": {
+                    "text/plain": {
+                      "schema": {
+                        "description": "The file's text: any bytes (a body cannot be wrong, only its diagnostics)."
+                      }
+                    },
+                    "application/yaml": {
+                      "schema": {
+                        "description": "Any YAML document."
+                      }
+                    }
+                  }
+                },
+                "responses": {
+                  "200": {
+                    "description": "The diagnostics (an empty body is linted as an empty file).",
+                    "headers": {
+                      "RateLimit-Limit": {
+                        "$ref": "#/components/headers/RateLimit-Limit"
+                      },
+                      "RateLimit-Remaining": {
+                        "$ref": "#/components/headers/RateLimit-Remaining"
+                      },
+                      "RateLimit-Reset": {
+                        "$ref": "#/components/headers/RateLimit-Reset"
+                      }
+                    },
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/LintResult"
+                        }
+                      },
+                      "application/sarif+json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Sarif"
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/BadRequest"
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Unauthorized"
+                  },
+                  "413": {
+                    "$ref": "#/components/responses/BodyTooLarge"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/TooManyRequests"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/StoreUnavailable"
+                  }
+                }
+              }
+            }
+          },
+          "components": {
+            "schemas": {
+              "RunStatus": {
+                "type": "string",
+                "description": "`queued → running → succeeded | failed | cancelled | interrupted`; `config_error` when the pipeline does not compile at the run's commit, `skipped` when no trigger matched the event.",
+                "enum": [
+                  "queued",
+                  "running",
+                  "succeeded",
+                  "failed",
+                  "cancelled",
+                  "interrupted",
+                  "config_error",
+                  "skipped"
+                ]
+              },
+              "Run": {
+                "type": "object",
+                "description": "A run as listings show it.",
+                "required": [
+                  "id",
+                  "pipeline",
+                  "file",
+                  "repository",
+                  "ref",
+                  "branch",
+                  "commit",
+                  "status",
+                  "status_reason",
+                  "event",
+                  "queued_at",
+                  "started_at",
+                  "finished_at",
+                  "duration_ms",
+                  "cancel_requested",
+                  "url"
+                ],
+                "properties": {
+                  "id": {
+                    "type": "integer",
+                    "description": "The run's id.",
+                    "minimum": 1
+                  },
+                  "pipeline": {
+                    "type": "string",
+                    "description": "The pipeline's `name`."
+                  },
+                  "file": {
+                    "type": "string",
+                    "description": "The pipeline file the run was compiled from."
+                  },
+                  "repository": {
+                    "type": [
+                      "string",
+                      "null"
+                    ],
+                    "description": "The repository's full name on its forge; null for a local `devflow run`."
+                  },
+                  "ref": {
+                    "type": [
+                      "string",
+                      "null"
+                    ],
+                    "description": "The git ref the event named (`refs/heads/main`, `refs/pull/7/head`); null for local runs."
+                  },
+                  "branch": {
+                    "type": [
+                      "string",
+                      "null"
+                    ],
+                    "description": "The branch, when known."
+                  },
+                  "commit": {
+                    "type": [
+                      "string",
+                      "null"
+                    ],
+                    "description": "The commit, when known."
+                  },
+                  "status": {
+                    "$ref": "#/components/schemas/RunStatus"
+                  },
+                  "status_reason": {
+                    "type": [
+                      "string",
+                      "null"
+                    ],
+                    "description": "Why the run ended as it did when its nodes do not say (superseded, no trigger matched, the first compile error, the reason it was cancelled)."
+                  },
+                  "event": {
+                    "type": "string",
+                    "description": "The kind of the triggering event (`push`, `pull_request`, `manual`, `schedule`, `hook`…), `unknown` if the stored event has none."
+                  },
+                  "queued_at": {
+                    "type": "string",
+                    "format": "date-time",
+                    "description": "When the run was queued."
+                  },
+                  "started_at": {
+                    "type": [
+                      "string",
+                      "null"
+                    ],
+                    "format": "date-time",
+                    "description": "When it started."
+                  },
+                  "finished_at": {
+                    "type": [
+                      "string",
+                      "null"
+                    ],
+                    "format": "date-time",
+                    "description": "When it finished."
+                  },
+                  "duration_ms": {
+                    "type": [
+                      "integer",
+                      "null"
+                    ],
+                    "description": "`finished_at - started_at` in milliseconds; null until both are known."
+                  },
+                  "cancel_requested": {
+                    "type": [
+                      "string",
+                      "null"
+                    ],
+                    "description": "Set when someone asked a running run to stop (the reason); its worker then cancels it."
+                  },
+                  "url": {
+                    "type": "string",
+                    "description": "This run's detail: `/api/v1/runs/{id}`.",
+                    "pattern": "^/api/v1/runs/[0-9]+$"
+                  }
+                },
+                "additionalProperties": false
+              },
+              "RunDetail": {
+                "type": "object",
+                "description": "One run with everything the store knows of it.",
+                "required": [
+                  "id",
+                  "pipeline",
+                  "file",
+                  "repository",
+                  "ref",
+                  "branch",
+                  "commit",
+                  "status",
+                  "status_reason",
+                  "event",
+                  "queued_at",
+                  "started_at",
+                  "finished_at",
+                  "duration_ms",
+                  "cancel_requested",
+                  "url",
+                  "event_kind",
+                  "graph_hash",
+                  "graph",
+                  "diagnostics",
+                  "resumed_from",
+                  "concurrency_group",
+                  "worker",
+                  "claims",
+                  "without_secrets",
+                  "nodes",
+                  "attempts",
+                  "findings"
+                ],
+                "properties": {
+                  "id": {
+                    "type": "integer",
+                    "description": "The run's id.",
+                    "minimum": 1
+                  },
+                  "pipeline": {
+                    "type": "string",
+                    "description": "The pipeline's `name`."
+                  },
+                  "file": {
+                    "type": "string",
+                    "description": "The pipeline file the run was compiled from."
+                  },
+                  "repository": {
+                    "type": [
+                      "string",
+                      "null"
+                    ],
+                    "description": "The repository's full name on its forge; null for a local `devflow run`."
+                  },
+                  "ref": {
+                    "type": [
+                      "string",
+                      "null"
+                    ],
+                    "description": "The git ref the event named (`refs/heads/main`, `refs/pull/7/head`); null for local runs."
+                  },
+                  "branch": {
+                    "type": [
+                      "string",
+                      "null"
+                    ],
+                    "description": "The branch, when known."
+                  },
+                  "commit": {
+                    "type": [
+                      "string",
+                      "null"
+                    ],
+                    "description": "The commit, when known."
+                  },
+                  "status": {
+                    "$ref": "#/components/schemas/RunStatus"
+                  },
+                  "status_reason": {
+                    "type": [
+                      "string",
+                      "null"
+                    ],
+                    "description": "Why the run ended as it did when its nodes do not say (superseded, no trigger matched, the first compile error, the reason it was cancelled)."
+                  },
+                  "event": {
+                    "type": [
+                      "object",
+                      "string"
+                    ],
+                    "description": "The triggering event as stored (kind, branch, changed paths, inputs…); the stored text itself if it is not JSON."
+                  },
+                  "queued_at": {
+                    "type": "string",
+                    "format": "date-time",
+                    "description": "When the run was queued."
+                  },
+                  "started_at": {
+                    "type": [
+                      "string",
+                      "null"
+                    ],
+                    "format": "date-time",
+                    "description": "When it started."
+                  },
+                  "finished_at": {
+                    "type": [
+                      "string",
+                      "null"
+                    ],
+                    "format": "date-time",
+                    "description": "When it finished."
+                  },
+                  "duration_ms": {
+                    "type": [
+                      "integer",
+                      "null"
+                    ],
+                    "description": "`finished_at - started_at` in milliseconds; null until both are known."
+                  },
+                  "cancel_requested": {
+                    "type": [
+                      "string",
+                      "null"
+                    ],
+                    "description": "Set when someone asked a running run to stop (the reason); its worker then cancels it."
+                  },
+                  "url": {
+                    "type": "string",
+                    "description": "This run's detail: `/api/v1/runs/{id}`.",
+                    "pattern": "^/api/v1/runs/[0-9]+$"
+                  },
+                  "event_kind": {
+                    "type": "string",
+                    "description": "The event's `kind`, as `event` in listings."
+                  },
+                  "graph_hash": {
+                    "type": "string",
+                    "description": "SHA-256 of the compiled graph's canonical JSON."
+                  },
+                  "graph": {
+                    "type": [
+                      "object",
+                      "null"
+                    ],
+                    "description": "The compiled graph (canonical JSON); null when none was stored (a run that did not compile)."
+                  },
+                  "diagnostics": {
+                    "type": "array",
+                    "description": "The compiler's diagnostics of a `config_error` run; empty otherwise.",
+                    "items": {
+                      "type": "object"
+                    }
+                  },
+                  "resumed_from": {
+                    "type": [
+                      "integer",
+                      "null"
+                    ],
+                    "description": "The run this one resumed (`devflow run --resume`).",
+                    "minimum": 1
+                  },
+                  "concurrency_group": {
+                    "type": [
+                      "string",
+                      "null"
+                    ],
+                    "description": "The concurrency group, once evaluated."
+                  },
+                  "worker": {
+                    "type": [
+                      "string",
+                      "null"
+                    ],
+                    "description": "The server worker holding the run's lease while it runs."
+                  },
+                  "claims": {
+                    "type": "integer",
+                    "description": "How many times a worker claimed the run (more than one after a crash).",
+                    "minimum": 0
+                  },
+                  "without_secrets": {
+                    "type": "boolean",
+                    "description": "Whether steps got no secrets (a pull request from a fork)."
+                  },
+                  "nodes": {
+                    "type": "array",
+                    "items": {
+                      "$ref": "#/components/schemas/Node"
+                    }
+                  },
+                  "attempts": {
+                    "type": "array",
+                    "description": "Every attempt of every node.",
+                    "items": {
+                      "$ref": "#/components/schemas/Attempt"
+                    }
+                  },
+                  "findings": {
+                    "type": "array",
+                    "description": "What agents found.",
+                    "items": {
+                      "$ref": "#/components/schemas/Finding"
+                    }
+                  }
+                },
+                "additionalProperties": false
+              },
+              "Node": {
+                "type": "object",
+                "description": "One node of a run.",
+                "required": [
+                  "id",
+                  "status",
+                  "reason",
+                  "attempts",
+                  "started_at",
+                  "finished_at",
+                  "allowed_failure",
+                  "summary",
+                  "outputs"
+                ],
+                "properties": {
+                  "id": {
+                    "type": "string",
+                    "description": "The node id (`test[suite=Core]` for a matrix leg)."
+                  },
+                  "status": {
+                    "type": "string",
+                    "enum": [
+                      "pending",
+                      "running",
+                      "succeeded",
+                      "failed",
+                      "skipped",
+                      "cancelled",
+                      "up_to_date",
+                      "reused",
+                      "interrupted"
+                    ]
+                  },
+                  "reason": {
+                    "type": [
+                      "string",
+                      "null"
+                    ],
+                    "description": "Why it ended that way (the skip rule, the failure, the breaker…)."
+                  },
+                  "attempts": {
+                    "type": "integer",
+                    "description": "Attempts made.",
+                    "minimum": 0
+                  },
+                  "started_at": {
+                    "type": [
+                      "string",
+                      "null"
+                    ],
+                    "format": "date-time"
+                  },
+                  "finished_at": {
+                    "type": [
+                      "string",
+                      "null"
+                    ],
+                    "format": "date-time"
+                  },
+                  "allowed_failure": {
+                    "type": "boolean",
+                    "description": "Whether its failure was allowed (`continue_on_error`)."
+                  },
+                  "summary": {
+                    "type": [
+                      "string",
+                      "null"
+                    ],
+                    "description": "The Markdown its last attempt wrote to `$DEVFLOW_SUMMARY` (masked)."
+                  },
+                  "outputs": {
+                    "type": "object",
+                    "description": "Its outputs (`$DEVFLOW_OUTPUT`, masked), by name.",
+                    "additionalProperties": {
+                      "type": "string"
+                    }
+                  }
+                },
+                "additionalProperties": false
+              },
+              "Attempt": {
+                "type": "object",
+                "description": "One attempt of a node.",
+                "required": [
+                  "node",
+                  "number",
+                  "status",
+                  "exit_code",
+                  "signal",
+                  "started_at",
+                  "finished_at",
+                  "duration_ms",
+                  "retry_reason",
+                  "error"
+                ],
+                "properties": {
+                  "node": {
+                    "type": "string",
+                    "description": "The node."
+                  },
+                  "number": {
+                    "type": "integer",
+                    "description": "1-based attempt number.",
+                    "minimum": 1
+                  },
+                  "status": {
+                    "type": "string",
+                    "enum": [
+                      "succeeded",
+                      "failed",
+                      "timed_out",
+                      "cancelled",
+                      "breaker_open",
+                      "error"
+                    ]
+                  },
+                  "exit_code": {
+                    "type": [
+                      "integer",
+                      "null"
+                    ],
+                    "description": "The exit code, when the process exited."
+                  },
+                  "signal": {
+                    "type": [
+                      "integer",
+                      "null"
+                    ],
+                    "description": "The signal that ended it, if any."
+                  },
+                  "started_at": {
+                    "type": "string",
+                    "format": "date-time"
+                  },
+                  "finished_at": {
+                    "type": "string",
+                    "format": "date-time"
+                  },
+                  "duration_ms": {
+                    "type": "integer",
+                    "description": "How long it took."
+                  },
+                  "retry_reason": {
+                    "type": [
+                      "string",
+                      "null"
+                    ],
+                    "description": "Why it was retried (null for a node's last attempt)."
+                  },
+                  "error": {
+                    "type": [
+                      "string",
+                      "null"
+                    ],
+                    "description": "An agent's or the runner's error message."
+                  }
+                },
+                "additionalProperties": false
+              },
+              "Finding": {
+                "type": "object",
+                "description": "One problem an agent found (SARIF region conventions).",
+                "required": [
+                  "node",
+                  "attempt",
+                  "rule",
+                  "severity",
+                  "file",
+                  "line",
+                  "column",
+                  "end_line",
+                  "end_column",
+                  "message",
+                  "fix"
+                ],
+                "properties": {
+                  "node": {
+                    "type": "string",
+                    "description": "The node whose agent found it."
+                  },
+                  "attempt": {
+                    "type": "integer",
+                    "description": "The attempt.",
+                    "minimum": 1
+                  },
+                  "rule": {
+                    "type": "string",
+                    "description": "The agent's rule id."
+                  },
+                  "severity": {
+                    "type": "string",
+                    "enum": [
+                      "low",
+                      "medium",
+                      "high"
+                    ]
+                  },
+                  "file": {
+                    "type": "string",
+                    "description": "Repository-relative file; empty when the finding is about no file."
+                  },
+                  "line": {
+                    "type": "integer",
+                    "description": "1-based line; 0 when none."
+                  },
+                  "column": {
+                    "type": "integer",
+                    "description": "1-based column."
+                  },
+                  "end_line": {
+                    "type": "integer",
+                    "description": "1-based end line."
+                  },
+                  "end_column": {
+                    "type": "integer",
+                    "description": "1-based end column (exclusive)."
+                  },
+                  "message": {
+                    "type": "string"
+                  },
+                  "fix": {
+                    "type": [
+                      "string",
+                      "null"
+                    ],
+                    "description": "A unified diff that fixes it, when the agent gave one."
+                  }
+                },
+                "additionalProperties": false
+              },
+              "BreakerTransition": {
+                "type": "object",
+                "required": [
+                  "from",
+                  "to",
+                  "reason",
+                  "at",
+                  "run"
+                ],
+                "properties": {
+                  "from": {
+                    "type": "string",
+                    "description": "The state before: `closed`, `open`, `half_open`, or `STATE/MODE` for an operator's change."
+                  },
+                  "to": {
+                    "type": "string",
+                    "description": "The state after, in the same form."
+                  },
+                  "reason": {
+                    "type": "string"
+                  },
+                  "at": {
+                    "type": "string",
+                    "format": "date-time"
+                  },
+                  "run": {
+                    "type": [
+                      "integer",
+                      "null"
+                    ],
+                    "description": "The run whose call caused it; null for an operator's change."
+                  }
+                },
+                "additionalProperties": false
+              },
+              "Breaker": {
+                "type": "object",
+                "description": "A circuit breaker, shared by every run on the store.",
+                "required": [
+                  "name",
+                  "state",
+                  "mode",
+                  "opened_at",
+                  "updated_at",
+                  "transitions"
+                ],
+                "properties": {
+                  "name": {
+                    "type": "string"
+                  },
+                  "state": {
+                    "type": "string",
+                    "enum": [
+                      "closed",
+                      "open",
+                      "half_open"
+                    ]
+                  },
+                  "mode": {
+                    "type": "string",
+                    "description": "Set by an operator: `forced_open` keeps it open, `disabled` lets every call through.",
+                    "enum": [
+                      "normal",
+                      "forced_open",
+                      "disabled"
+                    ]
+                  },
+                  "opened_at": {
+                    "type": [
+                      "string",
+                      "null"
+                    ],
+                    "format": "date-time",
+                    "description": "When it last opened."
+                  },
+                  "updated_at": {
+                    "type": "string",
+                    "format": "date-time",
+                    "description": "When it last changed."
+                  },
+                  "transitions": {
+                    "type": "array",
+                    "description": "Its last 20 transitions, oldest first.",
+                    "maxItems": 20,
+                    "items": {
+                      "$ref": "#/components/schemas/BreakerTransition"
+                    }
+                  }
+                },
+                "additionalProperties": false
+              },
+              "Delivery": {
+                "type": "object",
+                "description": "One webhook delivery.",
+                "required": [
+                  "id",
+                  "forge",
+                  "delivery_key",
+                  "event",
+                  "repository",
+                  "received_at",
+                  "outcome",
+                  "reason",
+                  "run"
+                ],
+                "properties": {
+                  "id": {
+                    "type": "integer",
+                    "minimum": 1
+                  },
+                  "forge": {
+                    "type": "string",
+                    "enum": [
+                      "github",
+                      "gitlab",
+                      "bitbucket"
+                    ]
+                  },
+                  "delivery_key": {
+                    "type": "string",
+                    "description": "The forge's delivery id (`X-GitHub-Delivery`…)."
+                  },
+                  "event": {
+                    "type": "string",
+                    "description": "The forge's event name (`push`, `pull_request`, `Merge Request Hook`…)."
+                  },
+                  "repository": {
+                    "type": "string",
+                    "description": "The repository's full name."
+                  },
+                  "received_at": {
+                    "type": "string",
+                    "format": "date-time"
+                  },
+                  "outcome": {
+                    "type": "string",
+                    "description": "`queued`: a run was queued; `ignored`: recorded and ignored.",
+                    "enum": [
+                      "queued",
+                      "ignored"
+                    ]
+                  },
+                  "reason": {
+                    "type": [
+                      "string",
+                      "null"
+                    ],
+                    "description": "Why it was ignored."
+                  },
+                  "run": {
+                    "type": [
+                      "integer",
+                      "null"
+                    ],
+                    "description": "The (first) run it queued.",
+                    "minimum": 1
+                  }
+                },
+                "additionalProperties": false
+              },
+              "Role": {
+                "type": "string",
+                "description": "`viewer` reads; `operator` also cancels runs and operates breakers; `admin` also manages tokens and reads the audit log.",
+                "enum": [
+                  "viewer",
+                  "operator",
+                  "admin"
+                ]
+              },
+              "Token": {
+                "type": "object",
+                "description": "An API token; the store keeps only its SHA-256.",
+                "required": [
+                  "name",
+                  "role",
+                  "created_at",
+                  "expires_at",
+                  "last_used_at",
+                  "revoked_at"
+                ],
+                "properties": {
+                  "name": {
+                    "type": "string",
+                    "description": "Who the audit log says acted."
+                  },
+                  "role": {
+                    "$ref": "#/components/schemas/Role"
+                  },
+                  "created_at": {
+                    "type": "string",
+                    "format": "date-time"
+                  },
+                  "expires_at": {
+                    "type": [
+                      "string",
+                      "null"
+                    ],
+                    "format": "date-time",
+                    "description": "When it stops working; null: never."
+                  },
+                  "last_used_at": {
+                    "type": [
+                      "string",
+                      "null"
+                    ],
+                    "format": "date-time",
+                    "description": "When it was last used (updated at most once a minute)."
+                  },
+                  "revoked_at": {
+                    "type": [
+                      "string",
+                      "null"
+                    ],
+                    "format": "date-time"
+                  }
+                },
+                "additionalProperties": false
+              },
+              "NewToken": {
+                "type": "object",
+                "description": "A token just created, with its secret.",
+                "required": [
+                  "name",
+                  "role",
+                  "created_at",
+                  "expires_at",
+                  "last_used_at",
+                  "revoked_at",
+                  "token"
+                ],
+                "properties": {
+                  "name": {
+                    "type": "string",
+                    "description": "Who the audit log says acted."
+                  },
+                  "role": {
+                    "$ref": "#/components/schemas/Role"
+                  },
+                  "created_at": {
+                    "type": "string",
+                    "format": "date-time"
+                  },
+                  "expires_at": {
+                    "type": [
+                      "string",
+                      "null"
+                    ],
+                    "format": "date-time",
+                    "description": "When it stops working; null: never."
+                  },
+                  "last_used_at": {
+                    "type": [
+                      "string",
+                      "null"
+                    ],
+                    "format": "date-time",
+                    "description": "When it was last used (updated at most once a minute)."
+                  },
+                  "revoked_at": {
+                    "type": [
+                      "string",
+                      "null"
+                    ],
+                    "format": "date-time"
+                  },
+                  "token": {
+                    "type": "string",
+                    "description": "The token: shown in this answer and never again.",
+                    "pattern": "^dft_[A-Za-z0-9_-]{43}$"
+                  }
+                },
+                "additionalProperties": false
+              },
+              "AuditEntry": {
+                "type": "object",
+                "description": "One change made through the API or the command line.",
+                "required": [
+                  "id",
+                  "at",
+                  "actor",
+                  "action",
+                  "target",
+                  "address",
+                  "details"
+                ],
+                "properties": {
+                  "id": {
+                    "type": "integer",
+                    "minimum": 1
+                  },
+                  "at": {
+                    "type": "string",
+                    "format": "date-time"
+                  },
+                  "actor": {
+                    "type": "string",
+                    "description": "The token's name, or `cli:USER` for the command line on the server's machine."
+                  },
+                  "action": {
+                    "type": "string",
+                    "description": "`run.cancel`, `breaker.reset`, `token.create`…"
+                  },
+                  "target": {
+                    "type": "string",
+                    "description": "`run/12`, `breaker/llm`, `token/ci`…"
+                  },
+                  "address": {
+                    "type": "string",
+                    "description": "The client's address; `local` for the command line."
+                  },
+                  "details": {
+                    "type": [
+                      "string",
+                      "null"
+                    ],
+                    "description": "More about it (the reason given, the role of a new token)."
+                  }
+                },
+                "additionalProperties": false
+              },
+              "LintDiagnostic": {
+                "type": "object",
+                "description": "A diagnostic as `devflow-lint --format json` writes it (its keys are camelCase).",
+                "required": [
+                  "code",
+                  "rule",
+                  "severity",
+                  "message",
+                  "file",
+                  "line",
+                  "column",
+                  "endLine",
+                  "endColumn",
+                  "labels",
+                  "notes",
+                  "fixIts"
+                ],
+                "properties": {
+                  "code": {
+                    "type": "string",
+                    "pattern": "^DF[0-9]+$"
+                  },
+                  "rule": {
+                    "type": "string"
+                  },
+                  "severity": {
+                    "type": "string",
+                    "enum": [
+                      "info",
+                      "warning",
+                      "error"
+                    ]
+                  },
+                  "message": {
+                    "type": "string"
+                  },
+                  "file": {
+                    "type": "string",
+                    "description": "The `path` parameter."
+                  },
+                  "line": {
+                    "type": "integer"
+                  },
+                  "column": {
+                    "type": "integer"
+                  },
+                  "endLine": {
+                    "type": "integer"
+                  },
+                  "endColumn": {
+                    "type": "integer"
+                  },
+                  "labels": {
+                    "type": "array",
+                    "items": {
+                      "type": "object"
+                    }
+                  },
+                  "notes": {
+                    "type": "array",
+                    "items": {
+                      "type": "string"
+                    }
+                  },
+                  "fixIts": {
+                    "type": "array",
+                    "items": {
+                      "type": "object"
+                    }
+                  }
+                }
+              },
+              "LintResult": {
+                "type": "object",
+                "required": [
+                  "diagnostics",
+                  "errors",
+                  "path"
+                ],
+                "properties": {
+                  "diagnostics": {
+                    "type": "array",
+                    "items": {
+                      "$ref": "#/components/schemas/LintDiagnostic"
+                    }
+                  },
+                  "errors": {
+                    "type": "integer",
+                    "description": "How many diagnostics are errors.",
+                    "minimum": 0
+                  },
+                  "path": {
+                    "type": "string",
+                    "description": "The `path` parameter."
+                  }
+                },
+                "additionalProperties": false
+              },
+              "Sarif": {
+                "type": "object",
+                "description": "A SARIF 2.1.0 log.",
+                "required": [
+                  "version",
+                  "runs"
+                ],
+                "properties": {
+                  "version": {
+                    "const": "2.1.0"
+                  },
+                  "runs": {
+                    "type": "array",
+                    "items": {
+                      "type": "object"
+                    }
+                  }
+                }
+              },
+              "LogLine": {
+                "type": "object",
+                "description": "The `data` of a log line event.",
+                "required": [
+                  "attempt",
+                  "line",
+                  "node",
+                  "stream"
+                ],
+                "properties": {
+                  "attempt": {
+                    "type": "integer",
+                    "minimum": 1
+                  },
+                  "line": {
+                    "type": "string",
+                    "description": "The line, masked, without its newline."
+                  },
+                  "node": {
+                    "type": "string"
+                  },
+                  "stream": {
+                    "type": "string",
+                    "enum": [
+                      "stdout",
+                      "stderr"
+                    ]
+                  }
+                },
+                "additionalProperties": false
+              },
+              "LogEnd": {
+                "type": "object",
+                "description": "The `data` of the `end` event.",
+                "required": [
+                  "status"
+                ],
+                "properties": {
+                  "status": {
+                    "type": "string",
+                    "description": "The node's final status (node streams) or the run's (run streams)."
+                  }
+                },
+                "additionalProperties": false
+              },
+              "LogEvent": {
+                "description": "One Server-Sent Event of a log stream (OpenAPI 3.1: `schema` of `text/event-stream` describes each event).",
+                "oneOf": [
+                  {
+                    "type": "object",
+                    "description": "A log line; its `id` is what `Last-Event-ID` resumes after.",
+                    "required": [
+                      "id",
+                      "data"
+                    ],
+                    "properties": {
+                      "id": {
+                        "type": "string",
+                        "pattern": "^[0-9]+\\.[0-9]+$"
+                      },
+                      "event": {
+                        "const": "message"
+                      },
+                      "data": {
+                        "type": "string",
+                        "contentMediaType": "application/json",
+                        "contentSchema": {
+                          "$ref": "#/components/schemas/LogLine"
+                        }
+                      }
+                    },
+                    "additionalProperties": false
+                  },
+                  {
+                    "type": "object",
+                    "description": "The last event (an SSE parser carries the last line's `id` over to it).",
+                    "required": [
+                      "event",
+                      "data"
+                    ],
+                    "properties": {
+                      "id": {
+                        "type": "string",
+                        "pattern": "^[0-9]+\\.[0-9]+$"
+                      },
+                      "event": {
+                        "const": "end"
+                      },
+                      "data": {
+                        "type": "string",
+                        "contentMediaType": "application/json",
+                        "contentSchema": {
+                          "$ref": "#/components/schemas/LogEnd"
+                        }
+                      }
+                    },
+                    "additionalProperties": false
+                  }
+                ]
+              },
+              "RunPage": {
+                "type": "object",
+                "required": [
+                  "runs",
+                  "next"
+                ],
+                "properties": {
+                  "runs": {
+                    "type": "array",
+                    "description": "Newest first.",
+                    "items": {
+                      "$ref": "#/components/schemas/Run"
+                    }
+                  },
+                  "next": {
+                    "type": [
+                      "string",
+                      "null"
+                    ],
+                    "description": "The next page: this path and query with `cursor` set; null on the last page.",
+                    "pattern": "^/api/v1/runs\\?"
+                  }
+                },
+                "additionalProperties": false
+              },
+              "DeliveryList": {
+                "type": "object",
+                "required": [
+                  "deliveries"
+                ],
+                "properties": {
+                  "deliveries": {
+                    "type": "array",
+                    "description": "Newest first.",
+                    "items": {
+                      "$ref": "#/components/schemas/Delivery"
+                    }
+                  }
+                },
+                "additionalProperties": false
+              },
+              "BreakerList": {
+                "type": "object",
+                "required": [
+                  "breakers"
+                ],
+                "properties": {
+                  "breakers": {
+                    "type": "array",
+                    "items": {
+                      "$ref": "#/components/schemas/Breaker"
+                    }
+                  }
+                },
+                "additionalProperties": false
+              },
+              "TokenList": {
+                "type": "object",
+                "required": [
+                  "tokens"
+                ],
+                "properties": {
+                  "tokens": {
+                    "type": "array",
+                    "description": "Oldest first, revoked ones included.",
+                    "items": {
+                      "$ref": "#/components/schemas/Token"
+                    }
+                  }
+                },
+                "additionalProperties": false
+              },
+              "AuditLog": {
+                "type": "object",
+                "required": [
+                  "entries"
+                ],
+                "properties": {
+                  "entries": {
+                    "type": "array",
+                    "description": "Oldest first.",
+                    "items": {
+                      "$ref": "#/components/schemas/AuditEntry"
+                    }
+                  }
+                },
+                "additionalProperties": false
+              },
+              "CancelRequest": {
+                "type": "object",
+                "properties": {
+                  "reason": {
+                    "type": [
+                      "string",
+                      "null"
+                    ],
+                    "description": "Why; default `cancelled by TOKEN through the API`."
+                  }
+                }
+              },
+              "TokenRequest": {
+                "type": "object",
+                "required": [
+                  "name",
+                  "role"
+                ],
+                "properties": {
+                  "name": {
+                    "type": "string",
+                    "description": "1 to 64 ASCII letters, digits, `.`, `_` or `-`; unique among all tokens, revoked ones included.",
+                    "pattern": "^[A-Za-z0-9._-]{1,64}$"
+                  },
+                  "role": {
+                    "$ref": "#/components/schemas/Role"
+                  },
+                  "expires": {
+                    "type": [
+                      "string",
+                      "null"
+                    ],
+                    "description": "A lifetime: 1 to 9999 minutes (`m`), hours (`h`), days (`d`) or weeks (`w`), such as `90d`; absent or null: the token never expires.",
+                    "pattern": "^[1-9][0-9]{0,3}[mhdw]$"
+                  }
+                }
+              },
+              "Error": {
+                "type": "object",
+                "description": "Every failure has this shape.",
+                "required": [
+                  "error"
+                ],
+                "properties": {
+                  "error": {
+                    "type": "object",
+                    "required": [
+                      "code",
+                      "message",
+                      "details"
+                    ],
+                    "properties": {
+                      "code": {
+                        "type": "string",
+                        "description": "Stable and machine-readable: `not_found`, `invalid_parameter`, `invalid_body`, `invalid_field`, `unauthenticated`, `forbidden`, `rate_limited`, `run_finished`…"
+                      },
+                      "message": {
+                        "type": "string",
+                        "description": "What was wrong and what to do instead, for people."
+                      },
+                      "details": {
+                        "type": "object",
+                        "description": "Structured facts: the parameter or field, the accepted values, the required role…"
+                      }
+                    },
+                    "additionalProperties": false
+                  }
+                },
+                "additionalProperties": false
+              }
+            },
+            "responses": {
+              "BadRequest": {
+                "description": "A query parameter, header or body that does not parse (`invalid_parameter` names the parameter in `details.parameter`; `invalid_body`).",
+                "headers": {
+                  "RateLimit-Limit": {
+                    "$ref": "#/components/headers/RateLimit-Limit"
+                  },
+                  "RateLimit-Remaining": {
+                    "$ref": "#/components/headers/RateLimit-Remaining"
+                  },
+                  "RateLimit-Reset": {
+                    "$ref": "#/components/headers/RateLimit-Reset"
+                  }
+                },
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/Error"
+                    }
+                  }
+                }
+              },
+              "Unauthorized": {
+                "description": "No token, or one that is unknown, expired or revoked (`unauthenticated`; the message says which).",
+                "headers": {
+                  "RateLimit-Limit": {
+                    "$ref": "#/components/headers/RateLimit-Limit"
+                  },
+                  "RateLimit-Remaining": {
+                    "$ref": "#/components/headers/RateLimit-Remaining"
+                  },
+                  "RateLimit-Reset": {
+                    "$ref": "#/components/headers/RateLimit-Reset"
+                  },
+                  "WWW-Authenticate": {
+                    "$ref": "#/components/headers/WWW-Authenticate"
+                  }
+                },
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/Error"
+                    }
+                  }
+                }
+              },
+              "Forbidden": {
+                "description": "The token's role is below the one this needs (`forbidden`; `details.required_role`).",
+                "headers": {
+                  "RateLimit-Limit": {
+                    "$ref": "#/components/headers/RateLimit-Limit"
+                  },
+                  "RateLimit-Remaining": {
+                    "$ref": "#/components/headers/RateLimit-Remaining"
+                  },
+                  "RateLimit-Reset": {
+                    "$ref": "#/components/headers/RateLimit-Reset"
+                  }
+                },
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/Error"
+                    }
+                  }
+                }
+              },
+              "NotFound": {
+                "description": "The thing does not exist (`not_found`).",
+                "headers": {
+                  "RateLimit-Limit": {
+                    "$ref": "#/components/headers/RateLimit-Limit"
+                  },
+                  "RateLimit-Remaining": {
+                    "$ref": "#/components/headers/RateLimit-Remaining"
+                  },
+                  "RateLimit-Reset": {
+                    "$ref": "#/components/headers/RateLimit-Reset"
+                  }
+                },
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/Error"
+                    }
+                  }
+                }
+              },
+              "BodyTooLarge": {
+                "description": "The body is larger than the limit (`body_too_large`; `details.limit`).",
+                "headers": {
+                  "RateLimit-Limit": {
+                    "$ref": "#/components/headers/RateLimit-Limit"
+                  },
+                  "RateLimit-Remaining": {
+                    "$ref": "#/components/headers/RateLimit-Remaining"
+                  },
+                  "RateLimit-Reset": {
+                    "$ref": "#/components/headers/RateLimit-Reset"
+                  }
+                },
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/Error"
+                    }
+                  }
+                }
+              },
+              "UnsupportedMediaType": {
+                "description": "A body that is not `application/json` (`unsupported_media_type`).",
+                "headers": {
+                  "RateLimit-Limit": {
+                    "$ref": "#/components/headers/RateLimit-Limit"
+                  },
+                  "RateLimit-Remaining": {
+                    "$ref": "#/components/headers/RateLimit-Remaining"
+                  },
+                  "RateLimit-Reset": {
+                    "$ref": "#/components/headers/RateLimit-Reset"
+                  }
+                },
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/Error"
+                    }
+                  }
+                }
+              },
+              "InvalidField": {
+                "description": "A body field with the wrong type or value (`invalid_field`; `details.field`).",
+                "headers": {
+                  "RateLimit-Limit": {
+                    "$ref": "#/components/headers/RateLimit-Limit"
+                  },
+                  "RateLimit-Remaining": {
+                    "$ref": "#/components/headers/RateLimit-Remaining"
+                  },
+                  "RateLimit-Reset": {
+                    "$ref": "#/components/headers/RateLimit-Reset"
+                  }
+                },
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/Error"
+                    }
+                  }
+                }
+              },
+              "TooManyRequests": {
+                "description": "The rate limit's bucket is empty (`rate_limited`; `details.retry_after`).",
+                "headers": {
+                  "RateLimit-Limit": {
+                    "$ref": "#/components/headers/RateLimit-Limit"
+                  },
+                  "RateLimit-Remaining": {
+                    "$ref": "#/components/headers/RateLimit-Remaining"
+                  },
+                  "RateLimit-Reset": {
+                    "$ref": "#/components/headers/RateLimit-Reset"
+                  },
+                  "Retry-After": {
+                    "$ref": "#/components/headers/Retry-After"
+                  }
+                },
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/Error"
+                    }
+                  }
+                }
+              },
+              "StoreUnavailable": {
+                "description": "The store cannot be read to check the token (`store_unavailable`).",
+                "headers": {
+                  "RateLimit-Limit": {
+                    "$ref": "#/components/headers/RateLimit-Limit"
+                  },
+                  "RateLimit-Remaining": {
+                    "$ref": "#/components/headers/RateLimit-Remaining"
+                  },
+                  "RateLimit-Reset": {
+                    "$ref": "#/components/headers/RateLimit-Reset"
+                  }
+                },
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/Error"
+                    }
+                  }
+                }
+              }
+            },
+            "headers": {
+              "RateLimit-Limit": {
+                "description": "Requests the bucket holds (the burst).",
+                "required": true,
+                "schema": {
+                  "type": "integer",
+                  "minimum": 0
+                }
+              },
+              "RateLimit-Remaining": {
+                "description": "Requests left in the bucket.",
+                "required": true,
+                "schema": {
+                  "type": "integer",
+                  "minimum": 0
+                }
+              },
+              "RateLimit-Reset": {
+                "description": "Seconds until the bucket is full again.",
+                "required": true,
+                "schema": {
+                  "type": "integer",
+                  "minimum": 0
+                }
+              },
+              "Retry-After": {
+                "description": "Seconds until a request is allowed again.",
+                "required": true,
+                "schema": {
+                  "type": "integer",
+                  "minimum": 1
+                }
+              },
+              "WWW-Authenticate": {
+                "description": "`Bearer`.",
+                "required": true,
+                "schema": {
+                  "type": "string",
+                  "const": "Bearer"
+                }
+              }
+            },
+            "securitySchemes": {
+              "bearer": {
+                "type": "http",
+                "scheme": "bearer",
+                "description": "An API token (`dft_…`) from `devflow tokens create` or `POST /api/v1/tokens`."
+              }
+            }
+          }
+        }
         """#
 }

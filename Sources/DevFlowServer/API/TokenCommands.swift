@@ -71,7 +71,8 @@ public enum TokenCommands {
         if let expires {
             guard let seconds = APITokens.duration(expires) else {
                 return Output(
-                    errors: "devflow: --expires must be a lifetime such as 90d, 12h, 30m or 2w; found '\(expires)'\n",
+                    errors: "devflow: --expires must be a lifetime of 1 to 9999 minutes, hours, days or weeks, "
+                        + "such as 90d, 12h, 30m or 2w; found '\(expires)'\n",
                     code: 2)
             }
             expiry = Date().addingTimeInterval(seconds)
