@@ -156,9 +156,10 @@ struct APIAccessTests {
         "rate limits: a token's bucket empties into 429 with Retry-After and RateLimit headers; others are unaffected")
     func rateLimits() async throws {
         let fixture = try APIFixture(configure: { configuration in
-            configuration.api.rateLimit = 1
+            // Refills so slow (one request per 1000 s) that a loaded machine cannot refill a bucket mid-test.
+            configuration.api.rateLimit = 0.001
             configuration.api.burst = 3
-            configuration.api.anonymousRateLimit = 1
+            configuration.api.anonymousRateLimit = 0.001
             configuration.api.anonymousBurst = 2
         })
         try fixture.makeTokens()

@@ -36,7 +36,7 @@ final class APIFixture: @unchecked Sendable {
             configuration: configuration, databasePath: directory.appendingPathComponent("devflow.sqlite").path,
             dataDirectory: directory.appendingPathComponent("data").path, environment: ["ACME_SECRET": "s"])
         settings.pollSeconds = 0.2
-        settings.logPollSeconds = 0.01
+        settings.logPollSeconds = 0.05
         adjust(&settings)
         context = try ServerContext(settings: settings)
     }
@@ -108,14 +108,14 @@ func requireID(_ id: Int64?) throws -> Int64 {
 
 /// A minimal HTTP/1.1 client on a blocking socket, for streams `TestClient` would wait on forever: it sends one
 /// request and hands back what arrives, so a test can read part of a stream and hang up.
-final class RawHTTPConnection {
+final class RawHTTPConnection: @unchecked Sendable {
     private let socket: Int32
     private(set) var received = ""
 
     init(port: Int, path: String, headers: [String: String]) throws {
         socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard socket >= 0 else { throw FixtureError("socket() failed") }
-        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        var timeout = timeval(tv_sec: 30, tv_usec: 0)
         setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -136,10 +136,21 @@ final class RawHTTPConnection {
     deinit { close(socket) }
 
     /// Reads until `predicate` holds for what has arrived (the head, then the body with its chunked framing
-    /// removed), the peer closes, 10 s pass without a byte, or 60 s in all.
-    func read(until predicate: (String) -> Bool) {
+    /// removed), the peer closes, 30 s pass without a byte, or 90 s in all. The blocking reads run on a thread of
+    /// their own: on the cooperative pool they would starve the server under test, which shares it.
+    func read(until predicate: @escaping @Sendable (String) -> Bool) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let thread = Thread { [self] in
+                readBlocking(until: predicate)
+                continuation.resume()
+            }
+            thread.start()
+        }
+    }
+
+    private func readBlocking(until predicate: (String) -> Bool) {
         var buffer = [UInt8](repeating: 0, count: 65536)
-        let deadline = Date().addingTimeInterval(60)
+        let deadline = Date().addingTimeInterval(90)
         while !predicate(received), Date() < deadline {
             let count = recv(socket, &buffer, buffer.count, 0)
             if count <= 0 { return }

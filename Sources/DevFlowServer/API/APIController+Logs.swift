@@ -3,6 +3,7 @@ import DevFlowStore
 import Foundation
 import HTTPTypes
 import Hummingbird
+import ServiceLifecycle
 
 extension APIController {
     func registerLogs(on api: RouterGroup<ServerRequestContext>) {
@@ -51,6 +52,7 @@ extension APIController {
                     }
                     if !text.isEmpty { try await writer.write(ByteBuffer(string: text)) }
                     if chunks.count < Self.chunkPage { break }
+                    await Task.yield()  // a long log must not keep a cooperative thread from other requests
                 }
                 try await writer.finish(nil)
             })
@@ -145,7 +147,9 @@ struct LogTail: Sendable {
     func run(_ write: (String) async throws -> Void) async throws {
         var position = self.position
         var lastWrite = Date()
-        while !Task.isCancelled {
+        // A server shutting down ends its streams without `event: end`: clients reconnect with `Last-Event-ID`
+        // (to another server, or this one restarted) and miss nothing.
+        while !Task.isCancelled, !Task.isShuttingDownGracefully {
             let finished = try isFinished()
             let chunks = try store.logChunks(
                 run: run, node: node, after: max(0, position.chunk - 1), limit: APIController.chunkPage)
@@ -165,7 +169,10 @@ struct LogTail: Sendable {
                 try await write(text)
                 lastWrite = Date()
             }
-            if chunks.count == APIController.chunkPage { continue }
+            if chunks.count == APIController.chunkPage {
+                await Task.yield()
+                continue
+            }
             if finished {
                 try await write("event: end\ndata: \(try endData())\n\n")
                 return
