@@ -15,4 +15,5 @@ if ((${#missing[@]})); then
     $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-python3 -m pip install --quiet --disable-pip-version-check "check-jsonschema==0.39.0" "jsonschema>=4.20" 2>&1 | grep -v "Running pip as the 'root' user" || true
+python3 -m pip install --quiet --disable-pip-version-check "check-jsonschema==0.39.0" "jsonschema>=4.20" \
+    "openapi-spec-validator==0.9.0" "schemathesis==4.32.5" 2>&1 | grep -v "Running pip as the 'root' user" || true
