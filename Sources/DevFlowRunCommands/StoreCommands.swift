@@ -12,6 +12,13 @@ public enum StoreCommands {
         /// Exit code.
         public var code: Int32 = 0
 
+        /// Creates an output.
+        public init(text: String = "", errors: String = "", code: Int32 = 0) {
+            self.text = text
+            self.errors = errors
+            self.code = code
+        }
+
         /// Writes the text and errors; returns the exit code.
         public func emit() -> Int32 {
             FileHandle.standardOutput.write(Data(text.utf8))

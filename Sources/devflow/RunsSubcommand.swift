@@ -1,11 +1,13 @@
 import ArgumentParser
 import DevFlowRunCommands
+import DevFlowServer
 import Foundation
 
-/// `devflow runs list|show RUN|logs RUN [NODE]`.
-struct RunsSubcommand: ParsableCommand {
+/// `devflow runs list|show RUN|logs RUN [NODE]|findings RUN`, on a local database or, with `--server`, a server's API.
+struct RunsSubcommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "runs", abstract: "List runs, show one, print its logs, or render what its agents found.")
+        commandName: "runs",
+        abstract: "List runs, show one, print (or follow) its logs, or render what its agents found.")
 
     @Argument(help: "list, show, logs or findings.")
     var action: String = "list"
@@ -25,22 +27,61 @@ struct RunsSubcommand: ParsableCommand {
     @Option(help: "Findings format: json, markdown, github or sarif.")
     var format: String = "markdown"
 
-    func run() throws {
+    @OptionGroup var remote: RemoteOptions
+
+    @Flag(help: "With --server: follow the log live (Server-Sent Events) until the node or run ends.")
+    var follow = false
+
+    func run() async throws {
         let output: StoreCommands.Output
-        switch action {
-        case "list": output = StoreCommands.list(database: db, limit: limit)
-        case "findings":
-            guard let runId else { throw ValidationError("'runs findings' needs a run id") }
-            output = FindingsCommand.render(run: runId, format: format, database: db)
-        case "show", "logs":
-            guard let runId else { throw ValidationError("'runs \(action)' needs a run id") }
-            output =
-                action == "show"
-                ? StoreCommands.show(run: runId, database: db)
-                : StoreCommands.logs(run: runId, node: node, database: db)
-        default: throw ValidationError("unknown action '\(action)'; expected list, show, logs or findings")
+        if let client = try remote.client() {
+            switch action {
+            case "list": output = await RemoteCommands.list(client, limit: limit)
+            case "show", "logs":
+                guard let runId else { throw ValidationError("'runs \(action)' needs a run id") }
+                output =
+                    action == "show"
+                    ? await RemoteCommands.show(client, run: runId)
+                    : await RemoteCommands.logs(client, run: runId, node: node, follow: follow)
+            default: throw ValidationError("with --server, 'runs' takes list, show or logs; found '\(action)'")
+            }
+        } else {
+            if follow {
+                throw ValidationError("--follow needs --server (or DEVFLOW_SERVER): it follows a server's log")
+            }
+            switch action {
+            case "list": output = StoreCommands.list(database: db, limit: limit)
+            case "findings":
+                guard let runId else { throw ValidationError("'runs findings' needs a run id") }
+                output = FindingsCommand.render(run: runId, format: format, database: db)
+            case "show", "logs":
+                guard let runId else { throw ValidationError("'runs \(action)' needs a run id") }
+                output =
+                    action == "show"
+                    ? StoreCommands.show(run: runId, database: db)
+                    : StoreCommands.logs(run: runId, node: node, database: db)
+            default: throw ValidationError("unknown action '\(action)'; expected list, show, logs or findings")
+            }
         }
         let code = output.emit()
         if code != 0 { throw ExitCode(code) }
+    }
+}
+
+/// `--server URL --token TOKEN` (or `DEVFLOW_SERVER` and `DEVFLOW_TOKEN`): talk to a server's API, not a database.
+struct RemoteOptions: ParsableArguments {
+    @Option(help: "A DevFlow server's URL (or DEVFLOW_SERVER): ask its API instead of a local database.")
+    var server: String?
+
+    @Option(help: "The API token for --server (or DEVFLOW_TOKEN).")
+    var token: String?
+
+    /// The client, nil for the local database; a usage error when a server has no token.
+    func client() throws -> APIClient? {
+        switch RemoteCommands.client(server: server, token: token) {
+        case nil: return nil
+        case .success(let client): return client
+        case .failure(let output): throw ValidationError(output.errors.replacingOccurrences(of: "devflow: ", with: ""))
+        }
     }
 }

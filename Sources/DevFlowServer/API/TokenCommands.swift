@@ -1,32 +1,13 @@
 import DevFlowCompiler
 import DevFlowGraph
+import DevFlowRunCommands
 import DevFlowStore
 import Foundation
 
 /// The library entry points of `devflow tokens create|list|revoke` and `devflow audit`, on the server's store.
 public enum TokenCommands {
     /// What a command prints and its exit code.
-    public struct Output: Error, Sendable {
-        /// Standard output.
-        public var text: String
-        /// Standard error.
-        public var errors: String
-        /// The exit code.
-        public var code: Int32
-
-        init(text: String = "", errors: String = "", code: Int32 = 0) {
-            self.text = text
-            self.errors = errors
-            self.code = code
-        }
-
-        /// Prints and returns the exit code.
-        public func emit() -> Int32 {
-            if !text.isEmpty { FileHandle.standardOutput.write(Data(text.utf8)) }
-            if !errors.isEmpty { FileHandle.standardError.write(Data(errors.utf8)) }
-            return code
-        }
-    }
+    public typealias Output = StoreCommands.Output
 
     /// Whether `name` can name a token: 1 to 64 letters, digits, `.`, `_` or `-`.
     public static func isValidName(_ name: String) -> Bool {
