@@ -79,6 +79,12 @@ for _ in $(seq 300); do
 done
 echo "== devflow runs show 1 --db …"
 "$devflow" runs show 1 --db "$work/server/devflow.sqlite"
+echo "== the API: a viewer token, then devflow runs list / logs --server … --token …"
+token=$("$devflow" tokens create demo-viewer --role viewer --db "$work/server/devflow.sqlite")
+"$devflow" runs list --server "http://127.0.0.1:$port" --token "$token"
+"$devflow" runs logs 1 test --server "http://127.0.0.1:$port" --token "$token" --follow
+curl -s -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/runs?limit=1" | head -c 300
+echo
 echo "== stopping the server (SIGTERM)"
 kill -TERM "$server_pid"
 wait "$server_pid" || true
