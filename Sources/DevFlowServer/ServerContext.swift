@@ -22,11 +22,16 @@ public final class ServerContext: Sendable {
     /// Workers' liveness, for `/readyz`.
     public let workerBeats = WorkerBeats()
 
+    /// The live logs clients follow, one store reader per followed node.
+    let logHub: LogHub
+
     /// Opens the store and creates the metrics.
     public init(settings: ServerSettings, store: SQLiteRunStore? = nil) throws {
         self.settings = settings
-        self.store = try store ?? SQLiteRunStore(path: settings.databasePath)
+        let store = try store ?? SQLiteRunStore(path: settings.databasePath)
+        self.store = store
         metrics = ServerMetrics()
+        logHub = LogHub(store: store, pollSeconds: settings.logPollSeconds)
     }
 }
 

@@ -39,7 +39,8 @@ public final class ServerMetrics: Sendable {
         }
     }
 
-    /// Reads the gauges that describe the store (queue depth, runs by status, breaker states) just before a scrape.
+    /// Reads the gauges that describe the store (queue depth, runs by status, breaker states) and the live logs (feeds
+    /// read from the store, clients following them) just before a scrape.
     func refresh(from context: ServerContext) {
         if let depth = try? context.queue.queueDepth() {
             registry.makeGauge(name: "devflow_queue_depth").set(to: Double(depth))
@@ -58,6 +59,9 @@ public final class ServerMetrics: Sendable {
                 .set(to: breaker.state == state ? 1.0 : 0.0)
             }
         }
+        let (feeds, followers) = context.logHub.load
+        registry.makeGauge(name: "devflow_log_feeds").set(to: Double(feeds))
+        registry.makeGauge(name: "devflow_log_followers").set(to: Double(followers))
     }
 
     /// The text exposition format.

@@ -167,4 +167,43 @@ struct APILogsTests {
             #expect(whole.received.contains("event: end\ndata: {\"status\":\"succeeded\"}"))
         }
     }
+
+    @Test("fifty clients following one node share one store reader and each gets every line")
+    func fanOut() async throws {
+        let fixture = try APIFixture()
+        try fixture.makeTokens()
+        let run = try fixture.seedRun(status: .running, nodes: ["build": "running"])
+        let token = try #require(fixture.auth(.viewer)[.authorization])
+        try await buildApplication(fixture.context).test(.live) { client in
+            let port = try #require(client.port)
+            let connections = try (0..<50).map { _ in
+                try RawHTTPConnection(
+                    port: port, path: "/api/v1/runs/\(run)/nodes/build/log/stream", headers: ["Authorization": token])
+            }
+            var metrics = ""
+            for _ in 0..<200 {
+                metrics = String(buffer: try await client.execute(uri: "/metrics", method: .get).body)
+                if metrics.contains("devflow_log_followers 50") { break }
+                try await Task.sleep(nanoseconds: 20_000_000)
+            }
+            #expect(
+                metrics.contains("devflow_log_feeds 1.0\n") && metrics.contains("devflow_log_followers 50"),
+                "\(metrics)")
+            for batch in 0..<10 { try Self.appendLines(fixture, run: run, from: batch * 100, count: 100, chunk: 25) }
+            try fixture.store.finishNode(
+                NodeRecord(
+                    runId: run, nodeId: "build", status: "succeeded", reason: nil, attempts: 1, startedAt: Date(),
+                    finishedAt: Date(), fingerprint: nil, allowedFailure: false), outputs: [:])
+            for connection in connections {
+                await connection.read { $0.contains("event: end") }
+                #expect(sseLines(connection.received).map(\.line) == (0..<1000).map { "line \($0)" })
+            }
+            for _ in 0..<200 {
+                metrics = String(buffer: try await client.execute(uri: "/metrics", method: .get).body)
+                if metrics.contains("devflow_log_feeds 0") { break }
+                try await Task.sleep(nanoseconds: 20_000_000)
+            }
+            #expect(metrics.contains("devflow_log_feeds 0.0\n"), "the feed closes when its last follower leaves")
+        }
+    }
 }

@@ -78,8 +78,8 @@ extension APIController {
         let fromQuery = try LogPosition(lastEventID: QueryReader(request: request).text("last_event_id"))
         let resume = header?.isEmpty == false ? fromHeader : fromQuery
         let tail = LogTail(
-            store: self.context.store, run: run, node: nodeId, position: resume,
-            pollSeconds: self.context.settings.logPollSeconds, pingSeconds: self.context.settings.ssePingSeconds)
+            feed: self.context.logHub.feed(run: run, node: nodeId), position: resume,
+            pingSeconds: self.context.settings.ssePingSeconds)
         return Response(
             status: .ok,
             headers: [.contentType: "text/event-stream; charset=utf-8", .cacheControl: "no-store"],
@@ -98,124 +98,5 @@ extension APIController {
             throw APIError.notFound("run \(run) has no node '\(node)'")
         }
         return (run, node)
-    }
-}
-
-/// Where a log stream is: after line `line` of chunk `chunk` (`Last-Event-ID: CHUNK.LINE`).
-struct LogPosition: Sendable, Equatable {
-    var chunk: Int64
-    var line: Int
-
-    /// The start of the log.
-    static let start = LogPosition(chunk: 0, line: -1)
-
-    init(chunk: Int64, line: Int) {
-        self.chunk = chunk
-        self.line = line
-    }
-
-    /// Reads a `Last-Event-ID` (digits, a dot, digits); a 400 if it is not one this server sent.
-    init(lastEventID: String?) throws(APIError) {
-        guard let lastEventID, !lastEventID.isEmpty else {
-            self = .start
-            return
-        }
-        let parts = lastEventID.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 2, parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }),
-            let chunk = Int64(parts[0]), let line = Int(parts[1]), line < Int.max
-        else {
-            throw APIError(
-                .badRequest, code: "invalid_last_event_id",
-                message: "Last-Event-ID '\(lastEventID)' is not an id this server sent (CHUNK.LINE)")
-        }
-        self.chunk = chunk
-        self.line = line
-    }
-}
-
-/// Follows a node's (or a run's) log in the store and writes it as Server-Sent Events. The store is the source:
-/// what one server's worker or another host's wrote is read the same way.
-struct LogTail: Sendable {
-    let store: SQLiteRunStore
-    let run: Int64
-    let node: String?
-    var position: LogPosition
-    let pollSeconds: Double
-    let pingSeconds: Double
-
-    /// Writes events through `write` until the node or run finishes and its last line is out, or the client goes.
-    func run(_ write: (String) async throws -> Void) async throws {
-        var position = self.position
-        var lastWrite = Date()
-        // A server shutting down ends its streams without `event: end`: clients reconnect with `Last-Event-ID`
-        // (to another server, or this one restarted) and miss nothing.
-        while !Task.isCancelled, !Task.isShuttingDownGracefully {
-            let finished = try isFinished()
-            let chunks = try store.logChunks(
-                run: run, node: node, after: max(0, position.chunk - 1), limit: APIController.chunkPage)
-            var text = ""
-            for chunk in chunks {
-                guard let id = chunk.id else { continue }
-                let first = id == position.chunk ? position.line + 1 : (id < position.chunk ? Int.max : 0)
-                let lines = chunk.text.split(separator: "\n", omittingEmptySubsequences: false)
-                if first < lines.count {
-                    for index in first..<lines.count {
-                        event(id: "\(id).\(index)", chunk: chunk, line: lines[index], into: &text)
-                    }
-                }
-                if id >= position.chunk { position = LogPosition(chunk: id, line: lines.count - 1) }
-            }
-            if !text.isEmpty {
-                try await write(text)
-                lastWrite = Date()
-            }
-            if chunks.count == APIController.chunkPage {
-                await Task.yield()
-                continue
-            }
-            if finished {
-                try await write("event: end\ndata: \(try endData())\n\n")
-                return
-            }
-            if Date().timeIntervalSince(lastWrite) >= pingSeconds {
-                try await write(": ping\n\n")
-                lastWrite = Date()
-            }
-            try await Task.sleep(nanoseconds: UInt64(pollSeconds * 1e9))
-        }
-    }
-
-    /// One line's event: its id and a JSON object with the node, attempt, stream and text.
-    func event(id: String, chunk: LogChunkRecord, line: Substring, into out: inout String) {
-        out += "id: "
-        out += id
-        out += "\ndata: {\"attempt\":\(chunk.attempt),\"line\":"
-        JSONValue.writeQuoted(String(line), into: &out)
-        out += ",\"node\":"
-        JSONValue.writeQuoted(chunk.nodeId, into: &out)
-        out += ",\"stream\":"
-        JSONValue.writeQuoted(chunk.stream, into: &out)
-        out += "}\n\n"
-    }
-
-    func isFinished() throws -> Bool {
-        guard let record = try store.run(run) else { return true }
-        if record.status.isFinished { return true }
-        guard let node else { return false }
-        let status = try store.nodes(run: run).first { $0.nodeId == node }?.status
-        return !(status == nil || status == "pending" || status == "running")
-    }
-
-    func endData() throws -> String {
-        let status: String
-        if let node {
-            status = try store.nodes(run: run).first { $0.nodeId == node }?.status ?? "unknown"
-        } else {
-            status = try store.run(run)?.status.rawValue ?? "unknown"
-        }
-        var out = "{\"status\":"
-        JSONValue.writeQuoted(status, into: &out)
-        out += "}"
-        return out
     }
 }

@@ -1,0 +1,108 @@
+import DevFlowGraph
+import DevFlowStore
+import Foundation
+import ServiceLifecycle
+
+/// Where a log stream is: after line `line` of chunk `chunk` (`Last-Event-ID: CHUNK.LINE`).
+struct LogPosition: Sendable, Equatable {
+    var chunk: Int64
+    var line: Int
+
+    /// The start of the log.
+    static let start = LogPosition(chunk: 0, line: -1)
+
+    init(chunk: Int64, line: Int) {
+        self.chunk = chunk
+        self.line = line
+    }
+
+    /// Reads a `Last-Event-ID` (digits, a dot, digits); a 400 if it is not one this server sent.
+    init(lastEventID: String?) throws(APIError) {
+        guard let lastEventID, !lastEventID.isEmpty else {
+            self = .start
+            return
+        }
+        let parts = lastEventID.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }),
+            let chunk = Int64(parts[0]), let line = Int(parts[1]), line < Int.max
+        else {
+            throw APIError(
+                .badRequest, code: "invalid_last_event_id",
+                message: "Last-Event-ID '\(lastEventID)' is not an id this server sent (CHUNK.LINE)")
+        }
+        self.chunk = chunk
+        self.line = line
+    }
+}
+
+/// One client's live log: catches up from the store while it is behind the feed's window, then takes lines from
+/// the feed that every follower of the same node shares, and writes them as Server-Sent Events.
+struct LogTail: Sendable {
+    let feed: LogFeed
+    var position: LogPosition
+    let pingSeconds: Double
+
+    /// Writes events through `write` until the node or run finishes and its last line is out, the client goes, or the
+    /// server shuts down.
+    func run(_ write: (String) async throws -> Void) async throws {
+        feed.subscribe()
+        defer { feed.unsubscribe() }
+        var position = self.position
+        var lastWrite = Date()
+        var generation: UInt64 = 0
+        // A server shutting down ends its streams without `event: end`: clients reconnect with `Last-Event-ID`
+        // (to another server, or this one restarted) and miss nothing.
+        while !Task.isCancelled, !Task.isShuttingDownGracefully {
+            let view = feed.view(after: position)
+            var chunks = view.chunks
+            var caughtUp = true
+            if view.behind {
+                chunks = try feed.store.logChunks(
+                    run: feed.run, node: feed.node, after: max(0, position.chunk - 1), limit: APIController.chunkPage)
+                caughtUp = false
+            }
+            var text = ""
+            for chunk in chunks {
+                guard let id = chunk.id else { continue }
+                let first = id == position.chunk ? position.line + 1 : (id < position.chunk ? Int.max : 0)
+                let lines = chunk.text.split(separator: "\n", omittingEmptySubsequences: false)
+                if first < lines.count {
+                    for index in first..<lines.count {
+                        Self.event(id: "\(id).\(index)", chunk: chunk, line: lines[index], into: &text)
+                    }
+                }
+                if id >= position.chunk { position = LogPosition(chunk: id, line: lines.count - 1) }
+            }
+            if !text.isEmpty {
+                try await write(text)
+                lastWrite = Date()
+            }
+            if !caughtUp {
+                await Task.yield()
+                continue
+            }
+            if let end = view.end {
+                try await write("event: end\ndata: \(end)\n\n")
+                return
+            }
+            if Date().timeIntervalSince(lastWrite) >= pingSeconds {
+                try await write(": ping\n\n")
+                lastWrite = Date()
+            }
+            generation = await feed.wait(after: max(generation, view.generation))
+        }
+    }
+
+    /// One line's event: its id and a JSON object with the node, attempt, stream and text.
+    static func event(id: String, chunk: LogChunkRecord, line: Substring, into out: inout String) {
+        out += "id: "
+        out += id
+        out += "\ndata: {\"attempt\":\(chunk.attempt),\"line\":"
+        JSONValue.writeQuoted(String(line), into: &out)
+        out += ",\"node\":"
+        JSONValue.writeQuoted(chunk.nodeId, into: &out)
+        out += ",\"stream\":"
+        JSONValue.writeQuoted(chunk.stream, into: &out)
+        out += "}\n\n"
+    }
+}
