@@ -34,30 +34,37 @@ server=$!
 for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/healthz" > /dev/null && break; sleep 0.1; done
 
 # wrk has no fixed rate: each connection waits `delay` ms after an answer, so CONNECTIONS / (delay + latency) is the
-# rate; the achieved rate is printed with the numbers.
-connections=16
-delay=$(python3 -c "print(max(0.0, $connections * 1000 / $rate - 0.4))")
-cat > "$work/paced.lua" << LUA
+# rate. Each route is first run for 3 s to learn its mean latency, and the delay is set from it; the achieved rate is
+# printed with the numbers.
+connections=24
+write_script() { # DELAY-MS
+    cat > "$work/paced.lua" << LUA
 wrk.headers["Authorization"] = "Bearer $token"
 local paths = {}
 function init(args) for i = 1, #args do paths[i] = args[i] end end
-function delay() return $delay end
+function delay() return $1 end
 request = function()
   local path = paths[1]
   if path == "random-run" then path = "/api/v1/runs/" .. math.random(1, $runs) end
   return wrk.format("GET", path)
 end
 LUA
+}
 measure() { # NAME PATH
+    write_script "$(python3 -c "print($connections * 1000 / $rate)")"
+    wrk -t 2 -c "$connections" -d 3s -s "$work/paced.lua" "http://127.0.0.1:$port" -- "$2" > "$work/route.txt"
+    local mean
+    mean=$(awk '$1 == "Latency" {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else {sub(/s/,"",v); v*=1000}; print v}' "$work/route.txt")
+    write_script "$(python3 -c "print(max(0.0, $connections * 1000 / $rate - $mean))")"
     wrk -t 2 -c "$connections" -d "${seconds}s" --latency -s "$work/paced.lua" "http://127.0.0.1:$port" -- "$2" \
-        > "$work/$1.txt"
+        > "$work/route.txt"
     local rps p50 p99
-    rps=$(awk '/Requests\/sec/ {print $2}' "$work/$1.txt")
-    p50=$(awk '$1 == "50%" {print $2}' "$work/$1.txt")
-    p99=$(awk '$1 == "99%" {print $2}' "$work/$1.txt")
-    grep -E "Non-2xx|Socket errors" "$work/$1.txt" || true
+    rps=$(awk '/Requests\/sec/ {print $2}' "$work/route.txt")
+    p50=$(awk '$1 == "50%" {print $2}' "$work/route.txt")
+    p99=$(awk '$1 == "99%" {print $2}' "$work/route.txt")
+    grep -E "Non-2xx|Socket errors" "$work/route.txt" || true
     printf '%-28s %8s req/s  p50 %8s  p90 %8s  p99 %8s\n' "$1" "$rps" "$p50" \
-        "$(awk '$1 == "90%" {print $2}' "$work/$1.txt")" "$p99"
+        "$(awk '$1 == "90%" {print $2}' "$work/route.txt")" "$p99"
     echo "$1 $p50 $p99" >> "$work/summary"
 }
 echo "== $runs runs, $(( runs * 10 )) attempts; target $rate requests/s for ${seconds}s per route, $connections connections"

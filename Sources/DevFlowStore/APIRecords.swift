@@ -131,6 +131,64 @@ public struct RunFilter: Sendable, Equatable {
     }
 }
 
+/// A run as a listing shows it: the columns a list needs (not the graph, event or diagnostics), with the event's
+/// kind and the times already in ISO 8601 (`2026-12-02T03:04:05.678Z`), as the API answers them.
+public struct RunSummary: Sendable, Equatable {
+    /// The run's id.
+    public var id: Int64
+    /// The pipeline's name.
+    public var pipeline: String
+    /// The file it was compiled from.
+    public var file: String
+    /// Server runs: the repository's full name.
+    public var repository: String?
+    /// Server runs: the git ref of the event.
+    public var ref: String?
+    /// The branch.
+    public var branch: String?
+    /// The commit.
+    public var commit: String?
+    /// The run's state.
+    public var status: RunStatus
+    /// Why it ended as it did, when that is not obvious.
+    public var statusReason: String?
+    /// The triggering event's kind (`push`, `manual`…), `unknown` if the event has none.
+    public var eventKind: String
+    /// When it was queued, started and finished (ISO 8601).
+    public var queuedAt: String
+    /// When it started.
+    public var startedAt: String?
+    /// When it finished.
+    public var finishedAt: String?
+    /// How long it ran, in milliseconds.
+    public var durationMs: Int64?
+    /// Why someone asked it to stop, if they did.
+    public var cancelRequested: String?
+
+    /// Creates a summary.
+    public init(
+        id: Int64, pipeline: String, file: String, repository: String?, ref: String?, branch: String?,
+        commit: String?, status: RunStatus, statusReason: String?, eventKind: String, queuedAt: String,
+        startedAt: String?, finishedAt: String?, durationMs: Int64?, cancelRequested: String?
+    ) {
+        self.id = id
+        self.pipeline = pipeline
+        self.file = file
+        self.repository = repository
+        self.ref = ref
+        self.branch = branch
+        self.commit = commit
+        self.status = status
+        self.statusReason = statusReason
+        self.eventKind = eventKind
+        self.queuedAt = queuedAt
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.durationMs = durationMs
+        self.cancelRequested = cancelRequested
+    }
+}
+
 /// What the API needs from a store besides runs: tokens, the audit log and keyset-paginated run listings.
 public protocol APIStore: Sendable {
     /// Stores a new token; fails with `StoreError` if the name is taken.
@@ -149,7 +207,7 @@ public protocol APIStore: Sendable {
     func audit(since: Date?, until: Date?, limit: Int) throws -> [AuditRecord]
     /// Up to `limit` runs matching `filter`, newest first, with ids below `before` (keyset pagination: a page
     /// never shifts when runs are queued meanwhile).
-    func runs(matching filter: RunFilter, before: Int64?, limit: Int) throws -> [RunRecord]
+    func runs(matching filter: RunFilter, before: Int64?, limit: Int) throws -> [RunSummary]
     /// Up to `limit` log chunks of a run (one node, if given) with ids above `after`, in order: a log read page by
     /// page, so a log of a million lines is streamed in bounded memory.
     func logChunks(run: Int64, node: String?, after: Int64, limit: Int) throws -> [LogChunkRecord]

@@ -72,19 +72,53 @@ extension SQLiteRunStore: APIStore {
         }
     }
 
-    /// A page of runs, newest first, below a cursor.
-    public func runs(matching filter: RunFilter, before: Int64?, limit: Int) throws -> [RunRecord] {
-        try database.read { db in
-            var request = RunRecord.order(Column("id").desc)
-            if let before { request = request.filter(Column("id") < before) }
-            if let repository = filter.repository { request = request.filter(Column("repository") == repository) }
-            if let branch = filter.branch { request = request.filter(Column("gitBranch") == branch) }
-            if let status = filter.status { request = request.filter(Column("status") == status) }
-            if let since = filter.since { request = request.filter(Column("queuedAt") >= since) }
-            if let event = filter.event {
-                request = request.filter(sql: "json_extract(event, '$.kind') = ?", arguments: [event])
+    /// A page of runs, newest first, below a cursor: one statement that reads only the listed columns and lets
+    /// SQLite format the times and pick the event's kind.
+    public func runs(matching filter: RunFilter, before: Int64?, limit: Int) throws -> [RunSummary] {
+        var conditions: [String] = []
+        var arguments: [(any DatabaseValueConvertible)?] = []
+        if let before {
+            conditions.append("id < ?")
+            arguments.append(before)
+        }
+        if let repository = filter.repository {
+            conditions.append("repository = ?")
+            arguments.append(repository)
+        }
+        if let branch = filter.branch {
+            conditions.append("gitBranch = ?")
+            arguments.append(branch)
+        }
+        if let status = filter.status {
+            conditions.append("status = ?")
+            arguments.append(status.rawValue)
+        }
+        if let since = filter.since {
+            conditions.append("queuedAt >= ?")
+            arguments.append(since)
+        }
+        if let event = filter.event {
+            conditions.append("json_extract(event, '$.kind') = ?")
+            arguments.append(event)
+        }
+        arguments.append(limit)
+        let iso = "'%Y-%m-%dT%H:%M:%fZ'"
+        let sql = """
+            SELECT id, pipeline, file, repository, ref, gitBranch, gitCommit, status, statusReason,
+                   coalesce(json_extract(event, '$.kind'), 'unknown'), strftime(\(iso), queuedAt),
+                   strftime(\(iso), startedAt), strftime(\(iso), finishedAt),
+                   CAST(round((julianday(finishedAt) - julianday(startedAt)) * 86400000) AS INTEGER), cancelRequested
+            FROM run \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
+            ORDER BY id DESC LIMIT ?
+            """
+        return try database.read { db in
+            try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map { row in
+                RunSummary(
+                    id: row[0], pipeline: row[1], file: row[2], repository: row[3], ref: row[4], branch: row[5],
+                    commit: row[6], status: RunStatus(rawValue: row[7]) ?? .interrupted, statusReason: row[8],
+                    eventKind: row[9], queuedAt: row[10], startedAt: row[11], finishedAt: row[12], durationMs: row[13],
+                    cancelRequested: row[14])
             }
-            return try request.limit(limit).fetchAll(db)
         }
     }
 

@@ -195,6 +195,7 @@ enum StoreMigrations {
             }
             try db.create(index: "runByRepository", on: "run", columns: ["repository", "id"])
             try db.create(index: "runByBranch", on: "run", columns: ["gitBranch", "id"])
+            try db.create(index: "runByStatusAndID", on: "run", columns: ["status", "id"])
         }
         return migrator
     }

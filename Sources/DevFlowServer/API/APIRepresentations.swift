@@ -28,6 +28,18 @@ enum APIRepresentations {
         ])
     }
 
+    /// A run in a listing, from the store's summary of it.
+    static func runSummary(_ run: RunSummary) -> JSONBody {
+        .object([
+            "id": .number(Double(run.id)), "pipeline": .string(run.pipeline), "file": .string(run.file),
+            "repository": text(run.repository), "ref": text(run.ref), "branch": text(run.branch),
+            "commit": text(run.commit), "status": .string(run.status.rawValue), "status_reason": text(run.statusReason),
+            "event": .string(run.eventKind), "queued_at": .string(run.queuedAt), "started_at": text(run.startedAt),
+            "finished_at": text(run.finishedAt), "duration_ms": integer(run.durationMs),
+            "cancel_requested": text(run.cancelRequested), "url": .string("/api/v1/runs/\(run.id)"),
+        ])
+    }
+
     /// One run with everything the store knows of it.
     static func runDetail(
         _ run: RunRecord, nodes: [NodeRecord], attempts: [AttemptRecord], outputs: [String: [String: String]],
