@@ -104,8 +104,9 @@ def percentile(p):
 
 complete = sum(1 for s in states if s["count"] == total and s["bad"] == 0 and s["ended"])
 print("clients %d, lines %d at %d/s: %d clients got every line once and in order with event: end; "
-      "%d lost or repeated lines in all" % (clients, total, rate, complete, sum(s["bad"] + total - s["count"]
-                                                                           for s in states)))
+      "%d lines out of order or repeated; %d clients still behind at the deadline (%d lines not yet received)" % (
+          clients, total, rate, complete, sum(s["bad"] for s in states),
+          sum(1 for s in states if s["count"] < total), sum(total - s["count"] for s in states)))
 print("delivery lag: p50 %.1f ms, p99 %.1f ms, max %.1f ms (%d samples)" % (
     percentile(0.5), percentile(0.99), percentile(1.0) if lags else float("nan"), len(lags)))
 sys.exit(0 if complete == clients else 1)
