@@ -45,6 +45,8 @@ final class LogFeed: @unchecked Sendable {
 
     private let lock = NSLock()
     private var chunks: [LogChunkRecord] = []
+    /// Each chunk's events, rendered once for every follower that takes the chunk whole.
+    private var rendered: [String] = []
     private var bytes = 0
     /// Every chunk with an id above this is in `chunks` (it is the last one dropped, or 0).
     private var floor: Int64 = 0
@@ -69,6 +71,8 @@ final class LogFeed: @unchecked Sendable {
     struct View {
         /// Chunks at or after the position's chunk (empty when `behind`).
         var chunks: [LogChunkRecord]
+        /// Their events, rendered.
+        var rendered: [String]
         /// The position is older than the window: read the store.
         var behind: Bool
         /// The `end` event's data once everything has been read and the node (or run) has finished.
@@ -80,7 +84,9 @@ final class LogFeed: @unchecked Sendable {
     func view(after position: LogPosition) -> View {
         lock.lock()
         defer { lock.unlock() }
-        if position.chunk < floor { return View(chunks: [], behind: true, end: nil, generation: generation) }
+        if position.chunk < floor {
+            return View(chunks: [], rendered: [], behind: true, end: nil, generation: generation)
+        }
         // The first chunk at or after the position's (ids ascend): a binary search.
         var low = 0
         var high = chunks.count
@@ -89,7 +95,9 @@ final class LogFeed: @unchecked Sendable {
             if (chunks[middle].id ?? 0) < position.chunk { low = middle + 1 } else { high = middle }
         }
         let start = low
-        return View(chunks: Array(chunks[start...]), behind: false, end: end, generation: generation)
+        return View(
+            chunks: Array(chunks[start...]), rendered: Array(rendered[start...]), behind: false, end: end,
+            generation: generation)
     }
 
     /// Waits until the feed has moved past `seen` (new lines, the end) or a second has passed; returns the generation.
@@ -163,8 +171,10 @@ final class LogFeed: @unchecked Sendable {
     }
 
     private func publish(_ fresh: [LogChunkRecord], end endData: String?) {
+        let events = fresh.map { LogTail.events(of: $0, from: 0) }
         lock.lock()
         chunks += fresh
+        rendered += events
         bytes += fresh.reduce(0) { $0 + $1.text.utf8.count }
         var drop = 0
         while bytes > Self.windowBytes, drop < chunks.count - 1 {
@@ -174,6 +184,7 @@ final class LogFeed: @unchecked Sendable {
         if drop > 0 {
             floor = chunks[drop - 1].id ?? floor
             chunks.removeFirst(drop)
+            rendered.removeFirst(drop)
         }
         if let endData { end = endData }
         generation += 1

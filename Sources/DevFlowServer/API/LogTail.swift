@@ -55,23 +55,24 @@ struct LogTail: Sendable {
         while !Task.isCancelled, !Task.isShuttingDownGracefully {
             let view = feed.view(after: position)
             var chunks = view.chunks
+            var rendered = view.rendered
             var caughtUp = true
             if view.behind {
                 chunks = try feed.store.logChunks(
                     run: feed.run, node: feed.node, after: max(0, position.chunk - 1), limit: APIController.chunkPage)
+                rendered = []
                 caughtUp = false
             }
             var text = ""
-            for chunk in chunks {
+            for (index, chunk) in chunks.enumerated() {
                 guard let id = chunk.id else { continue }
                 let first = id == position.chunk ? position.line + 1 : (id < position.chunk ? Int.max : 0)
-                let lines = chunk.text.split(separator: "\n", omittingEmptySubsequences: false)
-                if first < lines.count {
-                    for index in first..<lines.count {
-                        Self.event(id: "\(id).\(index)", chunk: chunk, line: lines[index], into: &text)
-                    }
+                if first == 0, index < rendered.count {
+                    text += rendered[index]
+                } else if first != Int.max {
+                    text += Self.events(of: chunk, from: first)
                 }
-                if id >= position.chunk { position = LogPosition(chunk: id, line: lines.count - 1) }
+                if id >= position.chunk { position = LogPosition(chunk: id, line: chunk.lineCount - 1) }
             }
             if !text.isEmpty {
                 try await write(text)
@@ -93,16 +94,33 @@ struct LogTail: Sendable {
         }
     }
 
-    /// One line's event: its id and a JSON object with the node, attempt, stream and text.
-    static func event(id: String, chunk: LogChunkRecord, line: Substring, into out: inout String) {
-        out += "id: "
-        out += id
-        out += "\ndata: {\"attempt\":\(chunk.attempt),\"line\":"
-        JSONValue.writeQuoted(String(line), into: &out)
-        out += ",\"node\":"
-        JSONValue.writeQuoted(chunk.nodeId, into: &out)
-        out += ",\"stream\":"
-        JSONValue.writeQuoted(chunk.stream, into: &out)
-        out += "}\n\n"
+    /// The events of a chunk's lines from line `first` on: per line its id and a JSON object with the node, attempt,
+    /// stream and text.
+    static func events(of chunk: LogChunkRecord, from first: Int) -> String {
+        var out = ""
+        let id = String(chunk.id ?? 0)
+        var prefix = ""
+        prefix += "\ndata: {\"attempt\":\(chunk.attempt),\"line\":"
+        var suffix = ",\"node\":"
+        JSONValue.writeQuoted(chunk.nodeId, into: &suffix)
+        suffix += ",\"stream\":"
+        JSONValue.writeQuoted(chunk.stream, into: &suffix)
+        suffix += "}\n\n"
+        for (index, line) in chunk.text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
+        where index >= first {
+            out += "id: "
+            out += id
+            out += "."
+            out += String(index)
+            out += prefix
+            JSONValue.writeQuoted(String(line), into: &out)
+            out += suffix
+        }
+        return out
     }
+}
+
+extension LogChunkRecord {
+    /// How many lines the chunk holds.
+    var lineCount: Int { text.utf8.reduce(1) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 } }
 }
