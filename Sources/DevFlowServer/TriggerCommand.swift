@@ -1,9 +1,10 @@
+import DevFlowCompiler
 import DevFlowGraph
 import DevFlowStore
 import Foundation
 
 /// The library entry point of `devflow trigger REPO [--ref REF] [--input K=V]…`: queues a manual run in the
-/// server's store (the server's workers pick it up at their next poll; the API endpoint comes with the API).
+/// server's store (the server's workers pick it up at their next poll); `POST /api/v1/repos/{repo}/runs` does the same.
 public enum TriggerCommand {
     /// Queues the run and prints its id; returns the exit code.
     public static func trigger(
@@ -22,21 +23,33 @@ public enum TriggerCommand {
                 }
                 values[String(input[..<equals])] = .string(String(input[input.index(after: equals)...]))
             }
-            let reference = ref ?? "refs/heads/\(entry.defaultBranch)"
-            let fullRef = reference.hasPrefix("refs/") ? reference : "refs/heads/\(reference)"
-            let branch = fullRef.hasPrefix("refs/heads/") ? String(fullRef.dropFirst("refs/heads/".count)) : nil
-            var event = QueuedEvent(
-                kind: "manual", branch: branch, inputs: values, summary: "manual run of \(fullRef)")
-            event.fetchRef = fullRef
-            let now = Date()
             let store = try SQLiteRunStore(path: settings.databasePath)
-            let run = try store.enqueue(
-                RunRecord.queued(repository: entry, event: event, commit: nil, ref: fullRef, at: now))
-            print("queued run \(run.id ?? 0): \(event.summary) of \(entry.name)")
+            let run = try queueManualRun(of: entry, ref: ref, inputs: values, store: store)
+            try store.recordAudit(
+                AuditRecord(
+                    at: Date(), actor: AuditActor.commandLine, action: "run.trigger", target: "run/\(run.id ?? 0)",
+                    address: "local", details: "\(entry.name) \(run.ref ?? "")"))
+            let event = QueuedEvent.decode(run.event)
+            print("queued run \(run.id ?? 0): \(event?.summary ?? "manual run") of \(entry.name)")
             return 0
         } catch {
             FileHandle.standardError.write(Data("devflow trigger: \(error)\n".utf8))
             return 2
         }
+    }
+
+    /// Queues a manual run of `entry` at `ref` (a branch, a tag or a full ref; the default branch if nil) with
+    /// `inputs`: the worker fetches the ref, compiles its pipeline and checks the inputs against `on.manual.inputs`
+    /// (a mismatch ends the run `config_error` with the compiler's diagnostics). Shared by the CLI and the API.
+    static func queueManualRun(
+        of entry: ServerConfiguration.Repository, ref: String?, inputs: [String: JSONValue], store: SQLiteRunStore
+    ) throws -> RunRecord {
+        let reference = ref ?? "refs/heads/\(entry.defaultBranch)"
+        let fullRef = reference.hasPrefix("refs/") ? reference : "refs/heads/\(reference)"
+        let branch = fullRef.hasPrefix("refs/heads/") ? String(fullRef.dropFirst("refs/heads/".count)) : nil
+        var event = QueuedEvent(kind: "manual", branch: branch, inputs: inputs, summary: "manual run of \(fullRef)")
+        event.fetchRef = fullRef
+        return try store.enqueue(
+            RunRecord.queued(repository: entry, event: event, commit: nil, ref: fullRef, at: Date()))
     }
 }

@@ -133,7 +133,7 @@ public struct RunFilter: Sendable, Equatable {
 
 /// A run as a listing shows it: the columns a list needs (not the graph, event or diagnostics), with the event's
 /// kind and the times already in ISO 8601 (`2026-12-02T03:04:05.678Z`), as the API answers them.
-public struct RunSummary: Sendable, Equatable {
+public struct RunListing: Sendable, Equatable {
     /// The run's id.
     public var id: Int64
     /// The pipeline's name.
@@ -207,7 +207,7 @@ public protocol APIStore: Sendable {
     func audit(since: Date?, until: Date?, limit: Int) throws -> [AuditRecord]
     /// Up to `limit` runs matching `filter`, newest first, with ids below `before` (keyset pagination: a page
     /// never shifts when runs are queued meanwhile).
-    func runs(matching filter: RunFilter, before: Int64?, limit: Int) throws -> [RunSummary]
+    func runs(matching filter: RunFilter, before: Int64?, limit: Int) throws -> [RunListing]
     /// Up to `limit` log chunks of a run (one node, if given) with ids above `after`, in order: a log read page by
     /// page, so a log of a million lines is streamed in bounded memory.
     func logChunks(run: Int64, node: String?, after: Int64, limit: Int) throws -> [LogChunkRecord]

@@ -74,7 +74,7 @@ extension SQLiteRunStore: APIStore {
 
     /// A page of runs, newest first, below a cursor: one statement that reads only the listed columns and lets
     /// SQLite format the times and pick the event's kind.
-    public func runs(matching filter: RunFilter, before: Int64?, limit: Int) throws -> [RunSummary] {
+    public func runs(matching filter: RunFilter, before: Int64?, limit: Int) throws -> [RunListing] {
         var conditions: [String] = []
         var arguments: [(any DatabaseValueConvertible)?] = []
         if let before {
@@ -113,7 +113,7 @@ extension SQLiteRunStore: APIStore {
             """
         return try database.read { db in
             try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map { row in
-                RunSummary(
+                RunListing(
                     id: row[0], pipeline: row[1], file: row[2], repository: row[3], ref: row[4], branch: row[5],
                     commit: row[6], status: RunStatus(rawValue: row[7]) ?? .interrupted, statusReason: row[8],
                     eventKind: row[9], queuedAt: row[10], startedAt: row[11], finishedAt: row[12], durationMs: row[13],

@@ -68,13 +68,14 @@ struct APIContractTests {
             #expect(served.status == .ok)
             #expect(served.body + "\n" == (try String(contentsOfFile: Self.documentPath, encoding: .utf8)))
             let paths = try #require(Self.object(served.body)["paths"] as? [String: [String: Any]])
-            #expect(paths.count == 14)
+            #expect(paths.count == 15)
             let methods: [HTTPRequest.Method] = [.get, .post, .put, .patch, .delete]
             for (path, item) in paths {
                 let uri = path.replacingOccurrences(of: "{run}", with: "1").replacingOccurrences(
                     of: "{node}", with: "build"
                 ).replacingOccurrences(of: "{operation}", with: "reset").replacingOccurrences(
-                    of: "{name}", with: "nobody")
+                    of: "{name}", with: "nobody"
+                ).replacingOccurrences(of: "{repo}", with: "acme%2Fapp")
                 for method in methods {
                     let answer = try await api.send(client, method, uri)
                     let code = (Self.object(answer.body)["error"] as? [String: Any])?["code"] as? String

@@ -199,4 +199,44 @@ struct APIRunsTests {
             #expect(clean["errors"] as? Int == 0)
         }
     }
+
+    @Test("POST /api/v1/repos/{repo}/runs queues a manual run (operator), audited; bad refs and inputs are 422s")
+    func trigger() async throws {
+        let fixture = try APIFixture()
+        try fixture.makeTokens()
+        let json = fixture.auth(.operator).merging([.contentType: "application/json"])
+        try await buildApplication(fixture.context).test(.live) { client in
+            let response = try await client.execute(
+                uri: "/api/v1/repos/acme%2Fapp/runs", method: .post, headers: json,
+                body: ByteBuffer(string: #"{"ref": "release", "inputs": {"target": "staging", "dry": true}}"#))
+            #expect(response.status == .created)
+            let body = try APIFixture.json(response)
+            #expect(body["status"] as? String == "queued")
+            #expect(body["event"] as? String == "manual")
+            #expect(body["ref"] as? String == "refs/heads/release")
+            let id = try #require((body["id"] as? NSNumber)?.int64Value)
+            let stored = try #require(try fixture.store.run(id))
+            #expect(stored.event.contains(#""target":"staging""#) && stored.event.contains(#""dry":true"#))
+            let plain = try await client.execute(
+                uri: "/api/v1/repos/acme%2Fapp/runs", method: .post, headers: fixture.auth(.operator))
+            #expect(plain.status == .created)
+            #expect(try APIFixture.json(plain)["ref"] as? String == "refs/heads/main")
+            let cases: [(String, HTTPFields, String, HTTPResponse.Status)] = [
+                ("/api/v1/repos/acme%2Fapp/runs", fixture.auth(.viewer), "{}", .forbidden),
+                ("/api/v1/repos/acme%2Fnope/runs", json, "{}", .notFound),
+                ("/api/v1/repos/acme%2Fapp/runs", json, #"{"ref": "bad..ref"}"#, .unprocessableContent),
+                ("/api/v1/repos/acme%2Fapp/runs", json, #"{"ref": "a b"}"#, .unprocessableContent),
+                ("/api/v1/repos/acme%2Fapp/runs", json, #"{"inputs": {"x": [1]}}"#, .unprocessableContent),
+                ("/api/v1/repos/acme%2Fapp/runs", json, #"{"inputs": "x"}"#, .unprocessableContent),
+            ]
+            for (uri, headers, text, status) in cases {
+                let answer = try await client.execute(
+                    uri: uri, method: .post, headers: headers, body: ByteBuffer(string: text))
+                #expect(answer.status == status, "\(uri) \(text)")
+            }
+            let audit = try fixture.store.audit(since: nil, until: nil, limit: 10)
+            #expect(audit.map(\.action) == ["run.trigger", "run.trigger"])
+            #expect(audit.first?.actor == "t-operator" && audit.first?.details == "acme/app refs/heads/release")
+        }
+    }
 }

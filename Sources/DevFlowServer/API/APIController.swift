@@ -32,6 +32,7 @@ struct APIController: Sendable {
         registerLogs(on: api)
         registerBreakers(on: api)
         registerAdmin(on: api)
+        registerTrigger(on: api)
     }
 
     /// Records a change made through the API.

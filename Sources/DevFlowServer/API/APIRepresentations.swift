@@ -29,7 +29,7 @@ enum APIRepresentations {
     }
 
     /// A run in a listing, from the store's summary of it.
-    static func runSummary(_ run: RunSummary) -> JSONBody {
+    static func runSummary(_ run: RunListing) -> JSONBody {
         .object([
             "id": .number(Double(run.id)), "pipeline": .string(run.pipeline), "file": .string(run.file),
             "repository": text(run.repository), "ref": text(run.ref), "branch": text(run.branch),

@@ -1242,6 +1242,90 @@ enum OpenAPIDocument {
                   }
                 }
               }
+            },
+            "/api/v1/repos/{repo}/runs": {
+              "post": {
+                "operationId": "triggerRun",
+                "tags": [
+                  "runs"
+                ],
+                "summary": "Queue a manual run",
+                "description": "Queues a manual run of a configured repository at `ref` (a branch, a tag or a full ref; default: the repository's default branch), as `devflow trigger` does. The repository's full name is one path segment (`acme%2Fapp`). The worker fetches the ref, compiles the pipeline there and checks `inputs` against `on.manual.inputs`: a mismatch ends the run `config_error` with the compiler's diagnostics. Audited as `run.trigger`. Needs `operator`.",
+                "parameters": [
+                  {
+                    "name": "repo",
+                    "in": "path",
+                    "required": true,
+                    "description": "The repository's full name, percent-encoded as one segment.",
+                    "example": "acme%2Fapp",
+                    "schema": {
+                      "type": "string",
+                      "minLength": 1
+                    }
+                  }
+                ],
+                "requestBody": {
+                  "required": false,
+                  "description": "Optional: an empty body queues the default branch with no inputs.",
+                  "content": {
+                    "application/json": {
+                      "schema": {
+                        "$ref": "#/components/schemas/TriggerRequest"
+                      }
+                    }
+                  }
+                },
+                "responses": {
+                  "201": {
+                    "description": "The queued run.",
+                    "headers": {
+                      "RateLimit-Limit": {
+                        "$ref": "#/components/headers/RateLimit-Limit"
+                      },
+                      "RateLimit-Remaining": {
+                        "$ref": "#/components/headers/RateLimit-Remaining"
+                      },
+                      "RateLimit-Reset": {
+                        "$ref": "#/components/headers/RateLimit-Reset"
+                      }
+                    },
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Run"
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/BadRequest"
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Unauthorized"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/Forbidden"
+                  },
+                  "404": {
+                    "$ref": "#/components/responses/NotFound"
+                  },
+                  "413": {
+                    "$ref": "#/components/responses/BodyTooLarge"
+                  },
+                  "415": {
+                    "$ref": "#/components/responses/UnsupportedMediaType"
+                  },
+                  "422": {
+                    "$ref": "#/components/responses/InvalidField"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/TooManyRequests"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/StoreUnavailable"
+                  }
+                }
+              }
             }
           },
           "components": {
@@ -2512,6 +2596,35 @@ enum OpenAPIDocument {
                   }
                 },
                 "additionalProperties": false
+              },
+              "TriggerRequest": {
+                "type": "object",
+                "properties": {
+                  "ref": {
+                    "type": [
+                      "string",
+                      "null"
+                    ],
+                    "minLength": 1,
+                    "maxLength": 255,
+                    "pattern": "^[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*(/[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*)*$",
+                    "description": "A branch (`main`), a tag or a full ref (`refs/tags/v1.2`): `/`-separated parts of letters, digits, `_` and `-`, with single dots inside a part."
+                  },
+                  "inputs": {
+                    "type": [
+                      "object",
+                      "null"
+                    ],
+                    "description": "The run's inputs (`on.manual.inputs`).",
+                    "additionalProperties": {
+                      "type": [
+                        "string",
+                        "number",
+                        "boolean"
+                      ]
+                    }
+                  }
+                }
               }
             },
             "responses": {
