@@ -184,6 +184,8 @@ include-operation-id = "listRuns"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403", "404"]
 TOML
 
+# /api/v1/events never ends (a dashboard keeps it open), so schemathesis, which reads each answer whole, would time
+# out on every case: it is left to APILogsTests.stateEvents.
 echo "== schemathesis $schemathesis_version against $base/api/v1/openapi.json ($examples examples per operation)"
 started=$(date +%s)
 status=0
@@ -193,6 +195,7 @@ status=0
     exec schemathesis --config-file "$work/schemathesis.toml" run "$base/api/v1/openapi.json" \
     --header "Authorization: Bearer $token" \
     --checks all \
+    --exclude-path /api/v1/events \
     --max-examples "$examples" \
     --generation-deterministic \
     --workers 1 \

@@ -214,4 +214,29 @@ public protocol APIStore: Sendable {
     /// The server-wide secret named `name` (the key that signs pagination cursors), made by `generate` on first use
     /// and shared by every server on the store.
     func serverSecret(named name: String, generate: () -> String) throws -> String
+    /// Up to `limit` run and node state changes after change `after`, oldest first: the feed of `/api/v1/events`.
+    func stateChanges(after: Int64, limit: Int) throws -> [StateChange]
+}
+
+/// One state change: a run's new state, or a node's final one (`node` set), with when it was written.
+public struct StateChange: Sendable, Equatable {
+    /// The change's position in the feed.
+    public var id: Int64
+    /// The run.
+    public var run: Int64
+    /// The node, for a node's change.
+    public var node: String?
+    /// The new state.
+    public var status: String
+    /// When it was written (ISO 8601).
+    public var at: String
+
+    /// Creates a change.
+    public init(id: Int64, run: Int64, node: String?, status: String, at: String) {
+        self.id = id
+        self.run = run
+        self.node = node
+        self.status = status
+        self.at = at
+    }
 }

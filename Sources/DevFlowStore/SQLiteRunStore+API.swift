@@ -145,4 +145,18 @@ extension SQLiteRunStore: APIStore {
             return value
         }
     }
+
+    /// State changes after an id.
+    public func stateChanges(after: Int64, limit: Int) throws -> [StateChange] {
+        flush()
+        return try database.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT id, runId, nodeId, status, strftime('%Y-%m-%dT%H:%M:%fZ', at) FROM stateChange
+                    WHERE id > ? ORDER BY id LIMIT ?
+                    """, arguments: [after, limit]
+            ).map { row in StateChange(id: row[0], run: row[1], node: row[2], status: row[3], at: row[4]) }
+        }
+    }
 }

@@ -197,6 +197,32 @@ enum StoreMigrations {
             try db.create(index: "runByBranch", on: "run", columns: ["gitBranch", "id"])
             try db.create(index: "runByStatusAndID", on: "run", columns: ["status", "id"])
         }
+        migrator.registerMigration("v9-state-changes") { db in
+            // A change feed for `GET /api/v1/events`: triggers record every run state and every node's final state
+            // as it is written, whoever writes it (a worker here or on another host), in commit order.
+            try db.create(table: "stateChange") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("runId", .integer).notNull()
+                table.column("nodeId", .text)
+                table.column("status", .text).notNull()
+                table.column("at", .datetime).notNull().defaults(sql: "(strftime('%Y-%m-%d %H:%M:%f', 'now'))")
+            }
+            try db.execute(
+                sql: """
+                    CREATE TRIGGER runStateInserted AFTER INSERT ON run BEGIN
+                        INSERT INTO stateChange (runId, status) VALUES (new.id, new.status);
+                    END;
+                    CREATE TRIGGER runStateChanged AFTER UPDATE OF status ON run WHEN old.status IS NOT new.status BEGIN
+                        INSERT INTO stateChange (runId, status) VALUES (new.id, new.status);
+                    END;
+                    CREATE TRIGGER nodeStateInserted AFTER INSERT ON node WHEN new.status <> 'pending' BEGIN
+                        INSERT INTO stateChange (runId, nodeId, status) VALUES (new.runId, new.nodeId, new.status);
+                    END;
+                    CREATE TRIGGER nodeStateChanged AFTER UPDATE OF status ON node WHEN old.status IS NOT new.status BEGIN
+                        INSERT INTO stateChange (runId, nodeId, status) VALUES (new.runId, new.nodeId, new.status);
+                    END;
+                    """)
+        }
         return migrator
     }
 }

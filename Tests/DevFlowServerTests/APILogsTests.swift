@@ -206,4 +206,45 @@ struct APILogsTests {
             #expect(metrics.contains("devflow_log_feeds 0.0\n"), "the feed closes when its last follower leaves")
         }
     }
+
+    @Test("GET /api/v1/events: run and node state changes in order, resumed exactly with Last-Event-ID")
+    func stateEvents() async throws {
+        let fixture = try APIFixture()
+        try fixture.makeTokens()
+        let token = try #require(fixture.auth(.viewer)[.authorization])
+        let run = try fixture.seedRun(status: .succeeded, nodes: ["build": "succeeded", "test": "failed"])
+        try await buildApplication(fixture.context).test(.live) { client in
+            let port = try #require(client.port)
+            let all = try RawHTTPConnection(port: port, path: "/api/v1/events", headers: ["Authorization": token])
+            await all.read { sseEventCount($0) >= 4 }
+            let body = all.received.range(of: "\r\n\r\n").map { String(all.received[$0.upperBound...]) } ?? ""
+            let events = body.components(separatedBy: "\n\n").filter { $0.hasPrefix("id: ") }
+            #expect(events.count == 4)
+            #expect(
+                events.map { $0.split(separator: "\n")[1] } == [
+                    "event: run", "event: node", "event: node", "event: run",
+                ])
+            let nodeEvents = events[1...2].joined()
+            #expect(nodeEvents.contains(#""node":"build","run":\#(run),"status":"succeeded""#), "\(nodeEvents)")
+            #expect(nodeEvents.contains(#""node":"test","run":\#(run),"status":"failed""#), "\(nodeEvents)")
+            let firstNode = events[1].contains(#""node":"build""#) ? "build" : "test"
+            let otherNode = firstNode == "build" ? "test" : "build"
+            #expect(events[3].contains(#""run":\#(run),"status":"succeeded""#))
+            let second = String(events[1].split(separator: "\n")[0].dropFirst(4))
+            let resumed = try RawHTTPConnection(
+                port: port, path: "/api/v1/events", headers: ["Authorization": token, "Last-Event-ID": second])
+            await resumed.read { sseEventCount($0) >= 2 }
+            #expect(sseEventCount(resumed.received) == 2)
+            #expect(
+                resumed.received.contains(#""node":"\#(otherNode)""#)
+                    && !resumed.received.contains(#""node":"\#(firstNode)""#))
+            let later = try fixture.seedRun(status: .running, nodes: [:])
+            await all.read { $0.contains(#""run":\#(later),"status":"running""#) }
+            #expect(all.received.contains(#""run":\#(later),"status":"running""#))
+            let bad = try RawHTTPConnection(
+                port: port, path: "/api/v1/events", headers: ["Authorization": token, "Last-Event-ID": "x"])
+            await bad.read { $0.hasPrefix("HTTP/1.1 400") && $0.hasSuffix("}") }
+            #expect(bad.received.hasPrefix("HTTP/1.1 400"))
+        }
+    }
 }

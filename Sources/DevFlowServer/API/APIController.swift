@@ -33,6 +33,7 @@ struct APIController: Sendable {
         registerBreakers(on: api)
         registerAdmin(on: api)
         registerTrigger(on: api)
+        registerEvents(on: api)
     }
 
     /// Records a change made through the API.

@@ -1326,6 +1326,74 @@ enum OpenAPIDocument {
                   }
                 }
               }
+            },
+            "/api/v1/events": {
+              "get": {
+                "operationId": "streamEvents",
+                "tags": [
+                  "runs"
+                ],
+                "summary": "Follow run and node state changes (Server-Sent Events)",
+                "description": "Every run state and every node's final state as it is written to the store (by any worker, on any host), oldest first from `Last-Event-ID` (default: the whole feed). The stream does not end; a `: ping` comment goes out after 15 s without a change. Needs `viewer`.",
+                "parameters": [
+                  {
+                    "name": "Last-Event-ID",
+                    "in": "header",
+                    "required": false,
+                    "description": "Resume after this change (an `id:` this stream sent); empty: from the start.",
+                    "schema": {
+                      "type": "string",
+                      "pattern": "^[0-9]{0,18}$"
+                    }
+                  },
+                  {
+                    "name": "last_event_id",
+                    "in": "query",
+                    "required": false,
+                    "description": "`Last-Event-ID` for clients that cannot set headers (a non-empty header wins).",
+                    "allowEmptyValue": true,
+                    "schema": {
+                      "type": "string",
+                      "pattern": "^[0-9]{1,18}$"
+                    }
+                  }
+                ],
+                "responses": {
+                  "200": {
+                    "description": "Server-Sent Events, each described by `StateEvent`: `id: N`, `event: run` or `event: node`, and the change as JSON; `: ping` comments while idle.",
+                    "headers": {
+                      "RateLimit-Limit": {
+                        "$ref": "#/components/headers/RateLimit-Limit"
+                      },
+                      "RateLimit-Remaining": {
+                        "$ref": "#/components/headers/RateLimit-Remaining"
+                      },
+                      "RateLimit-Reset": {
+                        "$ref": "#/components/headers/RateLimit-Reset"
+                      }
+                    },
+                    "content": {
+                      "text/event-stream": {
+                        "schema": {
+                          "$ref": "#/components/schemas/StateEvent"
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/BadRequest"
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Unauthorized"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/TooManyRequests"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/StoreUnavailable"
+                  }
+                }
+              }
             }
           },
           "components": {
@@ -2622,6 +2690,64 @@ enum OpenAPIDocument {
                         "number",
                         "boolean"
                       ]
+                    }
+                  }
+                }
+              },
+              "StateChange": {
+                "type": "object",
+                "required": [
+                  "at",
+                  "run",
+                  "status"
+                ],
+                "additionalProperties": false,
+                "properties": {
+                  "at": {
+                    "type": "string",
+                    "format": "date-time",
+                    "description": "When the change was written."
+                  },
+                  "run": {
+                    "type": "integer",
+                    "format": "int64",
+                    "minimum": 1
+                  },
+                  "node": {
+                    "type": "string",
+                    "description": "The node, for a node's final state."
+                  },
+                  "status": {
+                    "type": "string",
+                    "description": "The run's new state (`RunStatus`) or the node's final one."
+                  }
+                }
+              },
+              "StateEvent": {
+                "type": "object",
+                "description": "One state change.",
+                "required": [
+                  "id",
+                  "event",
+                  "data"
+                ],
+                "additionalProperties": false,
+                "properties": {
+                  "id": {
+                    "type": "string",
+                    "pattern": "^[0-9]+$"
+                  },
+                  "event": {
+                    "enum": [
+                      "run",
+                      "node"
+                    ]
+                  },
+                  "data": {
+                    "type": "string",
+                    "contentMediaType": "application/json",
+                    "contentSchema": {
+                      "$ref": "#/components/schemas/StateChange"
                     }
                   }
                 }
