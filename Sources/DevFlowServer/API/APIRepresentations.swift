@@ -46,11 +46,11 @@ enum APIRepresentations {
         findings: [FindingRecord]
     ) -> JSONBody {
         guard case .object(var object) = runSummary(run) else { return .null }
-        object["event"] = parse(run.event) ?? .string(run.event)
+        object["event"] = JSONValue.parse(run.event) ?? .string(run.event)
         object["event_kind"] = .string(eventKind(run.event))
         object["graph_hash"] = .string(run.graphHash)
-        object["graph"] = run.graphJSON.isEmpty ? .null : (parse(run.graphJSON) ?? .null)
-        object["diagnostics"] = run.diagnostics.flatMap(parse) ?? .array([])
+        object["graph"] = run.graphJSON.isEmpty ? .null : (JSONValue.parse(run.graphJSON) ?? .null)
+        object["diagnostics"] = run.diagnostics.flatMap(JSONValue.parse) ?? .array([])
         object["resumed_from"] = integer(run.resumedFrom)
         object["concurrency_group"] = text(run.concurrencyGroup)
         object["worker"] = text(run.workerId)
@@ -134,10 +134,7 @@ enum APIRepresentations {
 
     /// The `kind` of a stored event (`push`, `pull_request`, `manual`…).
     static func eventKind(_ event: String) -> String {
-        if case .object(let object) = parse(event), case .string(let kind) = object["kind"] { return kind }
+        if case .object(let object) = JSONValue.parse(event), case .string(let kind) = object["kind"] { return kind }
         return "unknown"
     }
-
-    /// JSON text as a value, or nil if it is not JSON.
-    static func parse(_ text: String) -> JSONBody? { JSONValue.parse(text) }
 }

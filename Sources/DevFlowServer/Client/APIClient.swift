@@ -64,14 +64,14 @@ public struct APIClient: Sendable {
     /// Sends a request and returns its JSON body.
     func json(_ path: String, method: HTTPMethod = .GET, body: String? = nil) async throws(Failure) -> JSONValue {
         let text = try await text(path, method: method, body: body)
-        guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)) else {
+        guard let value = JSONValue.parse(text) else {
             throw Failure(status: nil, message: "the server's answer is not JSON")
         }
         return value
     }
 
     static func failure(status: Int, body: String) -> Failure {
-        let value = try? JSONDecoder().decode(JSONValue.self, from: Data(body.utf8))
+        let value = JSONValue.parse(body)
         if case .string(let message) = value?.objectMembers["error"]?.objectMembers["message"] {
             return Failure(status: status, message: message)
         }

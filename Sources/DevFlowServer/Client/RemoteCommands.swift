@@ -114,13 +114,13 @@ public enum RemoteCommands {
             let path =
                 encodedNode.map { "/api/v1/runs/\(id)/nodes/\($0)/log/stream" } ?? "/api/v1/runs/\(id)/log/stream"
             let end = try await client.follow(path) { _, _, data in
-                guard let line = try? JSONDecoder().decode(JSONValue.self, from: Data(data.utf8)).objectMembers else {
+                guard let line = JSONValue.parse(data)?.objectMembers else {
                     return
                 }
                 let text = string(line["line"])
                 write(node == nil ? "[\(string(line["node"]))#\(string(line["attempt"]))] \(text)\n" : text + "\n")
             }
-            let status = (try? JSONDecoder().decode(JSONValue.self, from: Data(end.utf8)))?.objectMembers["status"]
+            let status = JSONValue.parse(end)?.objectMembers["status"]
             let final = string(status)
             return Output(
                 errors: "devflow: \(node.map { "node \($0)" } ?? "run \(id)") \(final)\n",
