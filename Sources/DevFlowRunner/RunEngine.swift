@@ -13,6 +13,8 @@ public final class RunEngine: @unchecked Sendable {
     let observer: (any RunObserver)?
     /// Cancels the whole run (Ctrl-C, SIGTERM, fail-fast).
     public let cancellation = Cancellation()
+    /// Holds back new steps while the run is paused (set from the store at each heartbeat).
+    public let pauseGate = PauseGate()
     let masker: SecretMasker
     let secrets: [String: String]
     let lock = NSLock()
@@ -54,6 +56,10 @@ public final class RunEngine: @unchecked Sendable {
         for (position, node) in request.graph.nodes.enumerated() { byId[node.id] = (node.needs, position) }
         needs = byId
     }
+
+    /// Runs every step of this process on threads of its own, none inline on the concurrency pool: for a server,
+    /// whose requests share that pool with runs whose steps may wait minutes.
+    public static func keepStepsOffPool() { InlineSlots.shared.disable() }
 
     /// The nodes selected by `--step` (and everything they need), or all.
     func selectedNodes() -> [Node] {
@@ -102,15 +108,20 @@ public final class RunEngine: @unchecked Sendable {
             return RunSummary(runId: runId, status: .cancelled, nodes: [:])
         }
         try reuseResumedNodes(nodes)
+        // Each beat brings a request to stop (a person, or a newer run of the concurrency group) and the pause state;
+        // the first is read before any step starts, so a run paused while it was queued starts nothing.
+        let beat: @Sendable () -> Void = { [store, clock, runId, cancellation, pauseGate] in
+            guard let control = try? store.heartbeat(run: runId, at: clock.now()) else { return }
+            pauseGate.set(paused: control.paused)
+            if control.cancelRequested != nil { cancellation.cancel(graceful: true) }
+        }
+        beat()
+        let wake = cancellation.onCancel { [pauseGate] _ in pauseGate.release() }
+        defer { cancellation.remove(wake) }
         // The heartbeat runs on a dispatch timer, not the concurrency pool, whose threads may be running steps.
         let heartbeat = DispatchSource.makeTimerSource(queue: .global())
-        // Each beat also brings a request to stop (a person, or a newer run of the concurrency group).
         heartbeat.schedule(deadline: .now() + 1, repeating: 1)
-        heartbeat.setEventHandler { [store, clock, runId, cancellation] in
-            if let reason = try? store.heartbeat(run: runId, at: clock.now()), reason != nil {
-                cancellation.cancel(graceful: true)
-            }
-        }
+        heartbeat.setEventHandler(handler: beat)
         heartbeat.resume()
         await schedule(nodes)
         heartbeat.cancel()
@@ -243,7 +254,8 @@ public final class RunEngine: @unchecked Sendable {
             try store.nodes(run: previous).map { ($0.nodeId, $0) }, uniquingKeysWith: { a, _ in a })
         let oldOutputs = try store.outputs(run: previous)
         let oldEnvironment = try store.exportedVariables(run: previous)
-        for node in nodes {
+        let rerun = try rerunNodes()
+        for node in nodes where !rerun.contains(node.id) {
             guard let old = oldNodes[node.id], ["succeeded", "up_to_date", "reused"].contains(old.status) else {
                 continue
             }
@@ -259,6 +271,18 @@ public final class RunEngine: @unchecked Sendable {
                 outputs: values, environment: variables, attempt: nil)
             observer?.observe(.nodeFinished(node: node.id, status: "reused", reason: "succeeded in run \(previous)"))
         }
+    }
+
+    /// The nodes a rerun from a node runs again: the node (or every leg of the step) and all that need it.
+    func rerunNodes() throws -> Set<String> {
+        guard let start = request.rerunFrom else { return [] }
+        var chosen = Set(request.graph.nodes.filter { $0.id == start || $0.step == start }.map(\.id))
+        guard !chosen.isEmpty else {
+            throw RunnerError("there is no step or node '\(start)' in pipeline '\(request.graph.name)' to rerun from")
+        }
+        // Graph order is topological: one pass adds every dependent.
+        for node in request.graph.nodes where node.needs.contains(where: chosen.contains) { chosen.insert(node.id) }
+        return chosen
     }
 
     static let finished: Set<String> = ["succeeded", "failed", "skipped", "cancelled", "up_to_date", "reused"]
@@ -296,6 +320,7 @@ public final class RunEngine: @unchecked Sendable {
         if request.jobs == 1 {
             // One worker: run nodes in order on this task, with no task or thread hand-off per step.
             while !ready.isEmpty {
+                await waitWhilePaused()
                 let index = ready.removeFirst()
                 let node = nodes[index]
                 if let skip = skipReason(node, state: view(for: node)) {
@@ -316,7 +341,7 @@ public final class RunEngine: @unchecked Sendable {
         await withTaskGroup(of: Int.self) { group in
             var running = 0
             while true {
-                while running < request.jobs, !ready.isEmpty {
+                while running < request.jobs, !ready.isEmpty, !holdsBack() {
                     let index = ready.removeFirst()
                     let node = nodes[index]
                     if let skip = skipReason(node, state: view(for: node)) {
@@ -333,6 +358,11 @@ public final class RunEngine: @unchecked Sendable {
                     }
                 }
                 if running == 0 {
+                    if !ready.isEmpty {
+                        // Paused with nothing running: wait for the resume (or a cancel), then start again.
+                        await waitWhilePaused()
+                        continue
+                    }
                     if finishedCount < nodes.count {
                         // Whatever is left waits on something that cannot finish (cycles never compile): skip it.
                         let state = snapshot().status
@@ -348,6 +378,25 @@ public final class RunEngine: @unchecked Sendable {
                 if request.failFast, failedWithoutPermission() { cancellation.cancel(graceful: true) }
             }
         }
+    }
+
+    /// Waits while the run is paused and not cancelled.
+    func waitWhilePaused() async {
+        refreshPause()
+        while pauseGate.isPaused, !cancellation.isCancelled { await pauseGate.wait() }
+    }
+
+    /// Whether the next step must wait: the run is paused and not cancelled.
+    func holdsBack() -> Bool {
+        refreshPause()
+        return pauseGate.isPaused && !cancellation.isCancelled
+    }
+
+    /// A server run reads its pause from the store before each step it starts, so a step never starts after the
+    /// API answered a pause; a local run learns of it at its next heartbeat (within a second).
+    func refreshPause() {
+        guard request.queuedRun != nil, let paused = try? store.isPaused(run: runId) else { return }
+        pauseGate.set(paused: paused)
     }
 
     func failedWithoutPermission() -> Bool {

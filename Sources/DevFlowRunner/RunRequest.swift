@@ -22,6 +22,8 @@ public struct RunRequest: Sendable {
     public var steps: [String]
     /// A run whose successes are reused.
     public var resume: Int64?
+    /// With `resume`: a node id or step id that runs again with every node that needs it (a rerun from a node).
+    public var rerunFrom: String?
     /// Ignore up-to-date checks.
     public var force: Bool
     /// Stop everything at the first failure.

@@ -115,9 +115,9 @@ struct StepProcess {
         return nil
     }
 
-    /// Runs blocking work (the launcher sleeps in poll while the process runs). Up to one attempt per core runs
-    /// inline on the calling thread, which saves two thread hand-offs per step; beyond that, attempts go to dispatch
-    /// threads so that `-j` larger than the number of cores still runs that many processes at once.
+    /// Runs blocking work (the launcher sleeps in poll while the process runs). Up to one attempt per core but one
+    /// runs inline on the calling thread, which saves two thread hand-offs per step; beyond that, attempts go to
+    /// dispatch threads so that `-j` larger than the number of cores still runs that many processes at once.
     static func onThread(_ work: @escaping @Sendable () -> AttemptOutcome) async -> AttemptOutcome {
         if InlineSlots.shared.acquire() {
             defer { InlineSlots.shared.release() }
@@ -212,14 +212,23 @@ struct StepProcess {
     static let resolved = ResolvedPaths()
 }
 
-/// Counts attempts running inline on concurrency-pool threads, at most one per core.
+/// Counts attempts running inline on concurrency-pool threads: at most one per core but one, so that a step never
+/// holds the whole pool (two steps waiting on two cores would starve every other task of the process: the live
+/// view, the heartbeat, a server's requests). A server turns inline steps off altogether (`RunEngine.keepStepsOffPool`).
 final class InlineSlots: @unchecked Sendable {
-    static let shared = InlineSlots(limit: ProcessInfo.processInfo.activeProcessorCount)
+    static let shared = InlineSlots(limit: ProcessInfo.processInfo.activeProcessorCount - 1)
     private let lock = NSLock()
-    private let limit: Int
+    private var limit: Int
     private var used = 0
 
-    init(limit: Int) { self.limit = max(1, limit) }
+    init(limit: Int) { self.limit = max(0, limit) }
+
+    /// Stops new attempts from running inline.
+    func disable() {
+        lock.lock()
+        limit = 0
+        lock.unlock()
+    }
 
     func acquire() -> Bool {
         lock.lock()

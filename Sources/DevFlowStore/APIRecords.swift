@@ -164,13 +164,20 @@ public struct RunListing: Sendable, Equatable {
     public var durationMs: Int64?
     /// Why someone asked it to stop, if they did.
     public var cancelRequested: String?
+    /// When it was paused, if it is (ISO 8601).
+    public var pausedAt: String?
+    /// The run it reruns, if it is a rerun.
+    public var rerunOf: Int64?
 
     /// Creates a summary.
     public init(
         id: Int64, pipeline: String, file: String, repository: String?, ref: String?, branch: String?,
         commit: String?, status: RunStatus, statusReason: String?, eventKind: String, queuedAt: String,
-        startedAt: String?, finishedAt: String?, durationMs: Int64?, cancelRequested: String?
+        startedAt: String?, finishedAt: String?, durationMs: Int64?, cancelRequested: String?,
+        pausedAt: String? = nil, rerunOf: Int64? = nil
     ) {
+        self.pausedAt = pausedAt
+        self.rerunOf = rerunOf
         self.id = id
         self.pipeline = pipeline
         self.file = file

@@ -62,6 +62,12 @@ public struct RunRecord: Codable, Sendable, Equatable, FetchableRecord, MutableP
     public var withoutSecrets: Bool
     /// Set when someone (or a newer run) asked a running run to stop; its worker cancels it.
     public var cancelRequested: String?
+    /// When someone paused the run: a queued run is not claimed, a running one starts no new step.
+    public var pausedAt: Date?
+    /// The run this one reruns (`POST /api/v1/runs/{id}/rerun`).
+    public var rerunOf: Int64?
+    /// A rerun from a node: this node and every node that needs it run again; the rest is reused from `resumedFrom`.
+    public var rerunFrom: String?
 
     /// Creates a record.
     public init(
@@ -70,8 +76,12 @@ public struct RunRecord: Codable, Sendable, Equatable, FetchableRecord, MutableP
         startedAt: Date?, finishedAt: Date?, pid: Int32, host: String, heartbeatAt: Date, resumedFrom: Int64?,
         repository: String? = nil, ref: String? = nil, workerId: String? = nil, leaseExpiresAt: Date? = nil,
         claims: Int = 0, concurrencyGroup: String? = nil, cancelInProgress: Bool = false, statusReason: String? = nil,
-        diagnostics: String? = nil, withoutSecrets: Bool = false, cancelRequested: String? = nil
+        diagnostics: String? = nil, withoutSecrets: Bool = false, cancelRequested: String? = nil,
+        pausedAt: Date? = nil, rerunOf: Int64? = nil, rerunFrom: String? = nil
     ) {
+        self.pausedAt = pausedAt
+        self.rerunOf = rerunOf
+        self.rerunFrom = rerunFrom
         self.repository = repository
         self.ref = ref
         self.workerId = workerId

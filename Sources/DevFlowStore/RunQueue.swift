@@ -49,6 +49,8 @@ public protocol RunQueue: Sendable {
     func runCounts() throws -> [RunStatus: Int]
     /// The deliveries stored, newest first.
     func deliveries(limit: Int) throws -> [DeliveryRecord]
+    /// One stored delivery.
+    func delivery(_ id: Int64) throws -> DeliveryRecord?
 }
 
 /// What a worker learns when it renews its lease.

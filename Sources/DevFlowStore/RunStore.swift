@@ -5,10 +5,12 @@ import Foundation
 public protocol RunStore: Sendable {
     /// Records a new run as `running` and returns it with its id.
     func startRun(_ run: RunRecord, nodes: [String]) throws -> RunRecord
-    /// Refreshes the run's heartbeat (a run whose process died stops beating); returns why the run should stop, if
-    /// someone (a person, a newer run of its concurrency group) asked.
+    /// Refreshes the run's heartbeat (a run whose process died stops beating); returns whether it should stop (and
+    /// why) and whether it is paused.
     @discardableResult
-    func heartbeat(run: Int64, at date: Date) throws -> String?
+    func heartbeat(run: Int64, at date: Date) throws -> RunControl
+    /// Whether the run is paused (read before a server run starts each step).
+    func isPaused(run: Int64) throws -> Bool
     /// Admits a local run to its concurrency group (see `RunQueue.enterGroup`).
     func enterGroup(run: Int64, group: String, cancelInProgress: Bool, now: Date) throws -> GroupAdmission
     /// Records one attempt.

@@ -41,7 +41,8 @@ extension SQLiteRunStore: RunQueue {
         }
     }
 
-    /// The oldest queued run whose concurrency group has no running run, claimed by `worker`.
+    /// The oldest queued run whose concurrency group has no running run, claimed by `worker`; paused runs and the runs
+    /// of paused repositories wait.
     public func claimRun(worker: String, now: Date, lease: TimeInterval) throws -> RunRecord? {
         try immediate { db in
             guard
@@ -49,6 +50,8 @@ extension SQLiteRunStore: RunQueue {
                     db,
                     sql: """
                         SELECT id FROM run AS candidate WHERE status = 'queued' AND workerId IS NULL
+                          AND pausedAt IS NULL
+                          AND (repository IS NULL OR repository NOT IN (SELECT repository FROM repositoryPause))
                           AND (concurrencyGroup IS NULL
                           OR NOT EXISTS (SELECT 1 FROM run AS other WHERE other.concurrencyGroup = candidate.concurrencyGroup
                             AND other.status = 'running'))
@@ -113,6 +116,8 @@ extension SQLiteRunStore: RunQueue {
                 resumed.heartbeatAt = now
                 resumed.statusReason = nil
                 resumed.resumedFrom = old.graphHash.isEmpty ? old.resumedFrom : id
+                // The interrupted run already reran what a rerun from a node asked for: resume it as it stood.
+                if !old.graphHash.isEmpty { resumed.rerunFrom = nil }
                 if old.graphHash.isEmpty { resumed.pipeline = old.pipeline }
                 if old.cancelRequested != nil {
                     resumed.status = .cancelled
@@ -317,6 +322,11 @@ extension SQLiteRunStore: RunQueue {
     /// Stored deliveries, newest first.
     public func deliveries(limit: Int) throws -> [DeliveryRecord] {
         try database.read { db in try DeliveryRecord.order(Column("id").desc).limit(limit).fetchAll(db) }
+    }
+
+    /// One stored delivery.
+    public func delivery(_ id: Int64) throws -> DeliveryRecord? {
+        try database.read { db in try DeliveryRecord.fetchOne(db, key: id) }
     }
 
     /// `body` in an immediate transaction (the write lock taken at BEGIN, so concurrent claims never interleave).

@@ -64,12 +64,24 @@ public final class SQLiteRunStore: RunStore, @unchecked Sendable {
         }
     }
 
-    /// Refreshes the run's heartbeat; returns why the run should stop, if someone asked.
+    /// Refreshes the run's heartbeat; returns whether it should stop (and why) and whether it is paused.
     @discardableResult
-    public func heartbeat(run: Int64, at date: Date) throws -> String? {
+    public func heartbeat(run: Int64, at date: Date) throws -> RunControl {
         try database.write { db in
             try db.execute(sql: "UPDATE run SET heartbeatAt = ? WHERE id = ?", arguments: [date, run])
-            return try String.fetchOne(db, sql: "SELECT cancelRequested FROM run WHERE id = ?", arguments: [run])
+            guard
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT cancelRequested, pausedAt IS NOT NULL AS paused FROM run WHERE id = ?",
+                    arguments: [run])
+            else { return RunControl() }
+            return RunControl(cancelRequested: row["cancelRequested"], paused: row["paused"])
+        }
+    }
+
+    /// Whether the run is paused.
+    public func isPaused(run: Int64) throws -> Bool {
+        try database.read { db in
+            try Bool.fetchOne(db, sql: "SELECT pausedAt IS NOT NULL FROM run WHERE id = ?", arguments: [run]) ?? false
         }
     }
 

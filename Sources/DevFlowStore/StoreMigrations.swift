@@ -223,6 +223,20 @@ enum StoreMigrations {
                     END;
                     """)
         }
+        migrator.registerMigration("v10-pause-rerun") { db in
+            try db.alter(table: "run") { table in
+                table.add(column: "pausedAt", .datetime)
+                table.add(column: "rerunOf", .integer)
+                table.add(column: "rerunFrom", .text)
+            }
+            // A paused repository's deliveries are still verified and recorded; its queued runs wait unclaimed.
+            try db.create(table: "repositoryPause") { table in
+                table.primaryKey("repository", .text)
+                table.column("pausedAt", .datetime).notNull()
+                table.column("actor", .text).notNull()
+                table.column("reason", .text)
+            }
+        }
         return migrator
     }
 }
