@@ -1,6 +1,7 @@
 import DevFlowCompiler
 import DevFlowGit
 import DevFlowGraph
+import DevFlowRunner
 import DevFlowStore
 import Foundation
 
@@ -27,6 +28,8 @@ public final class ServerContext: Sendable {
 
     /// Opens the store and creates the metrics.
     public init(settings: ServerSettings, store: SQLiteRunStore? = nil) throws {
+        // Requests share the concurrency pool with the runs' tasks: no step may hold one of its threads.
+        RunEngine.keepStepsOffPool()
         self.settings = settings
         let store = try store ?? SQLiteRunStore(path: settings.databasePath)
         self.store = store
@@ -39,17 +42,25 @@ extension ServerContext {
     /// The bare mirror of `repository` under `data/mirrors/` (a Bitbucket fork's pull request: of the `fork` URL,
     /// kept apart), with the repository's clone token. Workers and the scheduler share it; updates take its lock.
     func mirror(of repository: ServerConfiguration.Repository, fork: String? = nil) -> GitMirror {
-        var name = Self.slug(repository.name)
-        if let fork { name += "-fork-" + Self.slug(fork) }
-        return GitMirror(
-            remoteURL: fork ?? repository.cloneURL,
-            directory: PathName.join(settings.dataDirectory, "mirrors/\(name)"),
-            credentials: settings.cloneTokens[repository.name].map { GitCredentials(token: $0) })
+        settings.mirror(of: repository, fork: fork)
     }
 
     /// A file-name-safe form of a repository name or URL.
     static func slug(_ text: String) -> String {
         String(text.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." ? $0 : "_" })
+    }
+}
+
+extension ServerSettings {
+    /// The bare mirror of `repository` under `data/mirrors/` (see `ServerContext.mirror`): the same directory for the
+    /// server's workers and for `devflow trigger`, which reads it without fetching.
+    func mirror(of repository: ServerConfiguration.Repository, fork: String? = nil) -> GitMirror {
+        var name = ServerContext.slug(repository.name)
+        if let fork { name += "-fork-" + ServerContext.slug(fork) }
+        return GitMirror(
+            remoteURL: fork ?? repository.cloneURL,
+            directory: PathName.join(dataDirectory, "mirrors/\(name)"),
+            credentials: cloneTokens[repository.name].map { GitCredentials(token: $0) })
     }
 }
 

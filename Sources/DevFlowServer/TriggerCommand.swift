@@ -1,4 +1,5 @@
 import DevFlowCompiler
+import DevFlowDiagnostics
 import DevFlowGraph
 import DevFlowStore
 import Foundation
@@ -23,6 +24,13 @@ public enum TriggerCommand {
                 }
                 values[String(input[..<equals])] = .string(String(input[input.index(after: equals)...]))
             }
+            if let problems = inputProblems(of: entry, ref: ref, inputs: values, settings: settings), !problems.isEmpty
+            {
+                let lines = problems.map { "  \($0.message) [\($0.rule)]" }.joined(separator: "\n")
+                throw ServerSetupError(
+                    "the inputs do not match on.manual.inputs of \(entry.pipeline) at \(fullRef(ref, of: entry)):\n"
+                        + lines)
+            }
             let store = try SQLiteRunStore(path: settings.databasePath)
             let run = try queueManualRun(of: entry, ref: ref, inputs: values, store: store)
             try store.recordAudit(
@@ -44,12 +52,31 @@ public enum TriggerCommand {
     static func queueManualRun(
         of entry: ServerConfiguration.Repository, ref: String?, inputs: [String: JSONValue], store: SQLiteRunStore
     ) throws -> RunRecord {
-        let reference = ref ?? "refs/heads/\(entry.defaultBranch)"
-        let fullRef = reference.hasPrefix("refs/") ? reference : "refs/heads/\(reference)"
+        let fullRef = fullRef(ref, of: entry)
         let branch = fullRef.hasPrefix("refs/heads/") ? String(fullRef.dropFirst("refs/heads/".count)) : nil
         var event = QueuedEvent(kind: "manual", branch: branch, inputs: inputs, summary: "manual run of \(fullRef)")
         event.fetchRef = fullRef
         return try store.enqueue(
             RunRecord.queued(repository: entry, event: event, commit: nil, ref: fullRef, at: Date()))
+    }
+
+    /// The full ref a manual run of `ref` runs: a branch name becomes `refs/heads/NAME`; nil is the default branch.
+    static func fullRef(_ ref: String?, of entry: ServerConfiguration.Repository) -> String {
+        let reference = ref ?? "refs/heads/\(entry.defaultBranch)"
+        return reference.hasPrefix("refs/") ? reference : "refs/heads/\(reference)"
+    }
+
+    /// The problems of `inputs` against `on.manual.inputs` of the pipeline at `ref` as the server's mirror has it,
+    /// read without fetching (a few milliseconds of libgit2); nil when the mirror does not know the ref or its
+    /// pipeline does not compile there (the worker then checks at the commit it runs, and a mismatch fails the run).
+    static func inputProblems(
+        of entry: ServerConfiguration.Repository, ref: String?, inputs: [String: JSONValue], settings: ServerSettings
+    ) -> [ManualInputProblem]? {
+        let mirror = settings.mirror(of: entry)
+        guard mirror.exists, let commit = try? mirror.resolve(fullRef(ref, of: entry)),
+            let data = try? mirror.readFile(entry.pipeline, at: commit),
+            let graph = Compiler.compile(SourceFile(path: entry.pipeline, bytes: Array(data))).graph
+        else { return nil }
+        return ManualInputCheck.problems(inputs, pipeline: graph.name, declared: graph.triggers.manual)
     }
 }

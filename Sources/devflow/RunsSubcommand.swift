@@ -3,16 +3,19 @@ import DevFlowRunCommands
 import DevFlowServer
 import Foundation
 
-/// `devflow runs list|show RUN|logs RUN [NODE]|findings RUN`, on a local database or, with `--server`, a server's API.
+/// `devflow runs list|show RUN|logs RUN [NODE]|findings RUN`, on a local database or, with `--server`, a server's API,
+/// which also takes `cancel|pause|resume RUN` and `rerun RUN [--failed | --from NODE]`.
 struct RunsSubcommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "runs",
-        abstract: "List runs, show one, print (or follow) its logs, or render what its agents found.")
+        abstract:
+            "List runs, show one, print (or follow) its logs, or render what its agents found; with --server, cancel, pause, resume or rerun one."
+    )
 
-    @Argument(help: "list, show, logs or findings.")
+    @Argument(help: "list, show, logs or findings; with --server also cancel, pause, resume or rerun.")
     var action: String = "list"
 
-    @Argument(help: "The run (for show and logs).")
+    @Argument(help: "The run (for everything but list).")
     var runId: Int64?
 
     @Argument(help: "A node (for logs).")
@@ -32,6 +35,15 @@ struct RunsSubcommand: AsyncParsableCommand {
     @Flag(help: "With --server: follow the log live (Server-Sent Events) until the node or run ends.")
     var follow = false
 
+    @Flag(help: "rerun: only the steps that did not succeed (the others are reused).")
+    var failed = false
+
+    @Option(name: .customLong("from"), help: "rerun: from this step or node, with everything that needs it.")
+    var fromNode: String?
+
+    @Option(help: "cancel, pause, resume: why (for the audit log).")
+    var reason: String?
+
     func run() async throws {
         let output: StoreCommands.Output
         if let client = try remote.client() {
@@ -43,11 +55,27 @@ struct RunsSubcommand: AsyncParsableCommand {
                     action == "show"
                     ? await RemoteCommands.show(client, run: runId)
                     : await RemoteCommands.logs(client, run: runId, node: node, follow: follow)
-            default: throw ValidationError("with --server, 'runs' takes list, show or logs; found '\(action)'")
+            case "cancel", "pause", "resume", "rerun":
+                guard let runId else { throw ValidationError("'runs \(action)' needs a run id") }
+                let verb: RemoteCommands.RunAction =
+                    switch action {
+                    case "cancel": .cancel
+                    case "pause": .pause
+                    case "resume": .resume
+                    default: .rerun(failed: failed, from: fromNode)
+                    }
+                output = await RemoteCommands.control(client, run: runId, action: verb, reason: reason)
+            default:
+                throw ValidationError(
+                    "with --server, 'runs' takes list, show, logs, cancel, pause, resume or rerun; found '\(action)'")
             }
         } else {
             if follow {
                 throw ValidationError("--follow needs --server (or DEVFLOW_SERVER): it follows a server's log")
+            }
+            if ["cancel", "pause", "resume", "rerun"].contains(action) {
+                throw ValidationError(
+                    "'runs \(action)' needs --server (or DEVFLOW_SERVER): it asks a server, whose workers run the run")
             }
             switch action {
             case "list": output = StoreCommands.list(database: db, limit: limit)

@@ -1,8 +1,9 @@
 import ArgumentParser
 import DevFlowServer
 
-/// `devflow trigger REPO [--ref REF] [--input K=V]…`: queue a manual run on the server.
-struct TriggerSubcommand: ParsableCommand {
+/// `devflow trigger REPO [--ref REF] [--input K=V]…`: queue a manual run in the server's store, or with `--server`
+/// through its API.
+struct TriggerSubcommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "trigger", abstract: "Queue a manual run of a repository on the server.")
 
@@ -21,7 +22,14 @@ struct TriggerSubcommand: ParsableCommand {
     @Option(help: "The server's database (overrides 'db').")
     var db: String?
 
-    func run() throws {
+    @OptionGroup var remote: RemoteOptions
+
+    func run() async throws {
+        if let client = try remote.client() {
+            let code = await RemoteCommands.trigger(client, repository: repository, ref: ref, inputs: inputs).emit()
+            if code != 0 { throw ExitCode(code) }
+            return
+        }
         let code = TriggerCommand.trigger(repository: repository, ref: ref, inputs: inputs, config: config, db: db)
         if code != 0 { throw ExitCode(code) }
     }

@@ -68,14 +68,15 @@ struct APIContractTests {
             #expect(served.status == .ok)
             #expect(served.body + "\n" == (try String(contentsOfFile: Self.documentPath, encoding: .utf8)))
             let paths = try #require(Self.object(served.body)["paths"] as? [String: [String: Any]])
-            #expect(paths.count == 16)
+            #expect(paths.count == 23)
             let methods: [HTTPRequest.Method] = [.get, .post, .put, .patch, .delete]
             for (path, item) in paths {
                 let uri = path.replacingOccurrences(of: "{run}", with: "1").replacingOccurrences(
                     of: "{node}", with: "build"
                 ).replacingOccurrences(of: "{operation}", with: "reset").replacingOccurrences(
                     of: "{name}", with: "nobody"
-                ).replacingOccurrences(of: "{repo}", with: "acme%2Fapp")
+                ).replacingOccurrences(of: "{repo}", with: "acme%2Fapp").replacingOccurrences(
+                    of: "{delivery}", with: "1")
                 // The events stream never ends: its GET is tested in APILogsTests.stateEvents.
                 for method in methods where !(path == "/api/v1/events" && method == .get) {
                     let answer = try await api.send(client, method, uri)

@@ -20,14 +20,19 @@ enum APIBody {
         }
     }
 
-    /// The body as a JSON object (an empty body is `{}` when `allowEmpty`).
+    /// The body as a JSON object (a body of no bytes is `{}` when `allowEmpty`; one of only whitespace is not JSON).
     static func object(_ request: Request, context: ServerRequestContext, allowEmpty: Bool = false) async throws
         -> [String: JSONBody]
     {
         let buffer = try await bytes(request, limit: maximumJSONBytes)
-        if buffer.readableBytes == 0 || String(buffer: buffer).allSatisfy(\.isWhitespace) {
+        if buffer.readableBytes == 0 {
             if allowEmpty { return [:] }
             throw APIError(.badRequest, code: "invalid_body", message: "the body is empty; send a JSON object")
+        }
+        if String(buffer: buffer).allSatisfy(\.isWhitespace) {
+            throw APIError(
+                .badRequest, code: "invalid_body",
+                message: "the body is only whitespace, which is not JSON; send a JSON object or no body at all")
         }
         if let type = request.headers[.contentType], !type.lowercased().hasPrefix("application/json") {
             throw APIError(

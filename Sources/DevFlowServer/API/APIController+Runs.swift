@@ -1,3 +1,4 @@
+import DevFlowForges
 import DevFlowStore
 import Foundation
 import Hummingbird
@@ -8,6 +9,7 @@ extension APIController {
         api.get("runs/:run") { _, context in try self.showRun(context) }
         api.post("runs/:run/cancel") { request, context in try await self.cancelRun(request, context) }
         api.get("deliveries") { request, context in try self.listDeliveries(request, context) }
+        api.post("deliveries/:delivery/redeliver") { _, context in try self.redeliver(context) }
     }
 
     func listRuns(_ request: Request, _ context: ServerRequestContext) throws -> Response {
@@ -68,6 +70,60 @@ extension APIController {
         let limit = try QueryReader(request: request).integer("limit", default: 50, range: 1...500)
         let deliveries = try self.context.queue.deliveries(limit: limit)
         return .json(.ok, ["deliveries": .array(deliveries.map(APIRepresentations.delivery))])
+    }
+
+    /// `POST /api/v1/deliveries/{id}/redeliver` (operator): the stored payload decided again as a new delivery, as if
+    /// the forge had sent it once more under a new delivery id (`<key>/redelivery-<8 hex digits>`): the repository's current
+    /// configuration decides, and the runs it queues are new runs. 202 with the new delivery and its runs.
+    func redeliver(_ context: ServerRequestContext) throws -> Response {
+        try context.require(.operator)
+        let id = try context.pathID("delivery")
+        let queue = self.context.queue
+        guard let original = try queue.delivery(id) else { throw APIError.notFound("there is no delivery \(id)") }
+        guard let forge = ForgeKind(rawValue: original.forge) else {
+            throw APIError(
+                .conflict, code: "unknown_forge",
+                message: "delivery \(id) came from '\(original.forge)', not a forge here")
+        }
+        guard self.context.settings.configuration.repository(named: original.repository) != nil else {
+            throw APIError(
+                .conflict, code: "repository_not_configured",
+                message:
+                    "repository '\(original.repository)' of delivery \(id) is no longer in the server configuration")
+        }
+        let key = "\(original.deliveryKey)/redelivery-\(UUID().uuidString.prefix(8).lowercased())"
+        let body = Array(original.payload.utf8)
+        let request = WebhookRequest(
+            headers: [forge.eventHeader: original.eventName, forge.deliveryHeaders[0]: key], body: body)
+        let delivery: ForgeDelivery
+        do {
+            delivery = try Forges.parse(request, forge: forge)
+        } catch {
+            throw APIError(
+                .conflict, code: "payload_unreadable",
+                message: "the stored payload of delivery \(id) cannot be read again (\(error.message)); payloads are "
+                    + "kept up to \(WebhookController.payloadCap) bytes: ask the forge to redeliver it instead")
+        }
+        guard let (receipt, reasons) = try WebhookController(context: self.context).store(delivery, body: body) else {
+            throw APIError(
+                .conflict, code: "repository_not_configured",
+                message:
+                    "repository '\(delivery.repository)' of delivery \(id) is no longer in the server configuration")
+        }
+        guard case .stored(let newID, let runs) = receipt else {
+            throw APIError(
+                .conflict, code: "duplicate",
+                message: "delivery \(id) was redelivered as \(key) at the same moment; retry")
+        }
+        try audit(
+            "delivery.redeliver", target: "delivery/\(id)", details: "as delivery \(newID) (\(key))", context: context)
+        return .json(
+            .accepted,
+            [
+                "delivery": .number(Double(newID)), "redelivery_of": .number(Double(id)), "delivery_key": .string(key),
+                "runs": .array(runs.map { .number(Double($0)) }),
+                "reason": runs.isEmpty ? .string(reasons.joined(separator: "; ")) : .null,
+            ])
     }
 
     /// The request's own path and query with one parameter replaced: the `next` link.

@@ -1,3 +1,4 @@
+import DevFlowCompiler
 import DevFlowGraph
 import DevFlowStore
 import Foundation
@@ -9,16 +10,13 @@ extension APIController {
     }
 
     /// `POST /api/v1/repos/{repo}/runs {"ref", "inputs"}` (operator): queues a manual run, as `devflow trigger` does.
-    /// The repository's name is one path segment (`acme%2Fapp`). Its worker fetches the ref, compiles the pipeline
-    /// there and checks the inputs against `on.manual.inputs`: a mismatch ends the run `config_error` with the
-    /// compiler's diagnostics (no git work happens in the request).
+    /// The repository's name is one path segment (`acme%2Fapp`). The inputs are checked against `on.manual.inputs` of
+    /// the ref's pipeline as the server's mirror has it (read, never fetched, in the request): each problem comes back
+    /// in the compiler's words in a 422. The worker checks again at the commit it runs (the ref may have moved, or the
+    /// mirror may not exist yet): a mismatch there fails the run with the same words.
     func trigger(_ request: Request, _ context: ServerRequestContext) async throws -> Response {
         try context.require(.operator)
-        let name = context.path("repo")
-        guard let entry = self.context.settings.configuration.repository(named: name) else {
-            let names = self.context.settings.configuration.repositories.map(\.name).joined(separator: ", ")
-            throw APIError.notFound("repository '\(name)' is not served here; configured: \(names)")
-        }
+        let entry = try repository(context)
         let body = try await APIBody.object(request, context: context, allowEmpty: true)
         let ref = try APIBody.string(body, "ref")
         if let ref, !Self.isValidRef(ref) {
@@ -38,6 +36,26 @@ extension APIController {
                     .unprocessableContent, code: "invalid_field",
                     message: "input '\(key)' must be a string, a number or a boolean", details: ["field": "inputs"])
             }
+        }
+        let settings = self.context.settings
+        let checked = inputs
+        if let problems = try await offPool({
+            TriggerCommand.inputProblems(of: entry, ref: ref, inputs: checked, settings: settings)
+        }), !problems.isEmpty {
+            throw APIError(
+                .unprocessableContent, code: "invalid_inputs",
+                message: "the inputs do not match on.manual.inputs of \(entry.pipeline) at "
+                    + "\(TriggerCommand.fullRef(ref, of: entry)): " + problems.map(\.message).joined(separator: "; "),
+                details: [
+                    "field": "inputs",
+                    "problems": .array(
+                        problems.map { problem in
+                            .object([
+                                "input": problem.input.map { .string($0) } ?? .null, "rule": .string(problem.rule),
+                                "code": .string(problem.code), "message": .string(problem.message),
+                            ])
+                        }),
+                ])
         }
         let run = try TriggerCommand.queueManualRun(of: entry, ref: ref, inputs: inputs, store: self.context.store)
         let id = run.id ?? 0

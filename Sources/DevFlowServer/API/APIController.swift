@@ -1,4 +1,5 @@
 import Crypto
+import DevFlowCompiler
 import DevFlowStore
 import Foundation
 import Hummingbird
@@ -34,6 +35,17 @@ struct APIController: Sendable {
         registerAdmin(on: api)
         registerTrigger(on: api)
         registerEvents(on: api)
+        registerControl(on: api)
+    }
+
+    /// The configured repository the `{repo}` path segment names (`acme%2Fapp`); a 404 listing the configured ones.
+    func repository(_ request: ServerRequestContext) throws(APIError) -> ServerConfiguration.Repository {
+        let name = request.path("repo")
+        guard let entry = context.settings.configuration.repository(named: name) else {
+            let names = context.settings.configuration.repositories.map(\.name).joined(separator: ", ")
+            throw .notFound("repository '\(name)' is not served here; configured: \(names)")
+        }
+        return entry
     }
 
     /// Records a change made through the API.
@@ -106,9 +118,9 @@ extension ServerRequestContext {
         return raw.removingPercentEncoding ?? raw
     }
 
-    /// A numeric path parameter (a run id); a 404 when it is not a number.
+    /// A numeric path parameter (a run id, a delivery id); a 404 when it is not a number.
     func pathID(_ name: String) throws(APIError) -> Int64 {
-        guard let value = Int64(path(name)), value > 0 else { throw .notFound("there is no run '\(path(name))'") }
+        guard let value = Int64(path(name)), value > 0 else { throw .notFound("there is no \(name) '\(path(name))'") }
         return value
     }
 }

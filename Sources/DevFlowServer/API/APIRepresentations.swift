@@ -1,3 +1,4 @@
+import DevFlowCompiler
 import DevFlowGraph
 import DevFlowStore
 import Foundation
@@ -24,6 +25,7 @@ enum APIRepresentations {
             "status_reason": text(run.statusReason), "event": .string(eventKind(run.event)),
             "queued_at": time(run.queuedAt), "started_at": time(run.startedAt), "finished_at": time(run.finishedAt),
             "duration_ms": duration, "cancel_requested": text(run.cancelRequested),
+            "paused": .bool(run.pausedAt != nil), "paused_at": time(run.pausedAt), "rerun_of": integer(run.rerunOf),
             "url": .string("/api/v1/runs/\(run.id ?? 0)"),
         ])
     }
@@ -36,7 +38,8 @@ enum APIRepresentations {
             "commit": text(run.commit), "status": .string(run.status.rawValue), "status_reason": text(run.statusReason),
             "event": .string(run.eventKind), "queued_at": .string(run.queuedAt), "started_at": text(run.startedAt),
             "finished_at": text(run.finishedAt), "duration_ms": integer(run.durationMs),
-            "cancel_requested": text(run.cancelRequested), "url": .string("/api/v1/runs/\(run.id)"),
+            "cancel_requested": text(run.cancelRequested), "paused": .bool(run.pausedAt != nil),
+            "paused_at": text(run.pausedAt), "rerun_of": integer(run.rerunOf), "url": .string("/api/v1/runs/\(run.id)"),
         ])
     }
 
@@ -52,6 +55,7 @@ enum APIRepresentations {
         object["graph"] = run.graphJSON.isEmpty ? .null : (JSONValue.parse(run.graphJSON) ?? .null)
         object["diagnostics"] = run.diagnostics.flatMap(JSONValue.parse) ?? .array([])
         object["resumed_from"] = integer(run.resumedFrom)
+        object["rerun_from"] = text(run.rerunFrom)
         object["concurrency_group"] = text(run.concurrencyGroup)
         object["worker"] = text(run.workerId)
         object["claims"] = .number(Double(run.claims))
@@ -113,6 +117,16 @@ enum APIRepresentations {
             "event": .string(delivery.eventName), "repository": .string(delivery.repository),
             "received_at": time(delivery.receivedAt), "outcome": .string(delivery.outcome.rawValue),
             "reason": text(delivery.reason), "run": integer(delivery.runId),
+        ])
+    }
+
+    /// A configured repository and its queue's state.
+    static func repository(_ entry: ServerConfiguration.Repository, pause: RepositoryPause?) -> JSONBody {
+        .object([
+            "name": .string(entry.name), "forge": .string(entry.forge.rawValue),
+            "default_branch": .string(entry.defaultBranch), "pipeline": .string(entry.pipeline),
+            "paused": .bool(pause != nil), "paused_at": time(pause?.pausedAt), "paused_by": text(pause?.actor),
+            "pause_reason": text(pause?.reason),
         ])
     }
 

@@ -38,6 +38,10 @@ enum OpenAPIDocument {
             },
             {
               "name": "meta"
+            },
+            {
+              "name": "repositories",
+              "description": "Configured repositories and their queues."
             }
           ],
           "security": [
@@ -1250,7 +1254,7 @@ enum OpenAPIDocument {
                   "runs"
                 ],
                 "summary": "Queue a manual run",
-                "description": "Queues a manual run of a configured repository at `ref` (a branch, a tag or a full ref; default: the repository's default branch), as `devflow trigger` does. The repository's full name is one path segment (`acme%2Fapp`). The worker fetches the ref, compiles the pipeline there and checks `inputs` against `on.manual.inputs`: a mismatch ends the run `config_error` with the compiler's diagnostics. Audited as `run.trigger`. Needs `operator`.",
+                "description": "Queues a manual run of a configured repository at `ref` (a branch, a tag or a full ref; default: the repository's default branch), as `devflow trigger` does. The repository's full name is one path segment (`acme%2Fapp`). `inputs` are checked against `on.manual.inputs` of the ref's pipeline as the server's mirror has it (read, never fetched, in the request): every problem comes back in a 422 in the compiler's words. The worker checks again at the commit it runs (the ref may have moved, or the server has no mirror yet): a mismatch there fails the run with the same words. Audited as `run.trigger`. Needs `operator`.",
                 "parameters": [
                   {
                     "name": "repo",
@@ -1316,7 +1320,25 @@ enum OpenAPIDocument {
                     "$ref": "#/components/responses/UnsupportedMediaType"
                   },
                   "422": {
-                    "$ref": "#/components/responses/InvalidField"
+                    "description": "A bad `ref` or `inputs` field (`invalid_field`; `details.field`), or inputs that do not match `on.manual.inputs` (`invalid_inputs`; `details.problems`: `input`, `rule`, `code`, `message` each).",
+                    "headers": {
+                      "RateLimit-Limit": {
+                        "$ref": "#/components/headers/RateLimit-Limit"
+                      },
+                      "RateLimit-Remaining": {
+                        "$ref": "#/components/headers/RateLimit-Remaining"
+                      },
+                      "RateLimit-Reset": {
+                        "$ref": "#/components/headers/RateLimit-Reset"
+                      }
+                    },
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Error"
+                        }
+                      }
+                    }
                   },
                   "429": {
                     "$ref": "#/components/responses/TooManyRequests"
@@ -1394,6 +1416,648 @@ enum OpenAPIDocument {
                   }
                 }
               }
+            },
+            "/api/v1/runs/{run}/pause": {
+              "parameters": [
+                {
+                  "name": "run",
+                  "in": "path",
+                  "required": true,
+                  "description": "The run's id.",
+                  "example": 1,
+                  "schema": {
+                    "type": "integer",
+                    "format": "int64",
+                    "minimum": 1,
+                    "maximum": 9223372036854775807
+                  }
+                }
+              ],
+              "post": {
+                "operationId": "pauseRun",
+                "tags": [
+                  "runs"
+                ],
+                "summary": "Pause a run",
+                "description": "A running run's steps finish and no new step starts until it is resumed (a server run reads its pause before each step); a queued run is not claimed. A paused run keeps its worker slot. Idempotent; a change is audited as `run.pause`. Needs `operator`.",
+                "requestBody": {
+                  "required": false,
+                  "description": "Optional: an empty body is `{}`.",
+                  "content": {
+                    "application/json": {
+                      "schema": {
+                        "$ref": "#/components/schemas/PauseRequest"
+                      }
+                    }
+                  }
+                },
+                "responses": {
+                  "200": {
+                    "description": "The run after the request.",
+                    "headers": {
+                      "RateLimit-Limit": {
+                        "$ref": "#/components/headers/RateLimit-Limit"
+                      },
+                      "RateLimit-Remaining": {
+                        "$ref": "#/components/headers/RateLimit-Remaining"
+                      },
+                      "RateLimit-Reset": {
+                        "$ref": "#/components/headers/RateLimit-Reset"
+                      }
+                    },
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Run"
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/BadRequest"
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Unauthorized"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/Forbidden"
+                  },
+                  "404": {
+                    "$ref": "#/components/responses/NotFound"
+                  },
+                  "409": {
+                    "description": "The run has finished (`run_finished`; `details.status`).",
+                    "headers": {
+                      "RateLimit-Limit": {
+                        "$ref": "#/components/headers/RateLimit-Limit"
+                      },
+                      "RateLimit-Remaining": {
+                        "$ref": "#/components/headers/RateLimit-Remaining"
+                      },
+                      "RateLimit-Reset": {
+                        "$ref": "#/components/headers/RateLimit-Reset"
+                      }
+                    },
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Error"
+                        }
+                      }
+                    }
+                  },
+                  "413": {
+                    "$ref": "#/components/responses/BodyTooLarge"
+                  },
+                  "415": {
+                    "$ref": "#/components/responses/UnsupportedMediaType"
+                  },
+                  "422": {
+                    "$ref": "#/components/responses/InvalidField"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/TooManyRequests"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/StoreUnavailable"
+                  }
+                }
+              }
+            },
+            "/api/v1/runs/{run}/resume": {
+              "parameters": [
+                {
+                  "name": "run",
+                  "in": "path",
+                  "required": true,
+                  "description": "The run's id.",
+                  "example": 1,
+                  "schema": {
+                    "type": "integer",
+                    "format": "int64",
+                    "minimum": 1,
+                    "maximum": 9223372036854775807
+                  }
+                }
+              ],
+              "post": {
+                "operationId": "resumeRun",
+                "tags": [
+                  "runs"
+                ],
+                "summary": "Resume a paused run",
+                "description": "Steps start again (a queued run can be claimed again). Idempotent; a change is audited as `run.resume`. Needs `operator`.",
+                "requestBody": {
+                  "required": false,
+                  "description": "Optional: an empty body is `{}`.",
+                  "content": {
+                    "application/json": {
+                      "schema": {
+                        "$ref": "#/components/schemas/PauseRequest"
+                      }
+                    }
+                  }
+                },
+                "responses": {
+                  "200": {
+                    "description": "The run after the request.",
+                    "headers": {
+                      "RateLimit-Limit": {
+                        "$ref": "#/components/headers/RateLimit-Limit"
+                      },
+                      "RateLimit-Remaining": {
+                        "$ref": "#/components/headers/RateLimit-Remaining"
+                      },
+                      "RateLimit-Reset": {
+                        "$ref": "#/components/headers/RateLimit-Reset"
+                      }
+                    },
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Run"
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/BadRequest"
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Unauthorized"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/Forbidden"
+                  },
+                  "404": {
+                    "$ref": "#/components/responses/NotFound"
+                  },
+                  "409": {
+                    "description": "The run has finished (`run_finished`; `details.status`).",
+                    "headers": {
+                      "RateLimit-Limit": {
+                        "$ref": "#/components/headers/RateLimit-Limit"
+                      },
+                      "RateLimit-Remaining": {
+                        "$ref": "#/components/headers/RateLimit-Remaining"
+                      },
+                      "RateLimit-Reset": {
+                        "$ref": "#/components/headers/RateLimit-Reset"
+                      }
+                    },
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Error"
+                        }
+                      }
+                    }
+                  },
+                  "413": {
+                    "$ref": "#/components/responses/BodyTooLarge"
+                  },
+                  "415": {
+                    "$ref": "#/components/responses/UnsupportedMediaType"
+                  },
+                  "422": {
+                    "$ref": "#/components/responses/InvalidField"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/TooManyRequests"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/StoreUnavailable"
+                  }
+                }
+              }
+            },
+            "/api/v1/runs/{run}/rerun": {
+              "parameters": [
+                {
+                  "name": "run",
+                  "in": "path",
+                  "required": true,
+                  "description": "The run's id.",
+                  "example": 1,
+                  "schema": {
+                    "type": "integer",
+                    "format": "int64",
+                    "minimum": 1,
+                    "maximum": 9223372036854775807
+                  }
+                }
+              ],
+              "post": {
+                "operationId": "rerunRun",
+                "tags": [
+                  "runs"
+                ],
+                "summary": "Rerun a finished run",
+                "description": "Queues a new run of a finished server run at the same commit with the same event: `all` steps, the `failed` ones (succeeded steps and their outputs are reused), or `from` a node (it and everything that needs it run again). Steps run even when their inputs are unchanged. Audited as `run.rerun`. Needs `operator`.",
+                "requestBody": {
+                  "required": false,
+                  "description": "Optional: an empty body is `{}`.",
+                  "content": {
+                    "application/json": {
+                      "schema": {
+                        "$ref": "#/components/schemas/RerunRequest"
+                      }
+                    }
+                  }
+                },
+                "responses": {
+                  "201": {
+                    "description": "The queued rerun.",
+                    "headers": {
+                      "RateLimit-Limit": {
+                        "$ref": "#/components/headers/RateLimit-Limit"
+                      },
+                      "RateLimit-Remaining": {
+                        "$ref": "#/components/headers/RateLimit-Remaining"
+                      },
+                      "RateLimit-Reset": {
+                        "$ref": "#/components/headers/RateLimit-Reset"
+                      }
+                    },
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Run"
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/BadRequest"
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Unauthorized"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/Forbidden"
+                  },
+                  "404": {
+                    "$ref": "#/components/responses/NotFound"
+                  },
+                  "409": {
+                    "description": "The run is not finished (`run_not_finished`), never compiled so only `all` can rerun it (`no_graph`), or was a local run (`not_a_server_run`).",
+                    "headers": {
+                      "RateLimit-Limit": {
+                        "$ref": "#/components/headers/RateLimit-Limit"
+                      },
+                      "RateLimit-Remaining": {
+                        "$ref": "#/components/headers/RateLimit-Remaining"
+                      },
+                      "RateLimit-Reset": {
+                        "$ref": "#/components/headers/RateLimit-Reset"
+                      }
+                    },
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Error"
+                        }
+                      }
+                    }
+                  },
+                  "413": {
+                    "$ref": "#/components/responses/BodyTooLarge"
+                  },
+                  "415": {
+                    "$ref": "#/components/responses/UnsupportedMediaType"
+                  },
+                  "422": {
+                    "description": "A bad `mode` or `node` (`invalid_field`), or a node the run does not have (`unknown_node`, with did-you-mean).",
+                    "headers": {
+                      "RateLimit-Limit": {
+                        "$ref": "#/components/headers/RateLimit-Limit"
+                      },
+                      "RateLimit-Remaining": {
+                        "$ref": "#/components/headers/RateLimit-Remaining"
+                      },
+                      "RateLimit-Reset": {
+                        "$ref": "#/components/headers/RateLimit-Reset"
+                      }
+                    },
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Error"
+                        }
+                      }
+                    }
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/TooManyRequests"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/StoreUnavailable"
+                  }
+                }
+              }
+            },
+            "/api/v1/repos": {
+              "get": {
+                "operationId": "listRepositories",
+                "tags": [
+                  "repositories"
+                ],
+                "summary": "List repositories",
+                "description": "The configured repositories and whether their queue is paused. Needs `viewer`.",
+                "responses": {
+                  "200": {
+                    "description": "The repositories.",
+                    "headers": {
+                      "RateLimit-Limit": {
+                        "$ref": "#/components/headers/RateLimit-Limit"
+                      },
+                      "RateLimit-Remaining": {
+                        "$ref": "#/components/headers/RateLimit-Remaining"
+                      },
+                      "RateLimit-Reset": {
+                        "$ref": "#/components/headers/RateLimit-Reset"
+                      }
+                    },
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/RepositoryList"
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/BadRequest"
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Unauthorized"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/Forbidden"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/TooManyRequests"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/StoreUnavailable"
+                  }
+                }
+              }
+            },
+            "/api/v1/repos/{repo}/pause": {
+              "parameters": [
+                {
+                  "name": "repo",
+                  "in": "path",
+                  "required": true,
+                  "description": "The repository's full name, percent-encoded as one segment.",
+                  "example": "acme%2Fapp",
+                  "schema": {
+                    "type": "string",
+                    "minLength": 1
+                  }
+                }
+              ],
+              "post": {
+                "operationId": "pauseRepository",
+                "tags": [
+                  "repositories"
+                ],
+                "summary": "Pause a repository's queue",
+                "description": "Deliveries are still verified and recorded and their runs queued; the runs wait unclaimed until the repository is resumed. Runs already running go on. Idempotent; a change is audited as `repo.pause`. Needs `operator`.",
+                "requestBody": {
+                  "required": false,
+                  "description": "Optional: an empty body is `{}`.",
+                  "content": {
+                    "application/json": {
+                      "schema": {
+                        "$ref": "#/components/schemas/PauseRequest"
+                      }
+                    }
+                  }
+                },
+                "responses": {
+                  "200": {
+                    "description": "The repository after the request.",
+                    "headers": {
+                      "RateLimit-Limit": {
+                        "$ref": "#/components/headers/RateLimit-Limit"
+                      },
+                      "RateLimit-Remaining": {
+                        "$ref": "#/components/headers/RateLimit-Remaining"
+                      },
+                      "RateLimit-Reset": {
+                        "$ref": "#/components/headers/RateLimit-Reset"
+                      }
+                    },
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Repository"
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/BadRequest"
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Unauthorized"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/Forbidden"
+                  },
+                  "404": {
+                    "$ref": "#/components/responses/NotFound"
+                  },
+                  "413": {
+                    "$ref": "#/components/responses/BodyTooLarge"
+                  },
+                  "415": {
+                    "$ref": "#/components/responses/UnsupportedMediaType"
+                  },
+                  "422": {
+                    "$ref": "#/components/responses/InvalidField"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/TooManyRequests"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/StoreUnavailable"
+                  }
+                }
+              }
+            },
+            "/api/v1/repos/{repo}/resume": {
+              "parameters": [
+                {
+                  "name": "repo",
+                  "in": "path",
+                  "required": true,
+                  "description": "The repository's full name, percent-encoded as one segment.",
+                  "example": "acme%2Fapp",
+                  "schema": {
+                    "type": "string",
+                    "minLength": 1
+                  }
+                }
+              ],
+              "post": {
+                "operationId": "resumeRepository",
+                "tags": [
+                  "repositories"
+                ],
+                "summary": "Resume a repository's queue",
+                "description": "Its waiting runs can be claimed again. Idempotent; a change is audited as `repo.resume`. Needs `operator`.",
+                "requestBody": {
+                  "required": false,
+                  "description": "Optional: an empty body is `{}`.",
+                  "content": {
+                    "application/json": {
+                      "schema": {
+                        "$ref": "#/components/schemas/PauseRequest"
+                      }
+                    }
+                  }
+                },
+                "responses": {
+                  "200": {
+                    "description": "The repository after the request.",
+                    "headers": {
+                      "RateLimit-Limit": {
+                        "$ref": "#/components/headers/RateLimit-Limit"
+                      },
+                      "RateLimit-Remaining": {
+                        "$ref": "#/components/headers/RateLimit-Remaining"
+                      },
+                      "RateLimit-Reset": {
+                        "$ref": "#/components/headers/RateLimit-Reset"
+                      }
+                    },
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Repository"
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/BadRequest"
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Unauthorized"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/Forbidden"
+                  },
+                  "404": {
+                    "$ref": "#/components/responses/NotFound"
+                  },
+                  "413": {
+                    "$ref": "#/components/responses/BodyTooLarge"
+                  },
+                  "415": {
+                    "$ref": "#/components/responses/UnsupportedMediaType"
+                  },
+                  "422": {
+                    "$ref": "#/components/responses/InvalidField"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/TooManyRequests"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/StoreUnavailable"
+                  }
+                }
+              }
+            },
+            "/api/v1/deliveries/{delivery}/redeliver": {
+              "parameters": [
+                {
+                  "name": "delivery",
+                  "in": "path",
+                  "required": true,
+                  "description": "The delivery's id.",
+                  "example": 1,
+                  "schema": {
+                    "type": "integer",
+                    "format": "int64",
+                    "minimum": 1,
+                    "maximum": 9223372036854775807
+                  }
+                }
+              ],
+              "post": {
+                "operationId": "redeliverDelivery",
+                "tags": [
+                  "deliveries"
+                ],
+                "summary": "Redeliver a webhook delivery",
+                "description": "Decides the stored payload again as a new delivery, as if the forge had sent it once more under a new delivery id: the repository's current configuration decides, and the runs it queues are new. Audited as `delivery.redeliver`. Needs `operator`.",
+                "responses": {
+                  "202": {
+                    "description": "The new delivery and its runs.",
+                    "headers": {
+                      "RateLimit-Limit": {
+                        "$ref": "#/components/headers/RateLimit-Limit"
+                      },
+                      "RateLimit-Remaining": {
+                        "$ref": "#/components/headers/RateLimit-Remaining"
+                      },
+                      "RateLimit-Reset": {
+                        "$ref": "#/components/headers/RateLimit-Reset"
+                      }
+                    },
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Redelivery"
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/BadRequest"
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Unauthorized"
+                  },
+                  "403": {
+                    "$ref": "#/components/responses/Forbidden"
+                  },
+                  "404": {
+                    "$ref": "#/components/responses/NotFound"
+                  },
+                  "409": {
+                    "description": "The payload cannot be read again (`payload_unreadable`: payloads are kept up to 256 KiB), or its repository is no longer configured (`repository_not_configured`).",
+                    "headers": {
+                      "RateLimit-Limit": {
+                        "$ref": "#/components/headers/RateLimit-Limit"
+                      },
+                      "RateLimit-Remaining": {
+                        "$ref": "#/components/headers/RateLimit-Remaining"
+                      },
+                      "RateLimit-Reset": {
+                        "$ref": "#/components/headers/RateLimit-Reset"
+                      }
+                    },
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Error"
+                        }
+                      }
+                    }
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/TooManyRequests"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/StoreUnavailable"
+                  }
+                }
+              }
             }
           },
           "components": {
@@ -1431,7 +2095,10 @@ enum OpenAPIDocument {
                   "finished_at",
                   "duration_ms",
                   "cancel_requested",
-                  "url"
+                  "url",
+                  "paused",
+                  "paused_at",
+                  "rerun_of"
                 ],
                 "properties": {
                   "id": {
@@ -1528,6 +2195,26 @@ enum OpenAPIDocument {
                     "type": "string",
                     "description": "This run's detail: `/api/v1/runs/{id}`.",
                     "pattern": "^/api/v1/runs/[0-9]+$"
+                  },
+                  "paused": {
+                    "type": "boolean",
+                    "description": "Whether the run is paused: a queued paused run is not claimed; a running one starts no new step until it is resumed."
+                  },
+                  "paused_at": {
+                    "type": [
+                      "string",
+                      "null"
+                    ],
+                    "format": "date-time",
+                    "description": "When it was paused; null when it is not."
+                  },
+                  "rerun_of": {
+                    "type": [
+                      "integer",
+                      "null"
+                    ],
+                    "minimum": 1,
+                    "description": "The run this one reruns; null when it is not a rerun."
                   }
                 },
                 "additionalProperties": false
@@ -1563,7 +2250,11 @@ enum OpenAPIDocument {
                   "without_secrets",
                   "nodes",
                   "attempts",
-                  "findings"
+                  "findings",
+                  "paused",
+                  "paused_at",
+                  "rerun_of",
+                  "rerun_from"
                 ],
                 "properties": {
                   "id": {
@@ -1736,6 +2427,33 @@ enum OpenAPIDocument {
                     "items": {
                       "$ref": "#/components/schemas/Finding"
                     }
+                  },
+                  "paused": {
+                    "type": "boolean",
+                    "description": "Whether the run is paused: a queued paused run is not claimed; a running one starts no new step until it is resumed."
+                  },
+                  "paused_at": {
+                    "type": [
+                      "string",
+                      "null"
+                    ],
+                    "format": "date-time",
+                    "description": "When it was paused; null when it is not."
+                  },
+                  "rerun_of": {
+                    "type": [
+                      "integer",
+                      "null"
+                    ],
+                    "minimum": 1,
+                    "description": "The run this one reruns; null when it is not a rerun."
+                  },
+                  "rerun_from": {
+                    "type": [
+                      "string",
+                      "null"
+                    ],
+                    "description": "A rerun from a node: the step or node id that ran again with everything that needs it."
                   }
                 },
                 "additionalProperties": false
@@ -2751,6 +3469,190 @@ enum OpenAPIDocument {
                     }
                   }
                 }
+              },
+              "PauseRequest": {
+                "type": "object",
+                "properties": {
+                  "reason": {
+                    "type": [
+                      "string",
+                      "null"
+                    ],
+                    "description": "Why, for the audit log."
+                  }
+                }
+              },
+              "RerunRequest": {
+                "type": "object",
+                "description": "`node` goes with `from` only.",
+                "properties": {
+                  "mode": {
+                    "type": [
+                      "string",
+                      "null"
+                    ],
+                    "enum": [
+                      "all",
+                      "failed",
+                      "from",
+                      null
+                    ],
+                    "description": "`all` (the default): every step again; `failed`: the steps that did not succeed, reusing the others and their outputs; `from`: `node` and everything that needs it."
+                  },
+                  "node": {
+                    "type": [
+                      "string",
+                      "null"
+                    ],
+                    "minLength": 1,
+                    "description": "With `from`: a step id (all its matrix legs) or a node id."
+                  }
+                },
+                "if": {
+                  "properties": {
+                    "mode": {
+                      "const": "from"
+                    }
+                  },
+                  "required": [
+                    "mode"
+                  ]
+                },
+                "then": {
+                  "required": [
+                    "node"
+                  ],
+                  "properties": {
+                    "node": {
+                      "type": "string",
+                      "minLength": 1
+                    }
+                  }
+                },
+                "else": {
+                  "properties": {
+                    "node": {
+                      "type": "null"
+                    }
+                  }
+                }
+              },
+              "Repository": {
+                "type": "object",
+                "description": "A configured repository and its queue's state.",
+                "required": [
+                  "name",
+                  "forge",
+                  "default_branch",
+                  "pipeline",
+                  "paused",
+                  "paused_at",
+                  "paused_by",
+                  "pause_reason"
+                ],
+                "properties": {
+                  "name": {
+                    "type": "string",
+                    "description": "The forge's full name."
+                  },
+                  "forge": {
+                    "type": "string",
+                    "enum": [
+                      "github",
+                      "gitlab",
+                      "bitbucket"
+                    ]
+                  },
+                  "default_branch": {
+                    "type": "string"
+                  },
+                  "pipeline": {
+                    "type": "string",
+                    "description": "The pipeline file in the repository."
+                  },
+                  "paused": {
+                    "type": "boolean",
+                    "description": "Whether its queue is paused: deliveries are still verified and recorded, runs wait unclaimed."
+                  },
+                  "paused_at": {
+                    "type": [
+                      "string",
+                      "null"
+                    ],
+                    "format": "date-time"
+                  },
+                  "paused_by": {
+                    "type": [
+                      "string",
+                      "null"
+                    ],
+                    "description": "The token (or `cli:USER`) that paused it."
+                  },
+                  "pause_reason": {
+                    "type": [
+                      "string",
+                      "null"
+                    ]
+                  }
+                },
+                "additionalProperties": false
+              },
+              "RepositoryList": {
+                "type": "object",
+                "required": [
+                  "repositories"
+                ],
+                "properties": {
+                  "repositories": {
+                    "type": "array",
+                    "items": {
+                      "$ref": "#/components/schemas/Repository"
+                    }
+                  }
+                },
+                "additionalProperties": false
+              },
+              "Redelivery": {
+                "type": "object",
+                "description": "A stored delivery decided again as a new delivery.",
+                "required": [
+                  "delivery",
+                  "redelivery_of",
+                  "delivery_key",
+                  "runs",
+                  "reason"
+                ],
+                "properties": {
+                  "delivery": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "description": "The new delivery's id."
+                  },
+                  "redelivery_of": {
+                    "type": "integer",
+                    "minimum": 1
+                  },
+                  "delivery_key": {
+                    "type": "string",
+                    "description": "`<original key>/redelivery-<8 hex digits>`."
+                  },
+                  "runs": {
+                    "type": "array",
+                    "items": {
+                      "type": "integer",
+                      "minimum": 1
+                    },
+                    "description": "The runs it queued (none when ignored)."
+                  },
+                  "reason": {
+                    "type": [
+                      "string",
+                      "null"
+                    ],
+                    "description": "Why it queued no run."
+                  }
+                },
+                "additionalProperties": false
               }
             },
             "responses": {

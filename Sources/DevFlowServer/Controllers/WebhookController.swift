@@ -61,8 +61,35 @@ struct WebhookController: Sendable {
 
     /// Stores the delivery and queues a run per triggering ref, in one transaction.
     func record(_ delivery: ForgeDelivery, body: [UInt8]) throws -> Response {
-        guard let repository = context.settings.configuration.repository(named: delivery.repository) else {
+        guard let (receipt, reasons) = try store(delivery, body: body) else {
             return .json(.notFound, ["error": "repository '\(delivery.repository)' is not configured"])
+        }
+        switch receipt {
+        case .duplicate(let id, let runIDs):
+            context.metrics.delivery(forge: delivery.forge.rawValue, outcome: "duplicate")
+            return .json(
+                .ok,
+                [
+                    "delivery": .number(Double(id)), "duplicate": .bool(true),
+                    "run": runIDs.first.map { .number(Double($0)) } ?? .null,
+                    "runs": .array(runIDs.map { .number(Double($0)) }),
+                ])
+        case .stored(let id, let runIDs):
+            context.metrics.delivery(forge: delivery.forge.rawValue, outcome: runIDs.isEmpty ? "ignored" : "queued")
+            var answer: [String: JSONBody] = [
+                "delivery": .number(Double(id)), "run": runIDs.first.map { .number(Double($0)) } ?? .null,
+                "runs": .array(runIDs.map { .number(Double($0)) }),
+            ]
+            if runIDs.isEmpty { answer["reason"] = .string(reasons.joined(separator: "; ")) }
+            return .json(.accepted, answer)
+        }
+    }
+
+    /// Decides and stores a delivery (the webhook's and a redelivery's shared half) and wakes the workers when it
+    /// queued a run: the receipt, and why refs were ignored; nil when its repository is not configured.
+    func store(_ delivery: ForgeDelivery, body: [UInt8]) throws -> (DeliveryReceipt, [String])? {
+        guard let repository = context.settings.configuration.repository(named: delivery.repository) else {
+            return nil
         }
         let now = Date()
         var runs: [RunRecord] = []
@@ -88,26 +115,8 @@ struct WebhookController: Sendable {
             repository: delivery.repository, receivedAt: now, outcome: runs.isEmpty ? .ignored : .queued,
             reason: reasons.isEmpty ? nil : reasons.joined(separator: "; "), payload: payload)
         let receipt = try context.queue.recordDelivery(record, queue: runs)
-        switch receipt {
-        case .duplicate(let id, let runIDs):
-            context.metrics.delivery(forge: delivery.forge.rawValue, outcome: "duplicate")
-            return .json(
-                .ok,
-                [
-                    "delivery": .number(Double(id)), "duplicate": .bool(true),
-                    "run": runIDs.first.map { .number(Double($0)) } ?? .null,
-                    "runs": .array(runIDs.map { .number(Double($0)) }),
-                ])
-        case .stored(let id, let runIDs):
-            context.metrics.delivery(forge: delivery.forge.rawValue, outcome: runIDs.isEmpty ? "ignored" : "queued")
-            if !runIDs.isEmpty { context.doorbell.ring() }
-            var answer: [String: JSONBody] = [
-                "delivery": .number(Double(id)), "run": runIDs.first.map { .number(Double($0)) } ?? .null,
-                "runs": .array(runIDs.map { .number(Double($0)) }),
-            ]
-            if runIDs.isEmpty { answer["reason"] = .string(reasons.joined(separator: "; ")) }
-            return .json(.accepted, answer)
-        }
+        if case .stored(_, let ids) = receipt, !ids.isEmpty { context.doorbell.ring() }
+        return (receipt, reasons)
     }
 
     /// The `before` commit of the push a trigger came from.

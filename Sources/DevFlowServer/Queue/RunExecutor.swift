@@ -173,6 +173,17 @@ struct RunExecutor: Sendable {
             }
             planEvent.changedPaths = changes.map(\.path.string)
         }
+        if planEvent.kind == "manual" {
+            // The API checked the inputs against the ref's pipeline as its mirror knew it; this is the commit that runs.
+            let problems = ManualInputCheck.problems(
+                planEvent.inputs, pipeline: graph.name, declared: graph.triggers.manual)
+            if !problems.isEmpty {
+                throw Settlement(
+                    status: .failed,
+                    reason: "the inputs do not match on.manual.inputs at \(commit.prefix(12)): "
+                        + problems.map(\.message).joined(separator: "; "))
+            }
+        }
         let plan = Planner.plan(graph, for: planEvent)
         guard plan.triggered else { throw Settlement(status: .skipped, reason: plan.triggerReason) }
         if let activity = event.activity {
@@ -199,6 +210,9 @@ struct RunExecutor: Sendable {
             graphJSON: String(decoding: canonical, as: UTF8.self), nodes: graph.nodes.map(\.id),
             group: request.concurrencyGroup, cancelInProgress: graph.cancelInProgress, commit: commit, now: Date())
         if let previous = run.resumedFrom { request.resume = previous }
+        request.rerunFrom = run.rerunFrom
+        // A rerun runs its steps again even where their inputs are unchanged.
+        request.force = run.rerunOf != nil
         let recorded = Date()
         // A run its group keeps waiting (or cancelled) needs no workspace yet.
         guard admission == .admitted else { return Prepared(request: request, commit: commit, admission: admission) }
