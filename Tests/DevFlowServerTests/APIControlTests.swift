@@ -114,9 +114,9 @@ struct APIControlTests {
         harness.mark("release-all")
         try await buildApplication(fixture.context).test(.live) { client in
             let (paused, repository) = try await harness.post(
-                client, "/api/v1/repos/acme%2Fapp/pause", #"{"reason": "migration"}"#)
+                client, "/api/v1/repos/acme%2Fapp/pause", #"{"reason": "migration"}"#, role: .admin)
             #expect(paused == .ok)
-            #expect(repository["paused"] as? Bool == true && repository["paused_by"] as? String == "t-operator")
+            #expect(repository["paused"] as? Bool == true && repository["paused_by"] as? String == "t-admin")
             let run = try await fixture.push(client, delivery: "d-1", after: try fixture.head())
             try await Task.sleep(nanoseconds: 1_000_000_000)  // five worker polls
             let waiting = try #require(try harness.store.run(run))
@@ -125,9 +125,10 @@ struct APIControlTests {
                 uri: "/api/v1/repos", method: .get, headers: harness.headers(.viewer))
             let repositories = try APIFixture.json(listing)["repositories"] as? [[String: Any]]
             #expect(repositories?.first?["pause_reason"] as? String == "migration")
-            #expect(try await harness.post(client, "/api/v1/repos/acme%2Fnope/pause").0 == .notFound)
-            #expect(try await harness.post(client, "/api/v1/repos/acme%2Fapp/pause", role: .viewer).0 == .forbidden)
-            let (resumed, after) = try await harness.post(client, "/api/v1/repos/acme%2Fapp/resume")
+            #expect(try await harness.post(client, "/api/v1/repos/acme%2Fnope/pause", role: .admin).0 == .notFound)
+            #expect(try await harness.post(client, "/api/v1/repos/acme%2Fapp/pause", role: .operator).0 == .forbidden)
+            #expect(try await harness.post(client, "/api/v1/repos/acme%2Fapp/resume", role: .viewer).0 == .forbidden)
+            let (resumed, after) = try await harness.post(client, "/api/v1/repos/acme%2Fapp/resume", role: .admin)
             #expect(resumed == .ok && after["paused"] as? Bool == false)
             #expect(try await fixture.waitForRun(run).status == .succeeded)
             let audit = try harness.store.audit(since: nil, until: nil, limit: 10).map(\.action)
@@ -141,10 +142,10 @@ struct APIControlTests {
         let fixture = harness.fixture
         harness.mark("fixed")
         try await buildApplication(fixture.context).test(.live) { client in
-            #expect(try await harness.post(client, "/api/v1/repos/acme%2Fapp/pause").0 == .ok)
+            #expect(try await harness.post(client, "/api/v1/repos/acme%2Fapp/pause", role: .admin).0 == .ok)
             let run = try await fixture.push(client, delivery: "d-1", after: try fixture.head())
             #expect(try await harness.post(client, "/api/v1/runs/\(run)/pause").0 == .ok)
-            #expect(try await harness.post(client, "/api/v1/repos/acme%2Fapp/resume").0 == .ok)
+            #expect(try await harness.post(client, "/api/v1/repos/acme%2Fapp/resume", role: .admin).0 == .ok)
             try await Task.sleep(nanoseconds: 1_000_000_000)
             #expect(try harness.store.run(run)?.status == .queued)
             harness.mark("release-\(run)")

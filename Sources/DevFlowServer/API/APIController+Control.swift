@@ -129,10 +129,11 @@ extension APIController {
         return .json(.ok, ["repositories": .array(repositories)])
     }
 
-    /// `POST /api/v1/repos/{repo}/pause|resume` (operator). A paused repository's deliveries are still verified and
-    /// recorded and its runs queued; they wait unclaimed until it is resumed. Runs already running go on.
+    /// `POST /api/v1/repos/{repo}/pause|resume` (admin: it manages a repository). A paused repository's deliveries are
+    /// still verified and recorded and its runs queued; they wait unclaimed until it is resumed. Runs already running
+    /// go on.
     func pauseRepository(_ request: Request, _ context: ServerRequestContext, paused: Bool) async throws -> Response {
-        try context.require(.operator)
+        try context.require(.admin)
         let entry = try repository(context)
         let body = try await APIBody.object(request, context: context, allowEmpty: true)
         let reason = try APIBody.string(body, "reason")

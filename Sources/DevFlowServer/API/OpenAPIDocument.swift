@@ -1824,7 +1824,7 @@ enum OpenAPIDocument {
                   "repositories"
                 ],
                 "summary": "Pause a repository's queue",
-                "description": "Deliveries are still verified and recorded and their runs queued; the runs wait unclaimed until the repository is resumed. Runs already running go on. Idempotent; a change is audited as `repo.pause`. Needs `operator`.",
+                "description": "Deliveries are still verified and recorded and their runs queued; the runs wait unclaimed until the repository is resumed. Runs already running go on. Idempotent; a change is audited as `repo.pause`. Needs `admin` (it manages a repository).",
                 "requestBody": {
                   "required": false,
                   "description": "Optional: an empty body is `{}`.",
@@ -1908,7 +1908,7 @@ enum OpenAPIDocument {
                   "repositories"
                 ],
                 "summary": "Resume a repository's queue",
-                "description": "Its waiting runs can be claimed again. Idempotent; a change is audited as `repo.resume`. Needs `operator`.",
+                "description": "Its waiting runs can be claimed again. Idempotent; a change is audited as `repo.resume`. Needs `admin` (it manages a repository).",
                 "requestBody": {
                   "required": false,
                   "description": "Optional: an empty body is `{}`.",
