@@ -354,6 +354,12 @@ struct APIControlTests {
             #expect(rerun.1 == "queued run \(id): a rerun of run \(run)\n")
             #expect(try await fixture.waitForRun(id).status == .succeeded)
             #expect(try harness.nodes(id) == ["first": "reused", "second": "succeeded"])
+            let another = try await fixture.push(client, delivery: "d-2", after: try fixture.head())
+            try await fixture.waitUntil("the second run started") { harness.exists("started-\(another)") }
+            let cancelled = try await devflow(["runs", "cancel", "\(another)", "--reason", "not this one"])
+            #expect(cancelled.0 == 0 && cancelled.1 == "run \(another): running, asked to stop\n", "\(cancelled)")
+            let stopped = try await fixture.waitForRun(another)
+            #expect(stopped.status == .cancelled && stopped.statusReason == "not this one")
             let again = try await devflow(["runs", "pause", "\(run)"])
             #expect(again.0 == 1 && again.2.contains("run \(run) has finished (failed)"), "\(again)")
             let badInput = try await devflow(["trigger", "acme/app", "--input", "environment=prod"])

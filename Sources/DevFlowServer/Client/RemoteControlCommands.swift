@@ -34,11 +34,15 @@ extension RemoteCommands {
             let run = try await client.json(
                 "/api/v1/runs/\(id)/\(verb)", method: .POST, body: JSONValue.object(body).compactJSON
             ).objectMembers
-            let paused = run["paused"] == .bool(true) ? ", paused" : ""
+            var state = string(run["status"])
+            if run["paused"] == .bool(true) { state += ", paused" }
+            if case .string = run["cancel_requested"], string(run["status"]) != "cancelled" {
+                state += ", asked to stop"
+            }
             let line =
                 switch action {
                 case .rerun: "queued run \(string(run["id"])): a rerun of run \(id)\n"
-                default: "run \(id): \(string(run["status"]))\(paused)\n"
+                default: "run \(id): \(state)\n"
                 }
             return Output(text: line)
         } catch {
