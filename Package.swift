@@ -182,6 +182,7 @@ if ProcessInfo.processInfo.environment["DEVFLOW_FUZZ"] != nil {
         ("fuzz-compiler", ["DevFlowCompiler", "DevFlowDiagnostics"]),
         ("fuzz-expressions", ["DevFlowCompiler", "DevFlowDiagnostics"]),
         ("fuzz-server-config", ["DevFlowCompiler", "DevFlowDiagnostics"]),
+        ("fuzz-manual-inputs", ["DevFlowCompiler", "DevFlowGraph"]),
     ] {
         package.targets.append(
             .executableTarget(

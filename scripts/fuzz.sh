@@ -2,7 +2,7 @@
 # Coverage-guided fuzzing with libFuzzer (Swift's -sanitize=fuzzer,address), one target per parser of untrusted bytes.
 #
 #   scripts/fuzz.sh TARGET [SECONDS]     fuzz one target (default 60 s): fuzz-compiler, fuzz-expressions,
-#                                        fuzz-server-config
+#                                        fuzz-server-config, fuzz-manual-inputs
 #   scripts/fuzz.sh --all SECONDS        every target, SECONDS in all (the CI smoke: --all 60)
 #   scripts/fuzz.sh --replay             run every target's committed corpus and kept crashes through the
 #                                        replay build (no sanitizer), as regression cases
@@ -13,8 +13,9 @@
 # limit leaves its input under fuzz/crashes/ and makes the script fail.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-targets=(fuzz-compiler fuzz-expressions fuzz-server-config)
-declare -A dictionaries=([fuzz-compiler]=yaml [fuzz-expressions]=expressions [fuzz-server-config]=server-config)
+targets=(fuzz-compiler fuzz-expressions fuzz-server-config fuzz-manual-inputs)
+declare -A dictionaries=([fuzz-compiler]=yaml [fuzz-expressions]=expressions [fuzz-server-config]=server-config
+    [fuzz-manual-inputs]=json)
 
 build() {
     DEVFLOW_FUZZ=1 swift build -c release --scratch-path .build-fuzz "$@" \
