@@ -17,13 +17,7 @@ public enum TriggerCommand {
                 let names = settings.configuration.repositories.map(\.name).joined(separator: ", ")
                 throw ServerSetupError("repository '\(repository)' is not in \(config); configured: \(names)")
             }
-            var values: [String: JSONValue] = [:]
-            for input in inputs {
-                guard let equals = input.firstIndex(of: "="), equals != input.startIndex else {
-                    throw ServerSetupError("--input '\(input)' must be NAME=VALUE")
-                }
-                values[String(input[..<equals])] = .string(String(input[input.index(after: equals)...]))
-            }
+            let values = try inputValues(inputs)
             if let problems = inputProblems(of: entry, ref: ref, inputs: values, settings: settings), !problems.isEmpty
             {
                 let lines = problems.map { "  \($0.message) [\($0.rule)]" }.joined(separator: "\n")
@@ -58,6 +52,19 @@ public enum TriggerCommand {
         event.fetchRef = fullRef
         return try store.enqueue(
             RunRecord.queued(repository: entry, event: event, commit: nil, ref: fullRef, at: Date()))
+    }
+
+    /// The values of `--input NAME=VALUE` flags, as strings (the check against `on.manual.inputs` reads `"true"` as a
+    /// boolean and `"3"` as a number); shared by the local and the `--server` trigger.
+    static func inputValues(_ assignments: [String]) throws(ServerSetupError) -> [String: JSONValue] {
+        var values: [String: JSONValue] = [:]
+        for input in assignments {
+            guard let equals = input.firstIndex(of: "="), equals != input.startIndex else {
+                throw ServerSetupError("--input '\(input)' must be NAME=VALUE")
+            }
+            values[String(input[..<equals])] = .string(String(input[input.index(after: equals)...]))
+        }
+        return values
     }
 
     /// The full ref a manual run of `ref` runs: a branch name becomes `refs/heads/NAME`; nil is the default branch.

@@ -42,11 +42,7 @@ struct APIControlTests {
         init(workers: Int = 1) throws {
             marks = try ServerConcurrencyTests.marks()
             fixture = try ServerFixture(pipeline: APIControlTests.pipeline(marks: marks), workers: workers)
-            for role in APIRole.allCases {
-                tokens[role] = try TokenCommands.create(
-                    name: "t-\(role.rawValue)", role: role, expiresAt: nil, store: fixture.context.store
-                ).0
-            }
+            tokens = try APIFixture.makeTokens(in: fixture.context.store)
         }
 
         deinit { try? FileManager.default.removeItem(atPath: marks) }

@@ -44,12 +44,17 @@ final class APIFixture: @unchecked Sendable {
     deinit { try? FileManager.default.removeItem(at: directory) }
 
     /// Creates a token of each role (`viewer`, `operator`, `admin`).
-    func makeTokens() throws {
+    func makeTokens() throws { tokens = try Self.makeTokens(in: store) }
+
+    /// A token of each role, named `t-ROLE`, created in `store`.
+    static func makeTokens(in store: SQLiteRunStore) throws -> [APIRole: String] {
+        var tokens: [APIRole: String] = [:]
         for role in APIRole.allCases {
             tokens[role] = try TokenCommands.create(
                 name: "t-\(role.rawValue)", role: role, expiresAt: nil, store: store
             ).0
         }
+        return tokens
     }
 
     /// `Authorization: Bearer` for `role`'s token.

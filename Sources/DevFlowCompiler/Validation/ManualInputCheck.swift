@@ -51,7 +51,8 @@ public enum ManualInputCheck {
                 : candidates.isEmpty
                     ? "; expected one of \(Suggestions.list(declared.keys.sorted()))"
                     : Suggestions.didYouMean(candidates)
-            problems.append(problem(name, UnknownKeyRule.descriptor, "unknown input '\(shorten(name))'\(tail)"))
+            problems.append(
+                problem(name, UnknownKeyRule.descriptor, "unknown input '\(NodeReader.shorten(name))'\(tail)"))
         }
         for (name, input) in declared.sorted(by: { $0.key < $1.key }) {
             guard let value = inputs[name] else {
@@ -83,7 +84,7 @@ public enum ManualInputCheck {
                 ? "; expected \(Suggestions.list(input.options))" : Suggestions.didYouMean(candidates)
             return problem(
                 name, InvalidValueRule.descriptor,
-                "invalid value of choice input '\(name)': '\(shorten(text))'\(tail)")
+                "invalid value of choice input '\(name)': '\(NodeReader.shorten(text))'\(tail)")
         default:
             let expected =
                 switch input.type {
@@ -104,7 +105,7 @@ public enum ManualInputCheck {
     /// How a value reads in a message: quoted text, a number, a boolean, or its kind.
     static func describe(_ value: JSONValue) -> String {
         switch value {
-        case .string(let text): "'\(shorten(text))'"
+        case .string(let text): "'\(NodeReader.shorten(text))'"
         case .number(let number): number.rounded() == number && abs(number) < 1e15 ? "\(Int64(number))" : "\(number)"
         case .bool(let flag): "\(flag)"
         case .null: "null"
@@ -112,6 +113,4 @@ public enum ManualInputCheck {
         case .object: "an object"
         }
     }
-
-    static func shorten(_ text: String) -> String { NodeReader.shorten(text) }
 }

@@ -67,8 +67,6 @@ enum APIBody {
     }
 
     static func wrongType(_ name: String, expected: String) -> APIError {
-        APIError(
-            .unprocessableContent, code: "invalid_field", message: "'\(name)' must be \(expected)",
-            details: ["field": .string(name)])
+        APIError.invalidField(name, "'\(name)' must be \(expected)")
     }
 }

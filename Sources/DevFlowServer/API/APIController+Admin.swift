@@ -22,24 +22,18 @@ extension APIController {
         try context.require(.admin)
         let body = try await APIBody.object(request, context: context)
         guard let name = try APIBody.string(body, "name"), TokenCommands.isValidName(name) else {
-            throw APIError(
-                .unprocessableContent, code: "invalid_field",
-                message: "'name' must be 1 to 64 letters, digits, '.', '_' or '-'", details: ["field": "name"])
+            throw APIError.invalidField("name", "'name' must be 1 to 64 letters, digits, '.', '_' or '-'")
         }
         guard let roleText = try APIBody.string(body, "role"), let role = APIRole(rawValue: roleText) else {
-            throw APIError(
-                .unprocessableContent, code: "invalid_field", message: "'role' must be viewer, operator or admin",
-                details: ["field": "role"])
+            throw APIError.invalidField("role", "'role' must be viewer, operator or admin")
         }
         var expiry: Date?
         if let text = try APIBody.string(body, "expires") {
             guard let seconds = APITokens.duration(text) else {
-                throw APIError(
-                    .unprocessableContent, code: "invalid_field",
-                    message:
-                        "'expires' must be a lifetime of 1 to 9999 minutes, hours, days or weeks, such as 90d, 12h, "
-                        + "30m or 2w; found '\(text)'",
-                    details: ["field": "expires"])
+                throw APIError.invalidField(
+                    "expires",
+                    "'expires' must be a lifetime of 1 to 9999 minutes, hours, days or weeks, such as 90d, 12h, "
+                        + "30m or 2w; found '\(text)'")
             }
             expiry = Date().addingTimeInterval(seconds)
         }

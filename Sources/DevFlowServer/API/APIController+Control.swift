@@ -80,24 +80,16 @@ extension APIController {
     static func rerunMode(_ name: String, node: String?, of old: RunRecord) throws(APIError) -> RerunMode {
         let mode: RerunMode
         switch name {
-        case "all": mode = .all
-        case "failed": mode = .failed
+        case "all", "failed":
+            if node != nil { throw APIError.invalidField("node", "'node' only applies to mode 'from'") }
+            mode = name == "all" ? .all : .failed
         case "from":
             guard let node, !node.isEmpty else {
-                throw APIError(
-                    .unprocessableContent, code: "invalid_field",
-                    message: "mode 'from' needs 'node': the step or node id to rerun from", details: ["field": "node"])
+                throw APIError.invalidField("node", "mode 'from' needs 'node': the step or node id to rerun from")
             }
             mode = .from(node: node)
         default:
-            throw APIError(
-                .unprocessableContent, code: "invalid_field",
-                message: "invalid rerun mode '\(name)'; expected 'all', 'failed' or 'from'", details: ["field": "mode"])
-        }
-        if node != nil, mode != .from(node: node ?? "") {
-            throw APIError(
-                .unprocessableContent, code: "invalid_field",
-                message: "'node' only applies to mode 'from'", details: ["field": "node"])
+            throw APIError.invalidField("mode", "invalid rerun mode '\(name)'; expected 'all', 'failed' or 'from'")
         }
         guard mode != .all else { return mode }
         guard let graph = try? JSONDecoder().decode(ExecutionGraph.self, from: Data(old.graphJSON.utf8)) else {

@@ -20,21 +20,17 @@ extension APIController {
         let body = try await APIBody.object(request, context: context, allowEmpty: true)
         let ref = try APIBody.string(body, "ref")
         if let ref, !Self.isValidRef(ref) {
-            throw APIError(
-                .unprocessableContent, code: "invalid_field",
-                message:
-                    "'ref' must be a branch, a tag or a full ref such as refs/heads/main (letters, digits, '_', '-', "
-                    + "'/' between parts and single dots inside them); found '\(ref)'",
-                details: ["field": "ref"])
+            throw APIError.invalidField(
+                "ref",
+                "'ref' must be a branch, a tag or a full ref such as refs/heads/main (letters, digits, '_', '-', "
+                    + "'/' between parts and single dots inside them); found '\(ref)'")
         }
         var inputs: [String: JSONValue] = [:]
         for (key, value) in try APIBody.object(body, "inputs") ?? [:] {
             switch value {
             case .string, .number, .bool: inputs[key] = value
             default:
-                throw APIError(
-                    .unprocessableContent, code: "invalid_field",
-                    message: "input '\(key)' must be a string, a number or a boolean", details: ["field": "inputs"])
+                throw APIError.invalidField("inputs", "input '\(key)' must be a string, a number or a boolean")
             }
         }
         let settings = self.context.settings

@@ -34,6 +34,11 @@ struct APIError: Error, HTTPResponseError, Sendable {
     /// 404 for a thing that does not exist.
     static func notFound(_ message: String) -> APIError { APIError(.notFound, code: "not_found", message: message) }
 
+    /// 422 for a body field with the wrong type or value (`details.field` names it).
+    static func invalidField(_ name: String, _ message: String) -> APIError {
+        APIError(.unprocessableContent, code: "invalid_field", message: message, details: ["field": .string(name)])
+    }
+
     /// 400 for a query or path parameter that does not parse.
     static func invalidParameter(_ name: String, _ message: String) -> APIError {
         APIError(.badRequest, code: "invalid_parameter", message: message, details: ["parameter": .string(name)])

@@ -53,12 +53,11 @@ extension RemoteCommands {
     /// `devflow trigger REPO --server …`: queues a manual run through the API (which checks the inputs).
     public static func trigger(_ client: APIClient, repository: String, ref: String?, inputs: [String]) async -> Output
     {
-        var values: [String: JSONValue] = [:]
-        for input in inputs {
-            guard let equals = input.firstIndex(of: "="), equals != input.startIndex else {
-                return Output(errors: "devflow: --input '\(input)' must be NAME=VALUE\n", code: 2)
-            }
-            values[String(input[..<equals])] = .string(String(input[input.index(after: equals)...]))
+        let values: [String: JSONValue]
+        do {
+            values = try TriggerCommand.inputValues(inputs)
+        } catch {
+            return Output(errors: "devflow: \(error)\n", code: 2)
         }
         var body: [String: JSONValue] = ["inputs": .object(values)]
         if let ref { body["ref"] = .string(ref) }
