@@ -44,6 +44,12 @@ let package = Package(
         // Runs, attempts, logs, outputs and breakers in SQLite (GRDB); the runner sees only the RunStore protocol.
         .target(name: "DevFlowStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "DevFlowStoreTests", dependencies: ["DevFlowStore"]),
+        // DORA, insights and agent performance from DevFlow's own run records, shared by the CLI, the API and the
+        // dashboard; the performance levels are data (dora-levels.json, embedded), not code.
+        .target(
+            name: "DevFlowAnalytics", dependencies: ["DevFlowStore", "DevFlowGraph"],
+            resources: [.embedInCode("dora-levels.json")]),
+        .testTarget(name: "DevFlowAnalyticsTests", dependencies: ["DevFlowAnalytics", "DevFlowStore", "DevFlowGraph"]),
         // posix_spawn in its own session and process group, streamed lines, timeouts: no Foundation.Process.
         // vfork-style start of a step with only the system calls it needs (posix_spawn's child makes ~70 more).
         .target(name: "CDevFlowSpawn"),
@@ -117,6 +123,7 @@ let package = Package(
             name: "DevFlowRunCommands",
             dependencies: [
                 "DevFlowRunner", "DevFlowStore", "DevFlowLint", "DevFlowGraph", "DevFlowGit", "DevFlowDiagnostics",
+                "DevFlowAnalytics",
             ]),
         // `devflow serve`: webhooks, the durable queue's workers, checkout, statuses, health and metrics (Hummingbird 2).
         .target(

@@ -25,6 +25,6 @@ struct DevFlowCommand: AsyncParsableCommand {
             LintSubcommand.self, GraphSubcommand.self, PlanSubcommand.self, RunSubcommand.self, RunsSubcommand.self,
             BreakersSubcommand.self, AgentsSubcommand.self, AgentSubcommand.self, AgentChildSubcommand.self,
             EditorConfigSubcommand.self, ServeSubcommand.self, TriggerSubcommand.self, HooksSubcommand.self,
-            TokensSubcommand.self, AuditSubcommand.self,
+            TokensSubcommand.self, AuditSubcommand.self, DoraSubcommand.self, InsightsSubcommand.self,
         ])
 }
