@@ -129,6 +129,7 @@ let package = Package(
         .target(
             name: "DevFlowServer",
             dependencies: [
+                "DevFlowAnalytics",
                 "DevFlowRunner", "DevFlowStore", "DevFlowCompiler", "DevFlowGraph", "DevFlowGit", "DevFlowDiagnostics",
                 "DevFlowAgents", "DevFlowForges", "DevFlowRunCommands", "DevFlowLint",
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -36,6 +36,7 @@ struct APIController: Sendable {
         registerTrigger(on: api)
         registerEvents(on: api)
         registerControl(on: api)
+        registerAnalytics(on: api)
     }
 
     /// The configured repository the `{repo}` path segment names (`acme%2Fapp`); a 404 listing the configured ones.

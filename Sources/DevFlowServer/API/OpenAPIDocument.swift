@@ -42,6 +42,10 @@ enum OpenAPIDocument {
             {
               "name": "repositories",
               "description": "Configured repositories and their queues."
+            },
+            {
+              "name": "analytics",
+              "description": "DORA metrics and pipeline insights from the run records (docs/analytics.md)."
             }
           ],
           "security": [
@@ -2058,6 +2062,176 @@ enum OpenAPIDocument {
                   }
                 }
               }
+            },
+            "/api/v1/dora": {
+              "get": {
+                "operationId": "getDORA",
+                "tags": [
+                  "analytics"
+                ],
+                "summary": "DORA metrics per repository and environment",
+                "description": "Deployment frequency, lead time for changes, change failure rate and failed-deployment recovery time over a window ending now, each with its level from the embedded State of DevOps clusters (the year is in the answer). A window without deployments has no environments and a `message`. Definitions: docs/analytics.md. Needs `viewer`.",
+                "parameters": [
+                  {
+                    "name": "repository",
+                    "in": "query",
+                    "required": false,
+                    "description": "Only this repository (full name). Empty: as if absent.",
+                    "schema": {
+                      "type": "string"
+                    },
+                    "allowEmptyValue": true
+                  },
+                  {
+                    "name": "environment",
+                    "in": "query",
+                    "required": false,
+                    "description": "Only this environment (a step's `deployment:`). Empty: as if absent.",
+                    "schema": {
+                      "type": "string"
+                    },
+                    "allowEmptyValue": true
+                  },
+                  {
+                    "name": "window",
+                    "in": "query",
+                    "required": false,
+                    "description": "How far back from now: a whole number from 1 to 9999 and m, h, d or w (default 90d). Empty: as if absent.",
+                    "schema": {
+                      "type": "string",
+                      "pattern": "^[1-9][0-9]{0,3}[mhdw]$",
+                      "default": "90d"
+                    },
+                    "allowEmptyValue": true
+                  },
+                  {
+                    "name": "fix_window",
+                    "in": "query",
+                    "required": false,
+                    "description": "A rollback or hotfix this soon after a deployment marks it as a failed change (default 1d). Empty: as if absent.",
+                    "schema": {
+                      "type": "string",
+                      "pattern": "^[1-9][0-9]{0,3}[mhdw]$",
+                      "default": "1d"
+                    },
+                    "allowEmptyValue": true
+                  }
+                ],
+                "responses": {
+                  "200": {
+                    "description": "The report (the same JSON as `devflow dora --format json`).",
+                    "headers": {
+                      "RateLimit-Limit": {
+                        "$ref": "#/components/headers/RateLimit-Limit"
+                      },
+                      "RateLimit-Remaining": {
+                        "$ref": "#/components/headers/RateLimit-Remaining"
+                      },
+                      "RateLimit-Reset": {
+                        "$ref": "#/components/headers/RateLimit-Reset"
+                      }
+                    },
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/DORAReport"
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/BadRequest"
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Unauthorized"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/TooManyRequests"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/StoreUnavailable"
+                  }
+                }
+              }
+            },
+            "/api/v1/insights": {
+              "get": {
+                "operationId": "getInsights",
+                "tags": [
+                  "analytics"
+                ],
+                "summary": "A pipeline's insights",
+                "description": "Per step p50/p95/max and trend, flaky steps, queue time, critical paths, success rate, a forecast for queued runs and agent performance over a window ending now. Definitions: docs/analytics.md. Needs `viewer`.",
+                "parameters": [
+                  {
+                    "name": "pipeline",
+                    "in": "query",
+                    "required": true,
+                    "description": "The pipeline's `name`.",
+                    "schema": {
+                      "type": "string",
+                      "minLength": 1
+                    }
+                  },
+                  {
+                    "name": "repository",
+                    "in": "query",
+                    "required": false,
+                    "description": "Only this repository's runs (full name). Empty: as if absent.",
+                    "schema": {
+                      "type": "string"
+                    },
+                    "allowEmptyValue": true
+                  },
+                  {
+                    "name": "window",
+                    "in": "query",
+                    "required": false,
+                    "description": "How far back from now: a whole number from 1 to 9999 and m, h, d or w (default 30d). Empty: as if absent.",
+                    "schema": {
+                      "type": "string",
+                      "pattern": "^[1-9][0-9]{0,3}[mhdw]$",
+                      "default": "30d"
+                    },
+                    "allowEmptyValue": true
+                  }
+                ],
+                "responses": {
+                  "200": {
+                    "description": "The report (the same JSON as `devflow insights PIPELINE --format json`).",
+                    "headers": {
+                      "RateLimit-Limit": {
+                        "$ref": "#/components/headers/RateLimit-Limit"
+                      },
+                      "RateLimit-Remaining": {
+                        "$ref": "#/components/headers/RateLimit-Remaining"
+                      },
+                      "RateLimit-Reset": {
+                        "$ref": "#/components/headers/RateLimit-Reset"
+                      }
+                    },
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/InsightsReport"
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "$ref": "#/components/responses/BadRequest"
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Unauthorized"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/TooManyRequests"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/StoreUnavailable"
+                  }
+                }
+              }
             }
           },
           "components": {
@@ -3653,6 +3827,584 @@ enum OpenAPIDocument {
                   }
                 },
                 "additionalProperties": false
+              },
+              "AnalyticsWindow": {
+                "type": "object",
+                "required": [
+                  "since",
+                  "until"
+                ],
+                "properties": {
+                  "since": {
+                    "type": "string",
+                    "format": "date-time"
+                  },
+                  "until": {
+                    "type": "string",
+                    "format": "date-time"
+                  }
+                }
+              },
+              "DORAReport": {
+                "type": "object",
+                "description": "DORA metrics per repository and environment.",
+                "required": [
+                  "window",
+                  "fix_window_seconds",
+                  "levels_year",
+                  "levels_source",
+                  "environments"
+                ],
+                "properties": {
+                  "window": {
+                    "$ref": "#/components/schemas/AnalyticsWindow"
+                  },
+                  "repository": {
+                    "type": "string"
+                  },
+                  "environment": {
+                    "type": "string"
+                  },
+                  "fix_window_seconds": {
+                    "type": "number"
+                  },
+                  "levels_year": {
+                    "type": "integer"
+                  },
+                  "levels_source": {
+                    "type": "string"
+                  },
+                  "message": {
+                    "type": "string",
+                    "description": "Set when no deployment finished in the window: the metrics are unknown, not zero."
+                  },
+                  "environments": {
+                    "type": "array",
+                    "items": {
+                      "type": "object",
+                      "required": [
+                        "environment",
+                        "deployments",
+                        "successful",
+                        "deployment_frequency",
+                        "change_failure_rate",
+                        "change_failures",
+                        "notes"
+                      ],
+                      "properties": {
+                        "repository": {
+                          "type": "string"
+                        },
+                        "environment": {
+                          "type": "string"
+                        },
+                        "deployments": {
+                          "type": "integer",
+                          "minimum": 0
+                        },
+                        "successful": {
+                          "type": "integer",
+                          "minimum": 0
+                        },
+                        "deployment_frequency": {
+                          "type": "object",
+                          "required": [
+                            "per_week",
+                            "per_day",
+                            "deployment_days",
+                            "level"
+                          ],
+                          "properties": {
+                            "per_week": {
+                              "type": "number"
+                            },
+                            "per_day": {
+                              "type": "number"
+                            },
+                            "deployment_days": {
+                              "type": "integer"
+                            },
+                            "level": {
+                              "type": "string"
+                            }
+                          }
+                        },
+                        "lead_time": {
+                          "type": "object",
+                          "required": [
+                            "median_seconds",
+                            "p90_seconds",
+                            "samples",
+                            "level"
+                          ],
+                          "properties": {
+                            "median_seconds": {
+                              "type": "number"
+                            },
+                            "p90_seconds": {
+                              "type": "number"
+                            },
+                            "samples": {
+                              "type": "integer"
+                            },
+                            "level": {
+                              "type": "string"
+                            }
+                          }
+                        },
+                        "change_failure_rate": {
+                          "type": "object",
+                          "required": [
+                            "rate",
+                            "failed",
+                            "deployments",
+                            "level"
+                          ],
+                          "properties": {
+                            "rate": {
+                              "type": "number",
+                              "minimum": 0,
+                              "maximum": 1
+                            },
+                            "failed": {
+                              "type": "integer"
+                            },
+                            "deployments": {
+                              "type": "integer"
+                            },
+                            "level": {
+                              "type": "string"
+                            }
+                          }
+                        },
+                        "recovery_time": {
+                          "type": "object",
+                          "required": [
+                            "median_seconds",
+                            "samples",
+                            "unrecovered",
+                            "level"
+                          ],
+                          "properties": {
+                            "median_seconds": {
+                              "type": "number"
+                            },
+                            "samples": {
+                              "type": "integer"
+                            },
+                            "unrecovered": {
+                              "type": "integer"
+                            },
+                            "level": {
+                              "type": "string"
+                            }
+                          }
+                        },
+                        "change_failures": {
+                          "type": "array",
+                          "items": {
+                            "type": "object",
+                            "required": [
+                              "run",
+                              "node",
+                              "at",
+                              "reason"
+                            ],
+                            "properties": {
+                              "run": {
+                                "type": "integer"
+                              },
+                              "node": {
+                                "type": "string"
+                              },
+                              "commit": {
+                                "type": "string"
+                              },
+                              "at": {
+                                "type": "string",
+                                "format": "date-time"
+                              },
+                              "reason": {
+                                "enum": [
+                                  "deployment_failed",
+                                  "run_failed",
+                                  "rolled_back",
+                                  "hotfixed"
+                                ]
+                              },
+                              "marked_by": {
+                                "type": "integer"
+                              },
+                              "recovered_by": {
+                                "type": "integer"
+                              },
+                              "recovery_seconds": {
+                                "type": "number"
+                              }
+                            }
+                          }
+                        },
+                        "notes": {
+                          "type": "array",
+                          "items": {
+                            "type": "string"
+                          }
+                        }
+                      }
+                    }
+                  }
+                }
+              },
+              "DurationStats": {
+                "type": "object",
+                "required": [
+                  "samples",
+                  "p50",
+                  "p95",
+                  "max"
+                ],
+                "properties": {
+                  "samples": {
+                    "type": "integer"
+                  },
+                  "p50": {
+                    "type": "number"
+                  },
+                  "p95": {
+                    "type": "number"
+                  },
+                  "max": {
+                    "type": "number"
+                  }
+                },
+                "description": "Seconds."
+              },
+              "InsightsReport": {
+                "type": "object",
+                "description": "A pipeline's insights over a window.",
+                "required": [
+                  "pipeline",
+                  "window",
+                  "runs",
+                  "status_counts",
+                  "steps",
+                  "flaky",
+                  "critical_path",
+                  "agents"
+                ],
+                "properties": {
+                  "pipeline": {
+                    "type": "string"
+                  },
+                  "repository": {
+                    "type": "string"
+                  },
+                  "window": {
+                    "$ref": "#/components/schemas/AnalyticsWindow"
+                  },
+                  "runs": {
+                    "type": "integer",
+                    "minimum": 0
+                  },
+                  "status_counts": {
+                    "type": "object",
+                    "additionalProperties": {
+                      "type": "integer"
+                    }
+                  },
+                  "success_rate": {
+                    "type": "number",
+                    "minimum": 0,
+                    "maximum": 1
+                  },
+                  "queue_time": {
+                    "$ref": "#/components/schemas/DurationStats"
+                  },
+                  "run_duration": {
+                    "$ref": "#/components/schemas/DurationStats"
+                  },
+                  "message": {
+                    "type": "string"
+                  },
+                  "steps": {
+                    "type": "array",
+                    "items": {
+                      "type": "object",
+                      "required": [
+                        "node",
+                        "ran",
+                        "succeeded",
+                        "retried"
+                      ],
+                      "properties": {
+                        "node": {
+                          "type": "string"
+                        },
+                        "ran": {
+                          "type": "integer"
+                        },
+                        "succeeded": {
+                          "type": "integer"
+                        },
+                        "success_rate": {
+                          "type": "number"
+                        },
+                        "duration": {
+                          "$ref": "#/components/schemas/DurationStats"
+                        },
+                        "retried": {
+                          "type": "integer"
+                        },
+                        "trend": {
+                          "type": "object",
+                          "required": [
+                            "earlier_p50",
+                            "recent_p50",
+                            "change"
+                          ],
+                          "properties": {
+                            "earlier_p50": {
+                              "type": "number"
+                            },
+                            "recent_p50": {
+                              "type": "number"
+                            },
+                            "change": {
+                              "type": "number"
+                            }
+                          }
+                        }
+                      }
+                    }
+                  },
+                  "flaky": {
+                    "type": "array",
+                    "items": {
+                      "type": "object",
+                      "required": [
+                        "node",
+                        "passed_after_retry",
+                        "failed_then_passed",
+                        "ran",
+                        "runs"
+                      ],
+                      "properties": {
+                        "node": {
+                          "type": "string"
+                        },
+                        "passed_after_retry": {
+                          "type": "integer"
+                        },
+                        "failed_then_passed": {
+                          "type": "integer"
+                        },
+                        "ran": {
+                          "type": "integer"
+                        },
+                        "runs": {
+                          "type": "array",
+                          "items": {
+                            "type": "integer"
+                          }
+                        }
+                      }
+                    }
+                  },
+                  "critical_path": {
+                    "type": "object",
+                    "properties": {
+                      "latest": {
+                        "type": "object",
+                        "required": [
+                          "run",
+                          "path"
+                        ],
+                        "properties": {
+                          "run": {
+                            "type": "integer"
+                          },
+                          "path": {
+                            "$ref": "#/components/schemas/CriticalPath"
+                          }
+                        }
+                      },
+                      "typical": {
+                        "$ref": "#/components/schemas/CriticalPath"
+                      }
+                    }
+                  },
+                  "forecast": {
+                    "type": "object",
+                    "required": [
+                      "based_on",
+                      "p50_seconds",
+                      "p90_seconds",
+                      "pending"
+                    ],
+                    "properties": {
+                      "based_on": {
+                        "type": "integer"
+                      },
+                      "p50_seconds": {
+                        "type": "number"
+                      },
+                      "p90_seconds": {
+                        "type": "number"
+                      },
+                      "queue_p50_seconds": {
+                        "type": "number"
+                      },
+                      "pending": {
+                        "type": "array",
+                        "items": {
+                          "type": "object",
+                          "required": [
+                            "run",
+                            "status",
+                            "expected_start",
+                            "expected_finish",
+                            "latest_finish"
+                          ],
+                          "properties": {
+                            "run": {
+                              "type": "integer"
+                            },
+                            "status": {
+                              "type": "string"
+                            },
+                            "expected_start": {
+                              "type": "string",
+                              "format": "date-time"
+                            },
+                            "expected_finish": {
+                              "type": "string",
+                              "format": "date-time"
+                            },
+                            "latest_finish": {
+                              "type": "string",
+                              "format": "date-time"
+                            }
+                          }
+                        }
+                      }
+                    }
+                  },
+                  "agents": {
+                    "type": "array",
+                    "items": {
+                      "type": "object",
+                      "required": [
+                        "agent",
+                        "nodes",
+                        "calls",
+                        "outcomes",
+                        "errors",
+                        "findings",
+                        "breaker_trips"
+                      ],
+                      "properties": {
+                        "agent": {
+                          "type": "string"
+                        },
+                        "uses": {
+                          "type": "string"
+                        },
+                        "nodes": {
+                          "type": "array",
+                          "items": {
+                            "type": "string"
+                          }
+                        },
+                        "calls": {
+                          "type": "integer"
+                        },
+                        "duration": {
+                          "$ref": "#/components/schemas/DurationStats"
+                        },
+                        "outcomes": {
+                          "type": "object",
+                          "additionalProperties": {
+                            "type": "integer"
+                          }
+                        },
+                        "errors": {
+                          "type": "array",
+                          "items": {
+                            "type": "object",
+                            "required": [
+                              "message",
+                              "count"
+                            ],
+                            "properties": {
+                              "message": {
+                                "type": "string"
+                              },
+                              "count": {
+                                "type": "integer"
+                              }
+                            }
+                          }
+                        },
+                        "findings": {
+                          "type": "object",
+                          "additionalProperties": {
+                            "type": "integer"
+                          }
+                        },
+                        "breaker_trips": {
+                          "type": "integer"
+                        },
+                        "tokens": {
+                          "type": "object",
+                          "required": [
+                            "spent",
+                            "per_step_p50",
+                            "per_step_max",
+                            "at_budget"
+                          ],
+                          "properties": {
+                            "spent": {
+                              "type": "integer"
+                            },
+                            "per_step_p50": {
+                              "type": "integer"
+                            },
+                            "per_step_max": {
+                              "type": "integer"
+                            },
+                            "budget_per_step": {
+                              "type": "integer"
+                            },
+                            "budget_per_run": {
+                              "type": "integer"
+                            },
+                            "at_budget": {
+                              "type": "integer"
+                            }
+                          }
+                        }
+                      }
+                    }
+                  }
+                }
+              },
+              "CriticalPath": {
+                "type": "object",
+                "required": [
+                  "nodes",
+                  "seconds"
+                ],
+                "properties": {
+                  "nodes": {
+                    "type": "array",
+                    "items": {
+                      "type": "string"
+                    }
+                  },
+                  "seconds": {
+                    "type": "number"
+                  }
+                }
               }
             },
             "responses": {
