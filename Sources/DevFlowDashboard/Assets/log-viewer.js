@@ -13,7 +13,7 @@
 
   const MAX_ROW_CHARS = 10000;      // characters rendered in one row before "… N more"
   const MAX_SCROLL_PX = 15000000;   // browsers cap element heights near 33M px; scale above this
-  const OVERSCAN = 15;              // rows rendered above and below the viewport
+  const OVERSCAN = 10;              // rows rendered above and below the viewport
   const MAX_MATCHES = 1000000;      // stop counting search matches here
   const SLICE_MS = 12;              // time budget of one search slice
   const PARSE_CACHE = 600;          // parsed rows kept while scrolling
@@ -307,7 +307,13 @@
           for (;;) {
             const { done, value } = await reader.read();
             if (done) break;
-            this.ingest(decoder.decode(value, { stream: true }));
+            // Chrome hands over megabytes at once: show the first rows before splitting the rest.
+            if (this.stats.firstRowsAt === null && value.length > 65536) {
+              this.ingest(decoder.decode(value.subarray(0, 65536), { stream: true }));
+              this.ingest(decoder.decode(value.subarray(65536), { stream: true }));
+            } else {
+              this.ingest(decoder.decode(value, { stream: true }));
+            }
           }
         }
         this.ingest(decoder.decode());
@@ -418,6 +424,7 @@
       }
       this.render();
       this.updateStatus();
+      this.updateCount();
       this.scheduleSearch();
     }
 
@@ -471,18 +478,26 @@
       const end = Math.min(n, first + Math.ceil((this.scroller.clientHeight || 600) / h) + OVERSCAN + 1);
       this.rowsEl.style.transform = `translateY(${st - (realTop - start * h)}px)`;
       if (start === this.start && end === this.end && !this.dirty) return;
-      const map = new Map(), rows = [];
-      for (let i = start; i < end; i++) {
-        const row = (!this.dirty && this.rowMap.get(i)) || this.makeRow(i);
-        map.set(i, row);
-        rows.push(row);
+      const map = this.rowMap;
+      if (this.dirty || start >= this.end || end <= this.start) {
+        // Nothing to reuse: build every row.
+        map.clear();
+        const rows = [];
+        for (let i = start; i < end; i++) { const row = this.makeRow(i); map.set(i, row); rows.push(row); }
+        this.rowsEl.replaceChildren(...rows);
+      } else {
+        // Overlapping range: drop rows that left, add rows at either end, keep the rest.
+        for (const [i, row] of map) if (i < start || i >= end) { row.remove(); map.delete(i); }
+        const head = document.createDocumentFragment(), tail = document.createDocumentFragment();
+        for (let i = start; i < Math.min(this.start, end); i++) { const row = this.makeRow(i); map.set(i, row); head.append(row); }
+        for (let i = Math.max(this.end, start); i < end; i++) { const row = this.makeRow(i); map.set(i, row); tail.append(row); }
+        this.rowsEl.prepend(head);
+        this.rowsEl.append(tail);
       }
-      this.rowsEl.replaceChildren(...rows);
-      this.rowMap = map;
       this.start = start;
       this.end = end;
       this.dirty = false;
-      if (rows.length && this.stats.firstRowsAt === null) {
+      if (end > start && this.stats.firstRowsAt === null) {
         this.stats.firstRowsAt = window.__logFirstPaint = performance.now();
         if (performance.mark) performance.mark('devflow-log-first-rows');
       }
@@ -721,7 +736,8 @@
 
     updateCount() {
       const s = this.search, n = s.matches.length;
-      const more = s.pos < this.texts.length && !s.capped ? '…' : '';
+      // "…": lines not searched yet, or a finished log still arriving (a running one may never end).
+      const more = !s.capped && (s.pos < this.texts.length || (this.loading && !this.running)) ? '…' : '';
       const total = fmt(n) + (s.capped ? '+' : '');
       let text = '';
       if (s.error) text = s.error;
