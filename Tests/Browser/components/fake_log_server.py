@@ -4,8 +4,9 @@
 Serves the dashboard assets, a test page in the server's page contract, and:
 
   /page?log=URL&stream=URL&running=true|false&download=URL   the test page
-  /api/v1/runs/1/nodes/big/log      1,000,000 lines (~70 MB), ANSI every 10th line,
-                                     `needle-in-the-haystack` on line NEEDLE_LINE
+  /api/v1/runs/1/nodes/big/log      1,000,000 lines (~75 MB), ANSI every 10th line,
+                                     `needle-in-the-haystack` on line NEEDLE_LINE;
+                                     pace=SEC sleeps between 256 KB chunks (a slow stream)
   /api/v1/runs/2/nodes/small/log    hostile lines: markup, OSC/CSI, C0, bad UTF-8, a 1 MB line
   /api/v1/runs/3/nodes/build/log/stream?session=S&total=N&drop=K&overlap=O&delay=SEC
                                      SSE: lines 1..K, connection dropped; the reconnect
@@ -86,7 +87,7 @@ SMALL_LINES = [
     b"\x1b[38;5;208m256 orange\x1b[0m \x1b[48;5;21mbg blue\x1b[49m \x1b[38;2;10;200;30mtruecolor\x1b[39m \x1b[41mred bg\x1b[0m \x1b[104mbright bg\x1b[0m",
     b"controls: bell \x07, backspace \x08, vt \x0b, ff \x0c, C1 CSI \xc2\x9b2J, cr \r, ESC 7 \x1b7, del \x7f done",
     b"tab\tseparated\tcolumns",
-    b"split ERR\x1b[0mOR word",
+    b"split WAR\x1b[0mNING word",
     b"bad bytes \xff\xfe here",
     b"emoji \xf0\x9f\x9a\x80 and CJK \xe6\xbc\xa2\xe5\xad\x97",
     b"DCS \x1bP1$r0m\x1b\\ done",
@@ -138,7 +139,7 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, *args):  # quiet
         pass
 
-    def send(self, code, ctype, body, extra=None):
+    def send(self, code, ctype, body, extra=None, pace=0.0):
         self.send_response(code)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
@@ -146,13 +147,15 @@ class Handler(BaseHTTPRequestHandler):
         for k, v in (extra or {}).items():
             self.send_header(k, v)
         self.end_headers()
-        self.write_all(body)
+        self.write_all(body, pace=pace)
 
-    def write_all(self, body, chunk=256 * 1024):
+    def write_all(self, body, chunk=256 * 1024, pace=0.0):
         view = memoryview(body)
         try:
             for i in range(0, len(view), chunk):
                 self.wfile.write(view[i:i + chunk])
+                if pace:
+                    time.sleep(pace)
         except (BrokenPipeError, ConnectionResetError):
             pass
 
@@ -185,7 +188,8 @@ class Handler(BaseHTTPRequestHandler):
                 "/api/v1/runs/2/nodes/small/log": self.server.small}
         if path in logs:
             extra = {"Content-Disposition": "attachment; filename=log.txt"} if q.get("download") == "true" else {}
-            return self.send(200, "text/plain; charset=utf-8", logs[path], extra)
+            pace = float(q.get("pace", 0))  # seconds between 256 KB chunks: a slow log
+            return self.send(200, "text/plain; charset=utf-8", logs[path], extra, pace)
         if path == "/api/v1/runs/3/nodes/build/log/stream":
             return self.sse(q)
         return self.send(404, "text/plain", b"not found")
