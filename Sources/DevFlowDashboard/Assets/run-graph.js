@@ -49,6 +49,7 @@
   const NODE_H = 46;
   const GROUP_H = 70;
   const HEADER_H = 28;
+  const LEG_GAP = 10; // between the legs of an expanded group (room for the critical halo)
   const V_GAP = 12;
   const H_GAP = 90;
   const PAD = 24;
@@ -62,7 +63,7 @@
   const LARGE_UNITS = 500; // above this many drawn units: culling, batched edges, overview blocks
   const READABLE_K = 0.7; // the initial view never starts smaller than this
   const OVERVIEW_K = 0.35; // below this zoom a large graph is drawn as blocks
-  const ELEMENT_BUDGET = 3000; // estimated elements of visible units above which a large graph is drawn as blocks
+  const ELEMENT_BUDGET = 3600; // estimated elements of visible units above which a large graph is drawn as blocks
   const MAX_K = 3;
   const OVERSCAN = 0.25; // fraction of the viewport rendered beyond each edge
   const CONTEXT_EDGE_CAP = 1500;
@@ -233,7 +234,7 @@
           for (const leg of stepLegs.get(need)) if (leg !== node.idx) out.push(leg);
         }
       }
-      node.needs = out;
+      node.needs = out.length > 1 ? Array.from(new Set(out)) : out;
     }
     for (const node of nodes) if (node.level < 0 && node.rawLevel >= 0) node.level = node.rawLevel;
     const unplaced = order.filter((i) => nodes[i].level < 0);
@@ -361,17 +362,19 @@
     const ni = itemLevel.length;
     const center = new Float64Array(ni);
     const posInCol = new Int32Array(ni);
-    const heightOf = (b) => (b >= nb ? DUMMY_H : blocks[b].kind === 'group' ? GROUP_H : NODE_H);
+    const height = new Float64Array(ni);
+    for (let b = 0; b < ni; b++) height[b] = b >= nb ? DUMMY_H : blocks[b].kind === 'group' ? GROUP_H : NODE_H;
+    const key = new Float64Array(ni);
     const place = (col) => {
       let total = -V_GAP;
-      for (const b of col) total += heightOf(b) + V_GAP;
+      for (let i = 0; i < col.length; i++) total += height[col[i]] + V_GAP;
       let y = -total / 2;
-      col.forEach((b, i) => {
-        const h = heightOf(b);
-        center[b] = y + h / 2;
+      for (let i = 0; i < col.length; i++) {
+        const b = col[i];
+        center[b] = y + height[b] / 2;
         posInCol[b] = i;
-        y += h + V_GAP;
-      });
+        y += height[b] + V_GAP;
+      }
     };
     const crossings = () => {
       let count = 0;
@@ -397,16 +400,17 @@
       }
       return count;
     };
+    const byKey = (a, b) => key[a] - key[b] || posInCol[a] - posInCol[b];
     const sortBy = (col, adj) => {
-      const key = new Map();
-      for (const b of col) {
+      for (let i = 0; i < col.length; i++) {
+        const b = col[i];
         const list = adj[b];
-        if (list.length === 0) { key.set(b, center[b]); continue; }
+        if (list.length === 0) { key[b] = center[b]; continue; }
         let sum = 0;
-        for (const a of list) sum += center[a];
-        key.set(b, sum / list.length);
+        for (let j = 0; j < list.length; j++) sum += center[list[j]];
+        key[b] = sum / list.length;
       }
-      col.sort((a, b) => key.get(a) - key.get(b) || posInCol[a] - posInCol[b]);
+      col.sort(byKey);
       place(col);
     };
     columns.forEach(place);
@@ -578,6 +582,7 @@
       }
       const t0 = performance.now();
       const model = buildModel(graph, this.criticalIds);
+      const tModel = performance.now();
       const sameShape = this.model && this.model.signature === model.signature;
       if (sameShape) {
         this.readStatuses(this.model, run.nodes);
@@ -587,6 +592,7 @@
         return;
       }
       orderColumns(model);
+      const tOrder = performance.now();
       this.readStatuses(model, run.nodes);
       const previousModel = this.model;
       this.model = model;
@@ -611,6 +617,7 @@
         edges: this.edges.length,
         renderedElements: this.el.querySelectorAll('*').length,
         layoutMs: r1(t1 - t0),
+        layoutParts: { modelMs: r1(tModel - t0), orderMs: r1(tOrder - tModel), placeMs: r1(t1 - tOrder) },
         renderMs: r1(t2 - t1),
         fetchMs: r1(fetchMs || 0),
         crossings: model.crossings,
@@ -641,11 +648,10 @@
       model.start = start;
       model.end = end;
       // Per-block state counts, kept up to date by setNodeStatus.
-      model.counts = model.blocks.map((block) => {
-        const c = new Uint32Array(STATES.length);
-        for (const i of block.nodes) c[status[i]]++;
-        return c;
-      });
+      const ns = STATES.length;
+      const counts = new Uint32Array(model.blocks.length * ns);
+      for (let i = 0; i < n; i++) counts[model.nodeBlock[i] * ns + status[i]]++;
+      model.counts = counts;
       model.totals = new Uint32Array(STATES.length);
       for (let i = 0; i < n; i++) model.totals[status[i]]++;
     }
@@ -699,14 +705,14 @@
           } else {
             const top = y;
             push({ kind: 'header', block: b, node: -1, level: L, x, y, w: NODE_W, h: HEADER_H });
-            y += HEADER_H + 6;
+            y += HEADER_H + LEG_GAP;
             for (const i of block.nodes) {
               const u = push({ kind: 'leg', block: b, node: i, level: L, x, y, w: NODE_W, h: NODE_H });
               nodeUnit[i] = u.idx;
-              y += NODE_H + 6;
+              y += NODE_H + LEG_GAP;
             }
-            y += V_GAP - 6;
-            frames.push({ block: b, x: x - 6, y: top - 6, w: NODE_W + 12, h: y - V_GAP - top + 6 });
+            y += V_GAP - LEG_GAP;
+            frames.push({ block: b, x: x - 8, y: top - 8, w: NODE_W + 16, h: y - V_GAP - top + 16 });
           }
         }
       });
@@ -720,17 +726,20 @@
         for (const d of node.needs) {
           const s = nodeUnit[d];
           if (s === t || s < 0 || t < 0) continue;
-          const critical = model.criticalPairs.has(d * n + node.idx);
-          const key = s * nu + t;
-          const existing = edgeOf.get(key);
-          if (existing !== undefined) {
-            if (critical) edges[existing].critical = true;
-            continue;
+          const critical = model.criticalPairs.size > 0 && model.criticalPairs.has(d * n + node.idx);
+          // Needs are unique per node, so only an edge to or from a collapsed group can repeat.
+          if (units[s].kind === 'group' || units[t].kind === 'group') {
+            const key = s * nu + t;
+            const existing = edgeOf.get(key);
+            if (existing !== undefined) {
+              if (critical) edges[existing].critical = true;
+              continue;
+            }
+            edgeOf.set(key, edges.length);
           }
-          edgeOf.set(key, edges.length);
           units[s].outs.push(edges.length);
           units[t].ins.push(edges.length);
-          const chain = model.chains.get(units[s].block * nb + units[t].block) || null;
+          const chain = model.chains.size ? model.chains.get(units[s].block * nb + units[t].block) || null : null;
           edges.push({ idx: edges.length, s, t, critical, chain, sy: 0, ty: 0 });
         }
       }
@@ -760,8 +769,9 @@
       this.columnX = columnX;
       for (const u of units) {
         const block = blocks[u.block];
+        // A collapsed group holding a critical leg is outlined; an expanded one outlines the leg itself.
         u.critical = u.node >= 0 ? model.criticalNodes[u.node] === 1
-          : block.nodes.some((i) => model.criticalNodes[i] === 1);
+          : u.kind === 'group' && block.nodes.some((i) => model.criticalNodes[i] === 1);
       }
       this.units = units;
       this.edges = edges;
@@ -780,7 +790,7 @@
     blockHeight(block) {
       if (block.kind === 'node') return NODE_H;
       if (!this.expanded.has(block.key)) return GROUP_H;
-      return HEADER_H + 6 + block.nodes.length * (NODE_H + 6) - 6;
+      return HEADER_H + LEG_GAP + block.nodes.length * (NODE_H + LEG_GAP) - LEG_GAP;
     }
 
     // ------------------------------------------------------------------ view
@@ -794,16 +804,20 @@
       return Math.max(0.0005, Math.min(0.05, (w / this.worldW) * 0.9, (h / this.worldH) * 0.9));
     }
 
-    initialView() {
-      // The box grows to the graph's height at the initial zoom, up to its CSS max-height.
+    // The box takes the graph's height at zoom k, between its CSS min-height and max-height.
+    fitBoxHeight(k) {
       const style = getComputedStyle(this.viewport);
       const maxH = parseFloat(style.maxHeight) || 640;
       const minH = parseFloat(style.minHeight) || 120;
+      const wanted = Math.max(minH, Math.min(maxH, Math.ceil(this.worldH * k)));
+      this.viewport.style.height = `${wanted}px`;
+      return this.viewport.clientHeight || wanted;
+    }
+
+    initialView() {
       const w = this.viewport.clientWidth || 600;
       const k = Math.min(1, Math.max(READABLE_K, w / this.worldW));
-      const wanted = Math.ceil(this.worldH * k);
-      this.viewport.style.height = `${Math.max(minH, Math.min(maxH, wanted))}px`;
-      const h = this.viewport.clientHeight || Math.max(minH, Math.min(maxH, wanted));
+      const h = this.fitBoxHeight(k);
       const tx = this.worldW * k <= w ? (w - this.worldW * k) / 2 : 0;
       const ty = this.worldH * k <= h ? (h - this.worldH * k) / 2 : 0;
       this.view = { k, tx, ty };
@@ -819,6 +833,7 @@
     }
 
     zoomAt(px, py, factor) {
+      if (!this.model) return;
       const v = this.view;
       const k = Math.min(MAX_K, Math.max(this.minK(), v.k * factor));
       if (k === v.k) return;
@@ -834,6 +849,7 @@
     }
 
     panBy(dx, dy) {
+      if (!this.model) return;
       this.view = { k: this.view.k, tx: this.view.tx + dx, ty: this.view.ty + dy };
       this.viewChanged();
     }
@@ -849,15 +865,56 @@
       v.ty = Math.min(h - Math.min(m, gh), Math.max(Math.min(m, gh) - gh, v.ty));
     }
 
+    // A small graph moves by the scene's transform. A large one is drawn once into a layer larger than the box
+    // (OVERSCAN on each side) that a CSS transform moves and scales, so that panning only composites; it is drawn
+    // again when the view nears the layer's edge or the zoom changes (see needsRender).
     applyTransform() {
       const v = this.view;
-      this.scene.setAttribute('transform', `translate(${r1(v.tx)} ${r1(v.ty)}) scale(${v.k})`);
+      const b = this.base;
+      if (!this.large || !b) {
+        this.scene.setAttribute('transform', `translate(${r1(v.tx)} ${r1(v.ty)}) scale(${v.k})`);
+        return;
+      }
+      const s = v.k / b.k;
+      const tx = v.tx - s * (b.tx + b.ox);
+      const ty = v.ty - s * (b.ty + b.oy);
+      this.svg.style.transform = `translate(${r1(tx)}px, ${r1(ty)}px) scale(${s})`;
+    }
+
+    needsRender() {
+      const b = this.base;
+      const v = this.view;
+      if (!b || v.k !== b.k) return true;
+      const { w, h } = this.viewportSize();
+      if (Math.round(b.ox) !== Math.round(w * OVERSCAN) || Math.round(b.oy) !== Math.round(h * OVERSCAN)) return true;
+      return Math.abs(v.tx - b.tx) > b.ox * 0.8 || Math.abs(v.ty - b.ty) > b.oy * 0.8;
+    }
+
+    // The layer of a large graph, placed for the current view.
+    placeLayer() {
+      const { w, h } = this.viewportSize();
+      const v = this.view;
+      const ox = w * OVERSCAN;
+      const oy = h * OVERSCAN;
+      this.base = { k: v.k, tx: v.tx, ty: v.ty, ox, oy };
+      this.svg.style.width = `${Math.ceil(w + 2 * ox)}px`;
+      this.svg.style.height = `${Math.ceil(h + 2 * oy)}px`;
+      this.scene.setAttribute('transform', `translate(${r1(v.tx + ox)} ${r1(v.ty + oy)}) scale(${v.k})`);
+      this.applyTransform();
+    }
+
+    // Back to a plain box-sized SVG (a large graph became small).
+    resetLayer() {
+      this.base = null;
+      this.svg.style.width = '';
+      this.svg.style.height = '';
+      this.svg.style.transform = '';
     }
 
     viewChanged() {
       this.clampView();
       this.applyTransform();
-      if (this.large) this.scheduleRender();
+      if (this.large && this.needsRender()) this.scheduleRender();
     }
 
     scheduleRender() {
@@ -912,6 +969,8 @@
         this.renderLarge();
         return;
       }
+      this.resetLayer();
+      this.applyTransform();
       // Small graph: everything, each edge its own path.
       this.edgeEls = this.edges.map((e) => this.edgeElement(e, this.edgesLayer));
       for (const e of this.criticalEdges) this.edgesLayer.appendChild(this.edgeEls[e.idx]); // on top
@@ -936,12 +995,14 @@
     renderLarge() {
       if (!this.model || !this.large) return;
       const t0 = performance.now();
-      let visible = this.visibleUnits(OVERSCAN);
+      this.placeLayer();
+      const visible = this.visibleUnits(OVERSCAN);
       let cost = 0;
       for (const ui of visible) cost += this.unitCost(this.units[ui]);
       const overview = this.view.k < OVERVIEW_K || cost > ELEMENT_BUDGET;
+      this.renderCount = (this.renderCount || 0) + 1;
       if (overview) {
-        this.renderOverview(this.visibleUnits(0.05));
+        this.renderOverview(visible);
       } else {
         this.renderDetail(visible);
       }
@@ -1123,7 +1184,7 @@
     }
 
     aggregateState(b) {
-      const c = this.model.counts[b];
+      const c = this.blockCounts(b);
       let done = 0;
       for (const s of FINISHED) done += c[s];
       for (const s of AGGREGATE_ORDER) {
@@ -1222,7 +1283,7 @@
         rec.title.textContent = `${full}: ${tail}`;
         rec.g.setAttribute('aria-label', `${u.kind === 'leg' ? `${block.label} ${rec.fullLabel}` : rec.fullLabel}: ${tail}`);
       } else {
-        const counts = model.counts[u.block];
+        const counts = this.blockCounts(u.block);
         const n = block.nodes.length;
         const summary = this.countSummary(counts);
         const labelWidth = u.w - 28 - 24;
@@ -1235,6 +1296,11 @@
         rec.g.setAttribute('aria-label', `${block.label}, matrix of ${plural(n, 'leg')}: ${info.label}; ${summary.long}` +
           `${critical}. ${u.kind === 'header' ? 'Press Enter to collapse.' : 'Press Enter to expand.'}`);
       }
+    }
+
+    blockCounts(b) {
+      const ns = STATES.length;
+      return this.model.counts.subarray(b * ns, b * ns + ns);
     }
 
     countSummary(counts) {
@@ -1326,8 +1392,8 @@
       if (prev === S_RUNNING && FINISHED.has(next) && !Number.isFinite(model.end[i])) model.end[i] = now;
       model.status[i] = next;
       const b = model.nodeBlock[i];
-      model.counts[b][prev]--;
-      model.counts[b][next]++;
+      model.counts[b * STATES.length + prev]--;
+      model.counts[b * STATES.length + next]++;
       model.totals[prev]--;
       model.totals[next]++;
       const ui = this.nodeUnit[i];
@@ -1384,6 +1450,7 @@
       const wasLarge = this.large;
       this.layout();
       const after = this.units.find((u) => u.block === blockIdx);
+      this.fitBoxHeight(this.view.k);
       if (before && after) {
         // Keep the group where it was on screen.
         this.view.tx -= (after.x - before.x) * this.view.k;
@@ -1714,7 +1781,7 @@
           if (!this.model) return;
           this.clampView();
           this.applyTransform();
-          if (this.large) this.scheduleRender();
+          if (this.large && this.needsRender()) this.scheduleRender();
         });
         this.resizeObserver.observe(vp);
       }
@@ -1777,6 +1844,7 @@
         renderedElements: graph.el.querySelectorAll('*').length,
         renderedUnits: graph.rendered.size,
         lastRenderMs: graph.lastRenderMs === undefined ? null : r1(graph.lastRenderMs),
+        renderCount: graph.renderCount || 0,
         mode: !graph.model ? 'empty' : graph.overview ? 'overview' : graph.large ? 'culled' : 'full',
         view: Object.assign({}, graph.view),
       }),
