@@ -97,7 +97,7 @@
     try { return JSON.stringify(v); } catch (_) { return String(v); }
   }
 
-  function plural(n, word) { return `${formatCount(n)} ${word}${n === 1 ? '' : 's'}`; }
+  function plural(n, word, many) { return `${formatCount(n)} ${n === 1 ? word : many || `${word}s`}`; }
 
   function formatCount(n) { return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ','); }
 
@@ -478,8 +478,7 @@
 
       this.viewport = html('div', { class: 'rg-viewport', tabindex: '0', role: 'group',
         'aria-label': 'Run graph. Arrow keys pan, plus and minus zoom, Enter moves to the steps.' }, el);
-      const root = svg('svg', { class: 'rg-svg', width: '100%', height: '100%', 'aria-hidden': 'false' },
-        this.viewport);
+      const root = svg('svg', { class: 'rg-svg', width: '100%', height: '100%' }, this.viewport);
       this.svg = root;
       const defs = svg('defs', null, root);
       this.markerIds = {};
@@ -1011,7 +1010,7 @@
         this.overview = overview;
         this.el.classList.toggle('rg-overview-mode', overview);
         this.setMessage(overview
-          ? `${plural(this.units.length, 'box')} drawn as blocks at this zoom: zoom in (or click a block) to see names.`
+          ? `${plural(this.units.length, 'box', 'boxes')} drawn as blocks at this zoom: zoom in (or click a block) to see names.`
           : `large graph (${plural(this.model.nodes.length, 'step')}): only the steps in view are drawn; edges in full for the critical path and the step under the pointer or focus.`);
       }
       this.lastRenderMs = performance.now() - t0;
@@ -1048,6 +1047,7 @@
         this.rendered.set(ui, rec);
         this.nodesLayer.insertBefore(rec.g, child);
       }
+      this.lastVisible = visible;
       this.renderLargeEdges(visible);
     }
 
@@ -1100,6 +1100,7 @@
     }
 
     renderOverview(visible) {
+      this.lastVisible = null;
       // Detailed units go (the focused one moves its focus to the viewport first).
       if (this.rendered.size) {
         if (this.el.contains(document.activeElement) && document.activeElement !== this.viewport &&
@@ -1512,7 +1513,12 @@
 
     updateActiveEdges() {
       if (this.large) {
-        if (!this.overview) this.scheduleRender();
+        // Only the edges change: redraw them in the next frame, unless the whole layer is drawn then anyway.
+        if (this.overview || this.frame || this.edgeFrame || !this.lastVisible) return;
+        this.edgeFrame = requestAnimationFrame(() => {
+          this.edgeFrame = 0;
+          if (this.large && !this.overview && this.lastVisible) this.renderLargeEdges(this.lastVisible);
+        });
         return;
       }
       if (!this.edgeEls) return;
@@ -1811,6 +1817,7 @@
       this.loadSeq++;
       this.stopTicking();
       if (this.frame) cancelAnimationFrame(this.frame);
+      if (this.edgeFrame) cancelAnimationFrame(this.edgeFrame);
       if (this.resizeObserver) this.resizeObserver.disconnect();
       while (this.el.firstChild) this.el.removeChild(this.el.firstChild);
       this.el.classList.remove('rg-mounted', 'rg-large', 'rg-empty', 'rg-overview-mode');
@@ -1839,6 +1846,11 @@
       /** Draws pending culling now (tests; normally once per animation frame). */
       flush: () => {
         if (graph.frame) { cancelAnimationFrame(graph.frame); graph.frame = 0; graph.renderLarge(); }
+        if (graph.edgeFrame) {
+          cancelAnimationFrame(graph.edgeFrame);
+          graph.edgeFrame = 0;
+          if (graph.lastVisible && !graph.overview) graph.renderLargeEdges(graph.lastVisible);
+        }
       },
       stats: () => Object.assign({}, graph.stats, {
         renderedElements: graph.el.querySelectorAll('*').length,

@@ -261,6 +261,12 @@ def test_small_run(b, base):
     check(all(m and m.startswith("url(#") for *_, m in edges), "every edge has an arrow head")
     equal(sorted(b.rendered_nodes()),
           sorted(["checkout", "build", "lint", "test[os=linux]", "test[os=mac]", "deploy"]), "all nodes when expanded")
+    # Hovering a node highlights its edges.
+    b.js("""document.querySelector('#graph [data-node="deploy"]').dispatchEvent(
+      new PointerEvent('pointerover', {bubbles: true}));""")
+    active = b.js("""return Array.from(document.querySelectorAll('#graph path.rg-edge-active'),
+      (p) => p.dataset.from + '>' + p.dataset.to).sort();""")
+    equal(active, ["lint>deploy", "test[os=linux]>deploy", "test[os=mac]>deploy"], "edges highlighted on hover")
     # Collapse again from the header.
     b.driver.find_element(By.CSS_SELECTOR, "#graph .rg-kind-header").click()
     equal(b.js("return document.querySelectorAll('#graph .rg-kind-leg').length"), 0, "legs after collapsing")
@@ -411,6 +417,14 @@ def test_matrix_10k(b, base):
     check("rg-s-failed" in cls, f"aggregate: failed if any leg failed: {cls}")
     equal(sorted(b.rendered_nodes()), ["checkout", "report"], "the other nodes")
     check(stats["renderedElements"] < 200, f"collapsed 10,000-leg run elements: {stats['renderedElements']}")
+    # A live update of one leg reaches the collapsed group and the legend.
+    running = lambda: b.js("return document.querySelector('#graph .rg-legend-item.rg-s-running .rg-legend-count').textContent")
+    before_running = running()
+    b.handle_call("h.setNodeStatus('test[shard=9999]', 'running')")
+    equal(int(running().replace(",", "")), int(before_running.replace(",", "")) + 1, "legend after a leg starts")
+    check("50 ●" in b.js("return document.querySelector('#graph .rg-kind-group .rg-meta').textContent")
+          or "running" in b.js("return document.querySelector('#graph .rg-kind-group').getAttribute('aria-label')"),
+          "the group's summary follows the leg")
     # Expanding: 10,000 legs, culled.
     t = b.js("""const h = DevFlowRunGraph.mount(document.getElementById('graph'));
       const t0 = performance.now(); h.expand('test'); return performance.now() - t0;""")
@@ -516,6 +530,10 @@ def test_distinct_10k(b, base):
     check(renders[-1] < 150, f"a re-render while panning took {renders[-1]} ms")
     check(median_frame < 50, f"median frame while panning: {median_frame:.1f} ms")
     check(b.stats()["renderedElements"] < ELEMENT_BOUND, "elements after panning")
+    # A live update of a drawn box in the culled graph.
+    drawn = b.rendered_nodes()[0]
+    b.handle_call(f"h.setNodeStatus({json.dumps(drawn)}, 'cancelled')")
+    check("rg-s-cancelled" in unit_classes(b, node_sel(drawn)), "setNodeStatus on a culled graph's box")
     # Hovering a box draws its edges in full.
     target = b.rendered_nodes()[len(b.rendered_nodes()) // 2]
     b.js("""const g = document.querySelector(arguments[0]);
