@@ -349,7 +349,8 @@
         chains.set(sb * nb + tb, chain);
       }
     }
-    const signature = nodes.map((n) => n.id + '\u0001' + n.level + '\u0001' + n.needs.join(',')).join('\u0002');
+    const signature = nodes.map((n) => n.id + '\u0001' + n.level + '\u0001' + n.needs.join(',')).join('\u0002') +
+      '\u0003' + JSON.stringify(criticalIds);
     return { nodes, byId, blocks, nodeBlock, columns, predB, succB, levelCount, criticalNodes, criticalPairs,
       itemLevel, predI, succI, chains, signature, name: str(graph.name) };
   }
@@ -522,6 +523,7 @@
     async load() {
       const seq = ++this.loadSeq;
       const url = this.el.getAttribute('data-run-url');
+      this.criticalIds = parseCriticalPath(this.el.getAttribute('data-critical-path'));
       const fetchStart = performance.now();
       let run;
       try {
@@ -814,6 +816,8 @@
     }
 
     initialView() {
+      // Mounted while hidden (no width yet): the initial view is computed when the box first gets a size.
+      this.pendingInitialView = this.viewport.clientWidth === 0;
       const w = this.viewport.clientWidth || 600;
       const k = Math.min(1, Math.max(READABLE_K, w / this.worldW));
       const h = this.fitBoxHeight(k);
@@ -1785,6 +1789,11 @@
       if (typeof ResizeObserver === 'function') {
         this.resizeObserver = new ResizeObserver(() => {
           if (!this.model) return;
+          if (this.pendingInitialView && this.viewport.clientWidth > 0) {
+            this.initialView();
+            if (this.large) this.renderLarge();
+            return;
+          }
           this.clampView();
           this.applyTransform();
           if (this.large && this.needsRender()) this.scheduleRender();

@@ -670,6 +670,33 @@ def test_no_graph(b, base):
     equal(errors, [], "console errors besides the 500")
 
 
+def test_second_graph_mounted_hidden(b, base):
+    """A second graph on the page, mounted by hand while hidden (as in a closed tab), gets its view when shown."""
+    b.open("small")
+    view = b.js_async("""const done = arguments[arguments.length - 1];
+      const el = document.createElement('div');
+      el.className = 'run-graph'; el.id = 'second'; el.hidden = true;
+      el.setAttribute('data-run-url', '/api/v1/runs/crossing');
+      document.querySelector('main').appendChild(el);
+      const h = DevFlowRunGraph.mount(el);
+      h.ready.then(() => {
+        const hiddenWidth = el.querySelector('.rg-viewport').clientWidth;
+        if (hiddenWidth !== 0) return done({error: 'not hidden', hiddenWidth});
+        el.hidden = false;
+        requestAnimationFrame(() => requestAnimationFrame(() => done({view: h.getView(),
+          width: el.querySelector('.rg-viewport').clientWidth, units: el.querySelectorAll('.rg-unit').length,
+          markers: Array.from(el.querySelectorAll('marker'), (m) => m.id)})));
+      });""")
+    check("error" not in view, f"the second graph was not hidden: {view}")
+    equal(view["units"], 4, "boxes of the second graph")
+    graph_width = 2 * 24 + 2 * 200 + 90
+    expected_tx = (view["width"] - graph_width) / 2
+    check(abs(view["view"]["tx"] - expected_tx) < 1.5, f"the shown graph is centred: {view}")
+    first = b.js("return Array.from(document.querySelectorAll('#graph marker'), (m) => m.id)")
+    check(not set(first) & set(view["markers"]), "each graph has its own marker ids")
+    equal(b.errors(), [], "console errors")
+
+
 def test_crossing_order(b, base):
     stats = b.open("crossing")
     equal(stats["crossings"], {"initial": 1, "final": 0}, "crossings before and after ordering")
@@ -707,6 +734,33 @@ def test_pointer_zoom_and_pan(b, base):
     ActionChains(b.driver).move_to_element(node).click_and_hold().move_by_offset(30, 0).move_by_offset(30, 0) \
         .release().perform()
     equal(b.js("return window.__selected"), [], "a drag over a node is not a click")
+    # ctrl+wheel (a trackpad pinch) zooms faster than a plain wheel, around the pointer.
+    factors = b.js("""const v = document.querySelector('#graph .rg-viewport'); const r = v.getBoundingClientRect();
+      const h = DevFlowRunGraph.mount(document.getElementById('graph')); const out = [];
+      for (const ctrlKey of [false, true]) {
+        const k0 = h.getView().k;
+        v.dispatchEvent(new WheelEvent('wheel', {deltaY: -20, ctrlKey, clientX: r.left + 200, clientY: r.top + 50,
+          bubbles: true, cancelable: true}));
+        out.push(h.getView().k / k0);
+      }
+      return out;""")
+    check(1 < factors[0] < factors[1], f"ctrl+wheel zooms more than a wheel: {factors}")
+    # A two-finger pinch on a touch screen zooms.
+    b.driver.execute_cdp_cmd("Emulation.setTouchEmulationEnabled", {"enabled": True, "maxTouchPoints": 2})
+    try:
+        k0 = b.stats()["view"]["k"]
+        cx, cy = rect["x"] + rect["width"] / 2, rect["y"] + rect["height"] / 2
+        touch = lambda kind, d: b.driver.execute_cdp_cmd("Input.dispatchTouchEvent", {  # noqa: E731
+            "type": kind, "touchPoints": [] if kind == "touchEnd" else [
+                {"x": cx - d, "y": cy, "id": 1}, {"x": cx + d, "y": cy, "id": 2}]})
+        touch("touchStart", 30)
+        for d in range(35, 95, 5):
+            touch("touchMove", d)
+        touch("touchEnd", 0)
+        k1 = b.stats()["view"]["k"]
+        check(k1 > k0 * 2, f"pinching the fingers apart 30 → 90 px zooms in: {k0} → {k1}")
+    finally:
+        b.driver.execute_cdp_cmd("Emulation.setTouchEmulationEnabled", {"enabled": False})
     # fit.
     b.driver.find_element(By.CSS_SELECTOR, "#graph .rg-fit").click()
     fitted = b.stats()["view"]
@@ -722,6 +776,83 @@ def test_strict_csp(b, base):
     equal(len(b.rendered_nodes()), 4, "boxes under a strict CSP")
     b.handle_call("h.expand('test')")
     equal(b.js("return window.__csp"), [], "CSP violations after expanding")
+    equal(b.errors(), [], "console errors")
+
+
+STATE_NAMES = ["pending", "running", "succeeded", "failed", "skipped", "cancelled", "up_to_date", "reused",
+               "interrupted"]
+
+PALETTE = """const el = document.getElementById('graph');
+const probe = document.createElement('span'); el.appendChild(probe); const out = {};
+for (const n of arguments[0]) { probe.style.color = 'var(--rg-' + n + ')'; out[n] = getComputedStyle(probe).color; }
+probe.remove(); return out;"""
+
+
+def rgb_of(css):
+    return tuple(float(x) for x in css[css.index("(") + 1:css.index(")")].split(",")[:3])
+
+
+def relative_luminance(rgb):
+    def lin(c):
+        c /= 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = (lin(c) for c in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a, b):
+    hi, lo = sorted((relative_luminance(a), relative_luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def lab(rgb):
+    def lin(c):
+        c /= 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = (lin(c) for c in rgb)
+    x = (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047
+    y = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    z = (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883
+    f = lambda t: t ** (1 / 3) if t > 0.008856 else 7.787 * t + 16 / 116  # noqa: E731
+    return (116 * f(y) - 16, 500 * (f(x) - f(y)), 200 * (f(y) - f(z)))
+
+
+def delta_e(a, b):
+    return sum((p - q) ** 2 for p, q in zip(lab(a), lab(b))) ** 0.5
+
+
+def check_palette(b, scheme):
+    """State colours (and the critical accent) stay apart from each other and readable on both backgrounds."""
+    colours = {k: rgb_of(v) for k, v in b.js(PALETTE, STATE_NAMES + ["critical", "node-bg", "bg"]).items()}
+    marks = STATE_NAMES + ["critical"]
+    closest = min((delta_e(colours[p], colours[q]), p, q) for i, p in enumerate(marks) for q in marks[i + 1:])
+    check(closest[0] >= 20, f"{scheme}: {closest[1]} and {closest[2]} are too alike (ΔE {closest[0]:.1f})")
+    weakest = min((contrast(colours[m], colours[bg]), m, bg) for m in marks for bg in ("node-bg", "bg"))
+    check(weakest[0] >= 3, f"{scheme}: {weakest[1]} on {weakest[2]} has contrast {weakest[0]:.2f} < 3")
+    MEASURED.append((f"{scheme} palette: closest pair ΔE76, weakest contrast",
+                     f"{closest[0]:.1f} ({closest[1]}/{closest[2]}), {weakest[0]:.2f} ({weakest[1]} on {weakest[2]})"))
+    # The non-colour cue: every state has its own glyph and its own border pattern.
+    glyphs = b.js("""return Array.from(document.querySelectorAll('#graph .rg-legend-item .rg-legend-glyph'),
+      (g) => g.textContent);""")
+    equal(len(set(glyphs)), len(STATE_NAMES), f"{scheme}: distinct state glyphs {glyphs}")
+
+
+def test_state_palette_light_and_dark(b, base):
+    b.open("small")
+    check_palette(b, "light")
+    # Every state gets its own (colour, border pattern, width) on a box.
+    styles = b.js("""const h = DevFlowRunGraph.mount(document.getElementById('graph')); const out = {};
+      for (const s of arguments[0]) { h.setNodeStatus('deploy', s);
+        const box = getComputedStyle(document.querySelector('#graph [data-node="deploy"] .rg-box'));
+        out[s] = [box.stroke, box.strokeDasharray, box.strokeWidth].join(' | '); }
+      return out;""", STATE_NAMES)
+    equal(len(set(styles.values())), len(STATE_NAMES), f"box styles per state: {styles}")
+    b.color_scheme("dark")
+    try:
+        b.open("small")
+        check_palette(b, "dark")
+    finally:
+        b.color_scheme(None)
     equal(b.errors(), [], "console errors")
 
 
@@ -794,8 +925,10 @@ TESTS = [
     test_keyboard_large,
     test_no_graph,
     test_crossing_order,
+    test_second_graph_mounted_hidden,
     test_pointer_zoom_and_pan,
     test_strict_csp,
+    test_state_palette_light_and_dark,
     test_screenshots_desktop_phone_dark,
 ]
 
