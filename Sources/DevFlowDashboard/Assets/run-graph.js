@@ -533,8 +533,14 @@
         run = await response.json();
       } catch (error) {
         if (seq !== this.loadSeq) return;
-        this.clearScene();
-        this.setMessage(`could not load the run: ${error && error.message ? error.message : error}`);
+        const reason = error && error.message ? error.message : String(error);
+        if (this.model) {
+          // A failed reload keeps the graph drawn (its states may be stale: say so).
+          this.setMessage(`could not reload the run: ${reason}`);
+        } else {
+          this.clearScene();
+          this.setMessage(`could not load the run: ${reason}`);
+        }
         this.finishLoad({ error: true });
         return;
       }
@@ -565,6 +571,12 @@
         while (layer.firstChild) layer.removeChild(layer.firstChild);
       }
       this.focusRing.setAttribute('visibility', 'hidden');
+      this.large = false;
+      this.overview = false;
+      this.overviewPaths = null;
+      this.lastVisible = null;
+      this.resetLayer();
+      this.el.classList.remove('rg-large', 'rg-overview-mode');
       this.el.classList.add('rg-empty');
       this.summary.textContent = '';
       this.updateLegend();
@@ -587,6 +599,12 @@
       const sameShape = this.model && this.model.signature === model.signature;
       if (sameShape) {
         this.readStatuses(this.model, run.nodes);
+        if (this.large) {
+          this.firstLargeMessage = undefined; // renderLarge puts its own message back
+          this.scheduleRender();
+        } else {
+          this.setMessage('');
+        }
         this.refreshAll();
         this.stats.fetchMs = r1(fetchMs || 0);
         this.finishLoad();
@@ -1494,6 +1512,16 @@
       this.el.dispatchEvent(new CustomEvent('devflow:node-selected', { detail: { node: node.id }, bubbles: true }));
     }
 
+    focusNode(nodeId) {
+      const model = this.model;
+      const node = model && model.byId.get(str(nodeId));
+      if (!node) return false;
+      const block = model.blocks[model.nodeBlock[node.idx]];
+      if (block.kind === 'group' && !this.expanded.has(block.key)) this.toggleGroup(block.idx, false);
+      this.focusUnit(this.nodeUnit[node.idx]);
+      return true;
+    }
+
     activate(ui) {
       const u = this.units[ui];
       if (!u) return;
@@ -1846,6 +1874,8 @@
       expand: (step) => graph.expandStep(step, true),
       collapse: (step) => graph.expandStep(step, false),
       select: (nodeId) => graph.select(nodeId),
+      /** Brings a node into view (expanding its group) and focuses it; false for an unknown node id. */
+      focus: (nodeId) => graph.focusNode(nodeId),
       zoomIn: () => graph.zoomBy(1.25),
       zoomOut: () => graph.zoomBy(0.8),
       zoomBy: (factor) => graph.zoomBy(factor),

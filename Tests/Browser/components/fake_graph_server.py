@@ -15,7 +15,7 @@ the Swift server renders, and the runs behind them as /api/v1/runs/NAME. The run
 `/page/NAME?csp=1` adds a strict Content-Security-Policy (no inline script, no inline style attribute). The API
 answers 401 without the session cookie the page sets, so a fetch without same-origin credentials fails.
 POST /control/status with {"run": NAME, "node": ID, "status": S} changes a node of a run on the server (for
-reload()). GET /control/requests/NAME says how often a run was fetched.
+reload()); POST /control/fail with {"run": NAME, "fail": true|false} makes its URL answer 503 for a while. GET /control/requests/NAME says how often a run was fetched.
 
 Run it by hand with `python3 Tests/Browser/components/fake_graph_server.py [port]` and open /page/small.
 """
@@ -218,6 +218,7 @@ class GraphServer:
         self.cached = {}  # name -> bytes (immutable big ones)
         self.critical = {}
         self.requests = {}
+        self.failing = set()  # runs whose URL answers 503 for now
         self.httpd = None
         small = small_run()
         self.runs["small"] = small
@@ -326,6 +327,10 @@ class GraphServer:
                         return self.send(401, b'{"error":"unauthorized"}', "application/json")
                     if m.group(1) == "broken":
                         return self.send(500, b'{"error":"internal"}', "application/json")
+                    with server.lock:
+                        failing = m.group(1) in server.failing
+                    if failing:
+                        return self.send(503, b'{"error":"unavailable"}', "application/json")
                     body = server.run_body(m.group(1))
                     if body is None:
                         return self.send(404, b'{"error":"not_found"}', "application/json")
@@ -338,12 +343,18 @@ class GraphServer:
                 return self.send(404, b"not found")
 
             def do_POST(self):
-                if urlsplit(self.path).path != "/control/status":
+                path = urlsplit(self.path).path
+                if path not in ("/control/status", "/control/fail"):
                     return self.send(404, b"not found")
                 length = int(self.headers.get("Content-Length") or 0)
                 try:
                     body = json.loads(self.rfile.read(length) or b"{}")
-                    ok = server.set_status(body["run"], body["node"], body["status"])
+                    if path == "/control/fail":
+                        with server.lock:
+                            (server.failing.add if body["fail"] else server.failing.discard)(body["run"])
+                        ok = True
+                    else:
+                        ok = server.set_status(body["run"], body["node"], body["status"])
                 except (ValueError, KeyError):
                     return self.send(400, b"bad request")
                 return self.send(200 if ok else 404, json.dumps({"ok": ok}).encode(), "application/json")

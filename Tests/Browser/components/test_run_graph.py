@@ -43,7 +43,6 @@ def wait_for_browser():
 
 try:
     from selenium import webdriver
-    from selenium.common.exceptions import TimeoutException
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.actions.wheel_input import ScrollOrigin
@@ -167,6 +166,18 @@ def set_server_status(base, run, node, status):
                                  headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(req) as r:
         return json.load(r)["ok"]
+
+
+def set_server_failing(base, run, fail):
+    body = json.dumps({"run": run, "fail": fail}).encode()
+    req = urllib.request.Request(f"{base}/control/fail", data=body, method="POST",
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req) as r:
+        return json.load(r)["ok"]
+
+
+RELOAD = ("const done = arguments[arguments.length - 1];"
+          "DevFlowRunGraph.mount(document.getElementById('graph')).reload().then(() => done(true));")
 
 
 def unit_classes(b, selector):
@@ -308,15 +319,28 @@ def test_set_node_status_and_reload(b, base):
     b.handle_call("h.panBy(-30, 0)")
     view = b.handle_call("h.getView()")
     check(set_server_status(base, "small", "lint", "succeeded"), "control endpoint")
-    b.js_async("const done = arguments[arguments.length - 1];"
-               "DevFlowRunGraph.mount(document.getElementById('graph')).reload().then(() => done(true));")
+    b.js_async(RELOAD)
     equal(requests_of(base, "small"), fetched + 1, "reload fetched the run once")
     check("rg-s-succeeded" in unit_classes(b, node_sel("lint")), "reload shows the server's new state")
     # The server still says build is running: reload replaces the local state.
     check("rg-s-running" in unit_classes(b, node_sel("build")), "reload takes the server's state")
     equal(b.handle_call("h.getView()"), view, "reload keeps the view")
     set_server_status(base, "small", "lint", "failed")
-    equal(b.errors(), [], "console errors")
+    # A reload that fails keeps the graph and says so; the next good one clears the message.
+    set_server_failing(base, "small", True)
+    try:
+        b.js_async(RELOAD)
+    finally:
+        set_server_failing(base, "small", False)
+    equal(b.js("return document.querySelector('#graph .rg-message').textContent"),
+          "could not reload the run: HTTP 503", "message after a failed reload")
+    equal(len(b.rendered_nodes()), 4, "the graph stays drawn after a failed reload")
+    b.js_async(RELOAD)
+    equal(b.js("const m = document.querySelector('#graph .rg-message'); return [m.hidden, m.textContent]"),
+          [True, ""], "message after the next reload")
+    check("rg-s-failed" in unit_classes(b, node_sel("lint")), "the next reload's states")
+    errors = [e for e in b.errors() if "/api/v1/runs/small" not in e["message"]]
+    equal(errors, [], "console errors besides the 503")
 
 
 def test_injection(b, base):
@@ -441,6 +465,14 @@ def test_matrix_10k(b, base):
     after = set(b.rendered_nodes())
     check(after and after != before, "panning changes which legs are drawn")
     check(b.stats()["renderedElements"] < ELEMENT_BOUND, "elements after panning")
+    # The critical leg, far down the column: focus() brings it into view, outlined, with its critical edges.
+    leg = MATRIX_CRITICAL[1]
+    equal(b.handle_call(f"h.focus({json.dumps(leg)})"), True, "focus() of a leg")
+    equal(b.js("return document.activeElement.getAttribute('data-node')"), leg, "the focused leg")
+    check("rg-critical" in unit_classes(b, node_sel(leg)), "the critical leg is outlined")
+    crit = b.js("""return Array.from(document.querySelectorAll('#graph path.rg-edge-critical'),
+      (p) => [p.dataset.from, p.dataset.to]);""")
+    equal(sorted(map(tuple, crit)), sorted(zip(MATRIX_CRITICAL, MATRIX_CRITICAL[1:])), "critical edges of the matrix run")
     # fit: the whole 10,000-leg column in view → blocks, a handful of paths.
     b.driver.find_element(By.CSS_SELECTOR, "#graph .rg-fit").click()
     b.frame()
