@@ -69,9 +69,8 @@ struct GraphCache {
 
     /// Decodes the graphs of `hashes` read from `source`; a graph that no longer decodes is left out.
     init(source: any AnalyticsSource, hashes: Set<String>) throws {
-        let decoder = JSONDecoder()
         for (hash, json) in try source.graphs(hashes: hashes) {
-            if let graph = try? decoder.decode(ExecutionGraph.self, from: Data(json.utf8)) { graphs[hash] = graph }
+            if let graph = ExecutionGraph.decoded(fromJSON: json) { graphs[hash] = graph }
         }
     }
 

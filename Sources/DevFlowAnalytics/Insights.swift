@@ -52,24 +52,21 @@ public struct Insights: Sendable {
         let newestGraph = runs.last.flatMap { history.graphs[$0.graphHash] }
         let nodesByRun = Dictionary(grouping: history.nodes, by: \.runId)
         let steps = stepInsights(runs: runs, nodesByRun: nodesByRun, order: newestGraph)
+        let queueTimes = runs.compactMap(\.queueTime)
         return InsightsReport(
             pipeline: pipeline, repository: repository, window: window, runs: runs.count, statusCounts: counts,
             successRate: judged.isEmpty ? nil : Double(succeededRuns.count) / Double(judged.count),
-            queueTime: DurationStats(runs.compactMap { run in run.startedAt.map { max(0, $0 - run.queuedAt) } }),
-            runDuration: DurationStats(succeededRuns.compactMap(Self.duration)),
+            queueTime: DurationStats(queueTimes),
+            runDuration: DurationStats(succeededRuns.compactMap(\.duration)),
             steps: steps,
             flaky: flaky(runs: runs, nodesByRun: nodesByRun),
             criticalPath: criticalPaths(runs: runs, nodesByRun: nodesByRun, graphs: history.graphs, steps: steps),
-            forecast: forecast(runs: runs, now: window.until.timeIntervalSince1970),
+            forecast: forecast(
+                runs: runs, queueP50: Percentile.of(queueTimes, 50), now: window.until.timeIntervalSince1970),
             agents: AgentPerformanceCalculator(history: history).agents(),
             message: runs.isEmpty
                 ? "no run of '\(pipeline)'\(repository.map { " in \($0)" } ?? "") was queued between "
                     + "\(DORA.day(window.since)) and \(DORA.day(window.until))" : nil)
-    }
-
-    static func duration(_ run: AnalyticsRun) -> Double? {
-        guard let startedAt = run.startedAt, let finishedAt = run.finishedAt else { return nil }
-        return max(0, finishedAt - startedAt)
     }
 
     private func stepInsights(runs: [AnalyticsRun], nodesByRun: [Int64: [AnalyticsNode]], order: ExecutionGraph?)
@@ -167,10 +164,9 @@ public struct Insights: Sendable {
         return CriticalPaths(latest: latest, typical: typical)
     }
 
-    private func forecast(runs: [AnalyticsRun], now: Double) -> Forecast? {
-        let durations = runs.filter { $0.status == .succeeded }.suffix(100).compactMap(Self.duration)
+    private func forecast(runs: [AnalyticsRun], queueP50 queue: Double?, now: Double) -> Forecast? {
+        let durations = runs.filter { $0.status == .succeeded }.suffix(100).compactMap(\.duration)
         guard let p50 = Percentile.of(durations, 50), let p90 = Percentile.of(durations, 90) else { return nil }
-        let queue = Percentile.of(runs.compactMap { run in run.startedAt.map { max(0, $0 - run.queuedAt) } }, 50)
         let pending = runs.filter { $0.status == .queued || $0.status == .running }.map { run -> PendingForecast in
             let start = run.startedAt ?? max(now, run.queuedAt + (queue ?? 0))
             return PendingForecast(

@@ -21,7 +21,7 @@ public enum RunHistory {
                     id: node.nodeId, status: node.status, attempts: node.attempts, startedAt: node.startedAt,
                     finishedAt: node.finishedAt, outputs: outputs[node.nodeId] ?? [:])
             }
-            let graph = try? JSONDecoder().decode(ExecutionGraph.self, from: Data(record.graphJSON.utf8))
+            let graph = ExecutionGraph.decoded(fromJSON: record.graphJSON)
             runs.append(
                 PipelineHistory.Run(
                     id: id, status: record.status.rawValue, commit: record.gitCommit, startedAt: record.startedAt,

@@ -62,6 +62,15 @@ public struct AnalyticsRun: Sendable, Equatable {
         self.startedAt = startedAt
         self.finishedAt = finishedAt
     }
+
+    /// Queued to started, once it started.
+    public var queueTime: Double? { startedAt.map { max(0, $0 - queuedAt) } }
+
+    /// Started to finished, once it finished.
+    public var duration: Double? {
+        guard let startedAt, let finishedAt else { return nil }
+        return max(0, finishedAt - startedAt)
+    }
 }
 
 /// A node of a run as analytics reads it.

@@ -70,7 +70,7 @@ enum PerformanceOptimizer {
         }
         // Critical path and parallelism.
         if let graph, let last = runs.first, let wall = last.duration, !medians.isEmpty {
-            let (path, length) = criticalPath(graph, durations: medians)
+            let (path, length) = graph.criticalPath(durations: medians)
             let serial = graph.nodes.reduce(0) { $0 + (medians[$1.id] ?? 0) }
             outputs["critical_path"] = path.joined(separator: ",")
             outputs["critical_path_seconds"] = format(length, unit: false)
@@ -140,30 +140,6 @@ enum PerformanceOptimizer {
         return .judged(
             agent: "performance-optimizer", findings: findings, failOn: failOn,
             checked: "\(runs.count) run\(runs.count == 1 ? "" : "s") of history", notes: notes, outputs: outputs)
-    }
-
-    /// The longest chain of `needs` by duration, and its length.
-    static func criticalPath(_ graph: ExecutionGraph, durations: [String: Double]) -> ([String], Double) {
-        var best: [String: (length: Double, previous: String?)] = [:]
-        var pending = Set(graph.nodes.map(\.id))
-        let byId = Dictionary(graph.nodes.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        // Nodes are in dependency order in a lowered graph; loop until every node is settled regardless.
-        while !pending.isEmpty {
-            var progressed = false
-            for node in graph.nodes where pending.contains(node.id) {
-                guard node.needs.allSatisfy({ best[$0] != nil || byId[$0] == nil }) else { continue }
-                let previous = node.needs.compactMap { need in best[need].map { (need, $0.length) } }
-                    .max { ($0.1, $1.0) < ($1.1, $0.0) }
-                best[node.id] = ((previous?.1 ?? 0) + (durations[node.id] ?? 0), previous?.0)
-                pending.remove(node.id)
-                progressed = true
-            }
-            if !progressed { break }
-        }
-        guard let end = best.max(by: { ($0.value.length, $1.key) < ($1.value.length, $0.key) }) else { return ([], 0) }
-        var path = [end.key]
-        while let previous = best[path[0]]?.previous { path.insert(previous, at: 0) }
-        return (path, end.value.length)
     }
 
     static func median(_ values: [Double]) -> Double {

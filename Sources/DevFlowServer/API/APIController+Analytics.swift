@@ -12,8 +12,11 @@ extension APIController {
     func dora(_ request: Request, _ context: ServerRequestContext) throws -> Response {
         try context.require(.viewer)
         let query = QueryReader(request: request)
-        let window = try Self.window(query, "window", default: "90d")
-        let fixWindow = try Self.seconds(query, "fix_window", default: "1d")
+        let now = Date()
+        let window = try Self.parameter(query, "window", default: "90d") { text throws(AnalyticsError) in
+            try AnalyticsWindow(text, until: now)
+        }
+        let fixWindow = try Self.parameter(query, "fix_window", default: "1d", AnalyticsWindow.seconds)
         let report = try Analytics(source: self.context.store).dora(
             repository: query.text("repository"), environment: query.text("environment"), window: window,
             dora: DORA(fixWindow: fixWindow))
@@ -27,25 +30,25 @@ extension APIController {
         guard let pipeline = query.text("pipeline") else {
             throw APIError.invalidParameter("pipeline", "'pipeline' is required: the name of the pipeline to report on")
         }
-        let window = try Self.window(query, "window", default: "30d")
+        let now = Date()
+        let window = try Self.parameter(query, "window", default: "30d") { text throws(AnalyticsError) in
+            try AnalyticsWindow(text, until: now)
+        }
         let report = try Analytics(source: self.context.store).insights(
             pipeline: pipeline, repository: query.text("repository"), window: window)
         return try Self.report(report)
     }
 
-    private static func seconds(_ query: QueryReader, _ name: String, default value: String) throws -> TimeInterval {
+    /// A window-like query parameter read by `read`; a 400 naming the parameter when it does not parse.
+    private static func parameter<Value>(
+        _ query: QueryReader, _ name: String, default value: String,
+        _ read: (String) throws(AnalyticsError) -> Value
+    ) throws -> Value {
         do {
-            return try AnalyticsWindow.seconds(query.text(name) ?? value)
+            return try read(query.text(name) ?? value)
         } catch {
             throw APIError.invalidParameter(name, "'\(name)': \(error.message)")
         }
-    }
-
-    private static func window(_ query: QueryReader, _ name: String, default value: String) throws
-        -> AnalyticsWindow
-    {
-        let now = Date()
-        return AnalyticsWindow(since: now.addingTimeInterval(-(try seconds(query, name, default: value))), until: now)
     }
 
     private static func report(_ report: some Encodable) throws -> Response {

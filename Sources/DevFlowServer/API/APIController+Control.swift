@@ -92,7 +92,7 @@ extension APIController {
             throw APIError.invalidField("mode", "invalid rerun mode '\(name)'; expected 'all', 'failed' or 'from'")
         }
         guard mode != .all else { return mode }
-        guard let graph = try? JSONDecoder().decode(ExecutionGraph.self, from: Data(old.graphJSON.utf8)) else {
+        guard let graph = ExecutionGraph.decoded(fromJSON: old.graphJSON) else {
             throw APIError(
                 .conflict, code: "no_graph",
                 message: "run \(old.id ?? 0) never compiled (\(old.status.rawValue)), so it has no steps to reuse; "
