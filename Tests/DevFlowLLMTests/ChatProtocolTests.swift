@@ -139,16 +139,17 @@ import Testing
 
     @Test func aSlowAnswerTimesOut() async throws {
         var slow = ScriptedAnswer.completion(ReviewFixture.answer([]))
-        slow.delay = 30
+        slow.delay = 300
         let server = try await ChatCompletionsServer.start([slow])
         defer { Task { await server.stop() } }
         let started = Date()
         let result = await ReviewFixture.run(server, ["timeout": 0.05])
         #expect(result.errorKind == "timeout")
         #expect(result.summary.contains("no answer within the request timeout of 0.05s"))
-        // Below the server's 30 s answer, with room for a test pool whose two threads other suites' real processes
-        // (runs, servers, agent children) keep busy for seconds at a time.
-        #expect(Date().timeIntervalSince(started) < 25)
+        // Far below the server's 300 s answer: the timeout ends the exchange, it does not wait for the answer. The
+        // margin is wide because the test pool's two threads can be kept busy for tens of seconds by other suites'
+        // real processes (runs, servers, agent children) on a loaded 2-core machine.
+        #expect(Date().timeIntervalSince(started) < 120)
     }
 
     @Test func aServerThatRejectsResponseFormatIsAskedWithoutIt() async throws {
