@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
         .package(url: "https://github.com/apple/swift-metrics", exact: "2.13.0"),
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", exact: "2.1.1"),
     ],
     targets: [
         // libyaml (Debian libyaml-dev): full event stream with start and end marks.
@@ -125,11 +126,22 @@ let package = Package(
                 "DevFlowRunner", "DevFlowStore", "DevFlowLint", "DevFlowGraph", "DevFlowGit", "DevFlowDiagnostics",
                 "DevFlowAnalytics",
             ]),
+        // The dashboard's pages: Mustache templates and plain JS/CSS embedded in the binary, server-rendered SVG charts,
+        // page models from the store's records and the analytics reports. No HTTP here: the server routes to it.
+        .target(
+            name: "DevFlowDashboard",
+            dependencies: [
+                "DevFlowStore", "DevFlowAnalytics", "DevFlowGraph",
+                .product(name: "Mustache", package: "swift-mustache"),
+            ],
+            resources: [.embedInCode("Templates"), .embedInCode("Assets")]),
+        .testTarget(
+            name: "DevFlowDashboardTests", dependencies: ["DevFlowDashboard", "DevFlowStore", "DevFlowAnalytics"]),
         // `devflow serve`: webhooks, the durable queue's workers, checkout, statuses, health and metrics (Hummingbird 2).
         .target(
             name: "DevFlowServer",
             dependencies: [
-                "DevFlowAnalytics",
+                "DevFlowAnalytics", "DevFlowDashboard",
                 "DevFlowRunner", "DevFlowStore", "DevFlowCompiler", "DevFlowGraph", "DevFlowGit", "DevFlowDiagnostics",
                 "DevFlowAgents", "DevFlowForges", "DevFlowRunCommands", "DevFlowLint",
                 .product(name: "Hummingbird", package: "hummingbird"),

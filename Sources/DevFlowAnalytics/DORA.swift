@@ -103,7 +103,33 @@ public struct DORA: Sendable {
         return EnvironmentDORA(
             repository: key.repository, environment: key.environment, deployments: inWindow.count,
             successful: successful.count, deploymentFrequency: frequency, leadTime: leadTime,
-            changeFailureRate: failureRate, recoveryTime: recovery, changeFailures: failures, notes: notes)
+            changeFailureRate: failureRate, recoveryTime: recovery, changeFailures: failures, notes: notes,
+            weeks: weekly(inWindow, failures: failures, since: since, window: window))
+    }
+
+    /// The window's deployments and failed changes in weeks from its start (a last partial week included).
+    func weekly(_ deployments: [Deployment], failures: [ChangeFailure], since: Double, window: AnalyticsWindow)
+        -> [DORAWeek]
+    {
+        let week = 7 * 86_400.0
+        let count = max(1, Int((window.days / 7).rounded(.up)))
+        func index(_ time: Double) -> Int { min(count - 1, max(0, Int((time - since) / week))) }
+        var weeks = (0..<count).map { offset in
+            DORAWeek(
+                start: Date(timeIntervalSince1970: since + Double(offset) * week), deployments: 0, successful: 0,
+                failed: 0, leadTimeMedianSeconds: nil)
+        }
+        var leads = [[Double]](repeating: [], count: count)
+        for deployment in deployments {
+            let slot = index(deployment.finishedAt)
+            weeks[slot].deployments += 1
+            guard deployment.succeeded else { continue }
+            weeks[slot].successful += 1
+            if let commitTime = deployment.commitTime { leads[slot].append(max(0, deployment.finishedAt - commitTime)) }
+        }
+        for failure in failures { weeks[index(failure.at.timeIntervalSince1970)].failed += 1 }
+        for slot in weeks.indices { weeks[slot].leadTimeMedianSeconds = Percentile.of(leads[slot], 50) }
+        return weeks
     }
 
     /// The failed changes among the window's deployments of one environment (`history` oldest first).

@@ -42,6 +42,22 @@ public struct EnvironmentDORA: Codable, Sendable, Equatable {
     public var changeFailures: [ChangeFailure]
     /// What the figures could not include, said for people.
     public var notes: [String]
+    /// The window week by week (from its start), for charts.
+    public var weeks: [DORAWeek] = []
+}
+
+/// One week of an environment's deployments.
+public struct DORAWeek: Codable, Sendable, Equatable {
+    /// The week's first moment (the window's start plus whole weeks).
+    public var start: Date
+    /// Deployments that finished in the week.
+    public var deployments: Int
+    /// Of those, the successful ones.
+    public var successful: Int
+    /// Failed changes among them.
+    public var failed: Int
+    /// The median lead time of the week's successful deployments with a commit time.
+    public var leadTimeMedianSeconds: Double?
 }
 
 /// Deployment frequency.

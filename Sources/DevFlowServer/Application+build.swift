@@ -14,8 +14,17 @@ public func buildApplication(_ context: ServerContext, logger: Logger? = nil) ->
     router.add(middleware: APIErrorMiddleware(routes: apiRoutes))
     WebhookController(context: context).register(on: router)
     HealthController(context: context).register(on: router)
+    var sessions: DashboardSessions?
     do {
-        try APIController(context: context).register(on: router)
+        let dashboard = try DashboardController(context: context)
+        router.add(middleware: DashboardNotFoundMiddleware(pages: dashboard.pages))
+        dashboard.register(on: router)
+        sessions = dashboard.sessions
+    } catch {
+        logger.error("the dashboard is off: \(error)")
+    }
+    do {
+        try APIController(context: context, sessions: sessions).register(on: router)
         apiRoutes.load(from: router)
     } catch {
         logger.error("the API is off: its cursor key cannot be read from the store: \(error)")

@@ -168,14 +168,17 @@ public struct RunListing: Sendable, Equatable {
     public var pausedAt: String?
     /// The run it reruns, if it is a rerun.
     public var rerunOf: Int64?
+    /// The event's one-line summary (`push to branch 'main' by ada`), when it has one.
+    public var eventSummary: String?
 
     /// Creates a summary.
     public init(
         id: Int64, pipeline: String, file: String, repository: String?, ref: String?, branch: String?,
         commit: String?, status: RunStatus, statusReason: String?, eventKind: String, queuedAt: String,
         startedAt: String?, finishedAt: String?, durationMs: Int64?, cancelRequested: String?,
-        pausedAt: String? = nil, rerunOf: Int64? = nil
+        pausedAt: String? = nil, rerunOf: Int64? = nil, eventSummary: String? = nil
     ) {
+        self.eventSummary = eventSummary
         self.pausedAt = pausedAt
         self.rerunOf = rerunOf
         self.id = id

@@ -108,7 +108,7 @@ extension SQLiteRunStore: APIStore {
                    coalesce(json_extract(event, '$.kind'), 'unknown'), strftime(\(iso), queuedAt),
                    strftime(\(iso), startedAt), strftime(\(iso), finishedAt),
                    CAST(round((julianday(finishedAt) - julianday(startedAt)) * 86400000) AS INTEGER), cancelRequested,
-                   strftime(\(iso), pausedAt), rerunOf
+                   strftime(\(iso), pausedAt), rerunOf, json_extract(event, '$.summary')
             FROM run \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
             ORDER BY id DESC LIMIT ?
             """
@@ -118,7 +118,7 @@ extension SQLiteRunStore: APIStore {
                     id: row[0], pipeline: row[1], file: row[2], repository: row[3], ref: row[4], branch: row[5],
                     commit: row[6], status: RunStatus(rawValue: row[7]) ?? .interrupted, statusReason: row[8],
                     eventKind: row[9], queuedAt: row[10], startedAt: row[11], finishedAt: row[12], durationMs: row[13],
-                    cancelRequested: row[14], pausedAt: row[15], rerunOf: row[16])
+                    cancelRequested: row[14], pausedAt: row[15], rerunOf: row[16], eventSummary: row[17])
             }
         }
     }

@@ -154,3 +154,10 @@ extension SQLiteRunStore: AnalyticsSource {
         }
     }
 }
+
+extension SQLiteRunStore {
+    /// Every pipeline name that has a run, in name order (the dashboard's picker).
+    public func pipelineNames() throws -> [String] {
+        try database.read { db in try String.fetchAll(db, sql: "SELECT DISTINCT pipeline FROM run ORDER BY pipeline") }
+    }
+}

@@ -2,13 +2,16 @@ import DevFlowStore
 import Foundation
 import Hummingbird
 
-/// The gate of `/api/v1`: authenticates the `Authorization: Bearer` token (all but the OpenAPI document need one)
-/// and charges the rate limit of the token, or of the client's address when there is no valid token. A missing,
+/// The gate of `/api/v1`: authenticates the `Authorization: Bearer` token (all but the OpenAPI document need one),
+/// or, without that header, the dashboard's session cookie (whose unsafe requests must carry the page's CSRF token in
+/// `X-CSRF-Token`), and charges the rate limit of the token, or of the client's address when there is no valid token. A missing,
 /// unknown, expired or revoked token is a 401 that says which; an empty bucket is a 429 with `Retry-After`.
 struct APIAccessMiddleware: RouterMiddleware {
     typealias Context = ServerRequestContext
     let store: any APIStore
     let limiter: RateLimiter
+    /// The dashboard's sessions, when the server has a dashboard.
+    var sessions: DashboardSessions?
     /// Paths anyone may read.
     static let publicPaths: Set<String> = ["/api/v1/openapi.json"]
 
@@ -20,7 +23,13 @@ struct APIAccessMiddleware: RouterMiddleware {
         var failure: APIError?
         if !Self.publicPaths.contains(request.uri.path) {
             do throws(APIError) {
-                context.token = try authenticate(request.headers[.authorization], now: now)
+                if request.headers[.authorization] == nil, let sessions,
+                    let session = DashboardSessions.value(in: request)
+                {
+                    context.token = try authenticate(session: session, sessions: sessions, request: request, now: now)
+                } else {
+                    context.token = try authenticate(request.headers[.authorization], now: now)
+                }
             } catch {
                 failure = error
             }
@@ -64,6 +73,50 @@ struct APIAccessMiddleware: RouterMiddleware {
         }
     }
 
+    /// The token of a dashboard session; a 401 when the session is not valid, a 403 when an unsafe request lacks
+    /// the session's CSRF token.
+    func authenticate(session: String, sessions: DashboardSessions, request: Request, now: Date) throws(APIError)
+        -> APITokenRecord
+    {
+        guard let hash = sessions.tokenHash(session: session, now: now) else {
+            throw APIError.unauthenticated("the dashboard session has expired or is not valid; sign in again")
+        }
+        let token: APITokenRecord
+        do {
+            guard let found = try store.token(hash: hash, usedAt: now) else {
+                throw APIError.unauthenticated("the session's token is not known to this server; sign in again")
+            }
+            token = try Self.usable(found, now: now)
+        } catch let error as APIError {
+            throw error
+        } catch {
+            throw APIError(
+                .serviceUnavailable, code: "store_unavailable", message: "the store cannot be read: \(error)")
+        }
+        let safe: Set<HTTPRequest.Method> = [.get, .head, .options]
+        if !safe.contains(request.method),
+            !sessions.checkCSRF(request.headers[DashboardSessions.header], session: session)
+        {
+            throw APIError(
+                .forbidden, code: "csrf_failed",
+                message: "a request signed in through the dashboard must send the page's CSRF token as X-CSRF-Token "
+                    + "(from <meta name=\"csrf-token\">); scripts should use `Authorization: Bearer TOKEN` instead")
+        }
+        return token
+    }
+
+    /// `token` if it is neither revoked nor expired at `now`; otherwise a 401 that says which.
+    static func usable(_ token: APITokenRecord, now: Date) throws(APIError) -> APITokenRecord {
+        if token.revokedAt != nil {
+            throw APIError.unauthenticated("token '\(token.name)' was revoked; ask an admin for a new one")
+        }
+        if let expiry = token.expiresAt, now >= expiry {
+            throw APIError.unauthenticated(
+                "token '\(token.name)' expired at \(StoredDate.iso8601(expiry)); ask an admin for a new one")
+        }
+        return token
+    }
+
     private func authenticateToken(_ header: String?, now: Date) throws -> APITokenRecord {
         guard let header else {
             if try !store.hasValidTokens(at: now) {
@@ -80,13 +133,6 @@ struct APIAccessMiddleware: RouterMiddleware {
         guard let token = try store.token(hash: hash, usedAt: now), APITokens.constantTimeEqual(token.hash, hash) else {
             throw APIError.unauthenticated("the token is not known to this server")
         }
-        if token.revokedAt != nil {
-            throw APIError.unauthenticated("token '\(token.name)' was revoked; ask an admin for a new one")
-        }
-        if let expiry = token.expiresAt, now >= expiry {
-            throw APIError.unauthenticated(
-                "token '\(token.name)' expired at \(StoredDate.iso8601(expiry)); ask an admin for a new one")
-        }
-        return token
+        return try Self.usable(token, now: now)
     }
 }

@@ -12,10 +12,13 @@ struct APIController: Sendable {
     let cursorKey: Data
     /// Rate limits per token and per address.
     let limiter: RateLimiter
+    /// The dashboard's sessions, whose cookie the API also accepts.
+    let sessions: DashboardSessions?
 
     /// Reads (or makes) the cursor key.
-    init(context: ServerContext) throws {
+    init(context: ServerContext, sessions: DashboardSessions? = nil) throws {
         self.context = context
+        self.sessions = sessions
         let secret = try context.store.serverSecret(named: "api-cursor-key") { APITokens.generate() }
         cursorKey = Data(secret.utf8)
         limiter = RateLimiter(settings: context.settings.configuration.api)
@@ -23,7 +26,8 @@ struct APIController: Sendable {
 
     /// Adds the routes under `/api/v1`.
     func register(on router: Router<ServerRequestContext>) {
-        let api = router.group("/api/v1").add(middleware: APIAccessMiddleware(store: context.store, limiter: limiter))
+        let api = router.group("/api/v1").add(
+            middleware: APIAccessMiddleware(store: context.store, limiter: limiter, sessions: sessions))
         api.get("openapi.json") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "application/json; charset=utf-8"],

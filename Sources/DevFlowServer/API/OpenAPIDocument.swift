@@ -3889,7 +3889,8 @@ enum OpenAPIDocument {
                         "deployment_frequency",
                         "change_failure_rate",
                         "change_failures",
-                        "notes"
+                        "notes",
+                        "weeks"
                       ],
                       "properties": {
                         "repository": {
@@ -4048,6 +4049,41 @@ enum OpenAPIDocument {
                           "type": "array",
                           "items": {
                             "type": "string"
+                          }
+                        },
+                        "weeks": {
+                          "type": "array",
+                          "description": "The window week by week from its start (the last week may be partial), for charts.",
+                          "items": {
+                            "type": "object",
+                            "required": [
+                              "start",
+                              "deployments",
+                              "successful",
+                              "failed"
+                            ],
+                            "properties": {
+                              "start": {
+                                "type": "string",
+                                "format": "date-time"
+                              },
+                              "deployments": {
+                                "type": "integer",
+                                "minimum": 0
+                              },
+                              "successful": {
+                                "type": "integer",
+                                "minimum": 0
+                              },
+                              "failed": {
+                                "type": "integer",
+                                "minimum": 0
+                              },
+                              "lead_time_median_seconds": {
+                                "type": "number",
+                                "minimum": 0
+                              }
+                            }
                           }
                         }
                       }

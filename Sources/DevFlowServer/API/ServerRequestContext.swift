@@ -11,12 +11,15 @@ struct ServerRequestContext: RequestContext, RemoteAddressRequestContext {
     let remoteAddress: SocketAddress?
     /// The token of an authenticated API request.
     var token: APITokenRecord?
+    /// The dashboard session cookie's value of a signed-in page request.
+    var session: String?
 
     /// Creates the context for a request on `source`'s channel.
     init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         remoteAddress = source.channel.remoteAddress
         token = nil
+        session = nil
     }
 
     /// The client's address as the audit log and rate limits key it (`local` when the channel has none).
