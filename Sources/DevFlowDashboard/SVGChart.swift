@@ -36,7 +36,7 @@ public enum SVGChart {
         let scale = largest > 0 ? plot / largest : 0
         var svg =
             "<svg class=\"chart\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" "
-            + "aria-label=\"\(escape(description))\" preserveAspectRatio=\"none\">"
+            + "aria-label=\"\(escape(description))\">"
             + "<title>\(escape(description))</title>"
         svg +=
             "<line class=\"axis\" x1=\"0\" y1=\"\(format(top + plot))\" x2=\"\(Int(width))\" y2=\"\(format(top + plot))\"/>"

@@ -24,7 +24,7 @@ public enum ServeCommand {
 
     /// Runs the server; returns the exit code.
     public static func serve(
-        config: String, listen: String?, db: String?, data: String?, workers: Int?
+        config: String, listen: String?, db: String?, data: String?, workers: Int?, demoData: Bool = false
     ) async -> Int32 {
         let settings: ServerSettings
         do {
@@ -39,6 +39,15 @@ public enum ServeCommand {
             let context = try ServerContext(settings: settings)
             var logger = Logger(label: "devflow.server")
             logger.logLevel = .info
+            if demoData {
+                let existing = try context.store.runCount()
+                if existing == 0 {
+                    let count = try DemoHistory().fill(context.store)
+                    logger.info("demo data: \(count) runs over 90 days of acme/app (ci and ship) added to the store")
+                } else {
+                    logger.info("demo data: the store already holds \(existing) runs; nothing added")
+                }
+            }
             let app = buildApplication(context, logger: logger)
             try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
             return 0

@@ -250,15 +250,20 @@ public struct LogChunkRecord: Codable, Sendable, Equatable, FetchableRecord, Mut
     public var stream: String
     /// The lines, joined with newlines.
     public var text: String
+    /// When the chunk was written (nil for chunks stored before the store kept it).
+    public var at: Date?
 
     /// Creates a record.
-    public init(id: Int64?, runId: Int64, nodeId: String, attempt: Int, stream: String, text: String) {
+    public init(
+        id: Int64?, runId: Int64, nodeId: String, attempt: Int, stream: String, text: String, at: Date? = nil
+    ) {
         self.id = id
         self.runId = runId
         self.nodeId = nodeId
         self.attempt = attempt
         self.stream = stream
         self.text = text
+        self.at = at
     }
 
     /// Columns.
@@ -435,6 +440,7 @@ extension LogChunkRecord {
         container["attempt"] = attempt
         container["stream"] = stream
         container["text"] = text
+        container["at"] = StoredDate.text(at)
     }
 }
 

@@ -100,8 +100,9 @@ public final class SQLiteRunStore: RunStore, @unchecked Sendable {
         guard !lines.isEmpty else { return }
         try database.write { db in
             var chunk = LogChunkRecord(
-                id: nil, runId: run, nodeId: node, attempt: attempt, stream: stream, text: lines.joined(separator: "\n")
-            )
+                id: nil, runId: run, nodeId: node, attempt: attempt, stream: stream,
+                text: lines.joined(separator: "\n"),
+                at: Date())
             try chunk.insert(db)
         }
     }

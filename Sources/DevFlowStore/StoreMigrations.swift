@@ -237,6 +237,10 @@ enum StoreMigrations {
                 table.column("reason", .text)
             }
         }
+        migrator.registerMigration("v11-log-chunk-time") { db in
+            // When each chunk was written, for the log viewer's timestamps (chunks written before have none).
+            try db.alter(table: "logChunk") { table in table.add(column: "at", .datetime) }
+        }
         return migrator
     }
 }

@@ -26,6 +26,12 @@ struct ServeSubcommand: AsyncParsableCommand {
     @Flag(help: "Check the configuration, print every problem, and exit (0 valid, 1 invalid).")
     var check = false
 
+    @Flag(
+        help:
+            "Fill an empty store with 90 days of made-up runs (CI, deployments, failures, rollbacks) for a first look at the dashboard."
+    )
+    var demoData = false
+
     func validate() throws {
         if let workers, !(0...64).contains(workers) {
             throw ValidationError("--workers must be between 0 and 64, found \(workers)")
@@ -36,7 +42,8 @@ struct ServeSubcommand: AsyncParsableCommand {
         let code =
             check
             ? ServeCommand.check(config: config)
-            : await ServeCommand.serve(config: config, listen: listen, db: db, data: data, workers: workers)
+            : await ServeCommand.serve(
+                config: config, listen: listen, db: db, data: data, workers: workers, demoData: demoData)
         if code != 0 { throw ExitCode(code) }
     }
 }

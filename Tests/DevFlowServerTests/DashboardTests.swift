@@ -210,4 +210,26 @@ struct DashboardTests {
             #expect(insights.contains(#"data-node-id="deploy""#))
         }
     }
+
+    @Test("timestamps=true starts each log line with its chunk's time; without it the text is as stored")
+    func logTimestamps() async throws {
+        let fixture = try APIFixture()
+        try fixture.makeTokens()
+        let id = try fixture.seedRun()
+        try fixture.store.appendLog(run: id, node: "build", attempt: 1, stream: "stdout", lines: ["one", "two"])
+        try await buildApplication(fixture.context).test(.router) { client in
+            let plain = try await client.execute(
+                uri: "/api/v1/runs/\(id)/nodes/build/log", method: .get, headers: fixture.auth(.viewer))
+            #expect(String(buffer: plain.body) == "one\ntwo\n")
+            let stamped = try await client.execute(
+                uri: "/api/v1/runs/\(id)/nodes/build/log?timestamps=true", method: .get, headers: fixture.auth(.viewer))
+            let lines = String(buffer: stamped.body).split(separator: "\n").map(String.init)
+            #expect(lines.count == 2)
+            #expect(
+                lines.allSatisfy {
+                    $0.range(of: #"^20\d\d-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (one|two)$"#, options: .regularExpression)
+                        != nil
+                })
+        }
+    }
 }

@@ -371,10 +371,14 @@
       };
       es.onmessage = (e) => {
         // A reconnect may replay events: ignore ids we already appended.
-        const id = e.lastEventId, n = Number(id);
-        if (id !== '' && Number.isFinite(n)) {
-          if (this.lastId !== null && n <= this.lastId) return;
-          this.lastId = n;
+        // Ids are "CHUNK.LINE" (DevFlow's log stream) or plain numbers: compare them as pairs, never as decimals
+        // ("12.10" comes after "12.9").
+        const m = /^(\d+)(?:\.(\d+))?$/.exec(e.lastEventId);
+        if (m) {
+          const pos = [Number(m[1]), Number(m[2] || 0)];
+          const last = this.lastId;
+          if (last !== null && (pos[0] < last[0] || (pos[0] === last[0] && pos[1] <= last[1]))) return;
+          this.lastId = pos;
         }
         let d;
         try { d = JSON.parse(e.data); } catch (err) { return; }

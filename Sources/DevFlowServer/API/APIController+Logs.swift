@@ -16,7 +16,8 @@ extension APIController {
     /// Chunks read per store query while streaming.
     static let chunkPage = 256
 
-    /// A node's log as text, `offset`/`limit` by line; `download=true` answers it as an attachment. Streamed page by
+    /// A node's log as text, `offset`/`limit` by line; `download=true` answers it as an attachment; `timestamps=true`
+    /// starts each line with the time its chunk was written (`2026-12-02T14:05:09.123Z `), where the store has it. Streamed page by
     /// page from the store, so a log of a million lines never sits in memory whole.
     func nodeLog(_ request: Request, _ context: ServerRequestContext) throws -> Response {
         try context.require(.viewer)
@@ -24,6 +25,7 @@ extension APIController {
         let query = QueryReader(request: request)
         let offset = try query.integer("offset", default: 0, range: 0...Int.max)
         let limit = try query.integer("limit", default: Int.max, range: 1...Int.max)
+        let timestamps = try query.boolean("timestamps") == true
         var headers: HTTPFields = [.contentType: "text/plain; charset=utf-8"]
         if try query.boolean("download") == true {
             let name = ServerContext.slug("run-\(run)-\(node)") + ".log"
@@ -42,9 +44,11 @@ extension APIController {
                     let chunks = try store.logChunks(run: run, node: node, after: after, limit: Self.chunkPage)
                     var text = ""
                     for chunk in chunks {
+                        let stamp = timestamps ? chunk.at.map { StoredDate.iso8601($0) + " " } ?? "" : ""
                         for piece in chunk.text.split(separator: "\n", omittingEmptySubsequences: false) {
                             defer { line += 1 }
                             guard line >= offset, line < end else { continue }
+                            text += stamp
                             text += piece
                             text += "\n"
                         }

@@ -95,13 +95,18 @@ struct LogTail: Sendable {
     }
 
     /// The events of a chunk's lines from line `first` on: per line its id and a JSON object with the node, attempt,
-    /// stream and text.
+    /// stream, text and (where the store has it) the time the chunk was written.
     static func events(of chunk: LogChunkRecord, from first: Int) -> String {
         var out = ""
         let id = String(chunk.id ?? 0)
         var prefix = ""
         prefix += "\ndata: {\"attempt\":\(chunk.attempt),\"line\":"
-        var suffix = ",\"node\":"
+        var suffix = ""
+        if let at = chunk.at {
+            suffix += ",\"at\":"
+            JSONValue.writeQuoted(StoredDate.iso8601(at), into: &suffix)
+        }
+        suffix += ",\"node\":"
         JSONValue.writeQuoted(chunk.nodeId, into: &suffix)
         suffix += ",\"stream\":"
         JSONValue.writeQuoted(chunk.stream, into: &suffix)

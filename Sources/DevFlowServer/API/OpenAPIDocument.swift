@@ -459,6 +459,17 @@ enum OpenAPIDocument {
                       "type": "boolean",
                       "default": false
                     }
+                  },
+                  {
+                    "name": "timestamps",
+                    "in": "query",
+                    "required": false,
+                    "description": "`true`: start each line with the time its chunk was written (RFC 3339 with milliseconds, then a space), where the store has it. Empty: as if absent.",
+                    "allowEmptyValue": true,
+                    "schema": {
+                      "type": "boolean",
+                      "default": false
+                    }
                   }
                 ],
                 "responses": {
@@ -3326,6 +3337,11 @@ enum OpenAPIDocument {
                       "stdout",
                       "stderr"
                     ]
+                  },
+                  "at": {
+                    "type": "string",
+                    "format": "date-time",
+                    "description": "When the line's chunk was written (absent for chunks stored before the store kept it)."
                   }
                 },
                 "additionalProperties": false
