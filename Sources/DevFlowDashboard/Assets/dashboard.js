@@ -357,20 +357,25 @@
     let graph = null;
     let graphLoaded = false;
     const early = new Map(); // node -> status, for node events before the graph has drawn
-    if (graphEl && window.DevFlowRunGraph) {
+    // run-graph.js mounts every .run-graph itself on DOMContentLoaded (before this script's start); mount() is
+    // idempotent and returns that graph's handle, so asking for it never makes a second one, and mounts it if
+    // run-graph.js has not (yet).
+    const getGraph = () => {
+      if (graph || !graphEl || !window.DevFlowRunGraph) return graph;
       try {
-        // mount() returns the graph run-graph.js mounted itself (it is idempotent): never a second one.
         graph = window.DevFlowRunGraph.mount(graphEl);
-        Promise.resolve(graph.ready).then(() => {
-          graphLoaded = true;
-          for (const [node, status] of early) graph.setNodeStatus(node, status);
-          early.clear();
-        }, () => { graphLoaded = true; });
       } catch (error) {
         console.error('dashboard: graph', error);
-        graph = null;
+        return null;
       }
-    }
+      Promise.resolve(graph.ready).then(() => {
+        graphLoaded = true;
+        for (const [node, status] of early) graph.setNodeStatus(node, status);
+        early.clear();
+      }, () => { graphLoaded = true; });
+      return graph;
+    };
+    getGraph();
 
     const finished = () => {
       const cancel = document.getElementById('cancel-run');
@@ -390,8 +395,10 @@
         if (!link.hasAttribute('href')) link.setAttribute('href', '');
         link.hidden = false;
       }
-      if (graph) setTimeout(() => { try { graph.reload(); } catch (_) { /* the graph shows its own error */ } },
-        GRAPH_RELOAD_DELAY_MS);
+      if (getGraph()) {
+        setTimeout(() => { try { graph.reload(); } catch (_) { /* the graph shows its own error */ } },
+          GRAPH_RELOAD_DELAY_MS);
+      }
     };
 
     const onRun = (change) => {
@@ -412,7 +419,7 @@
         const cell = tr.querySelector('td.status');
         if (cell) setBadge(cellBadge(cell), change.status);
       }
-      if (graph) {
+      if (getGraph()) {
         const known = graph.setNodeStatus(change.node, change.status);
         if (!known && !graphLoaded) early.set(change.node, change.status);
       }

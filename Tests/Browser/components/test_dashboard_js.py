@@ -539,6 +539,11 @@ def test_keyboard_shortcuts(b, ctl):
     b.keys("b")
     time.sleep(0.3)
     equal(b.js("return location.pathname"), "/", "no navigation after a slow chord")
+    # On the log page `g` is also the log viewer's "to top"; `g r` still navigates.
+    b.open("/runs/12/nodes/build/log", live=False)
+    wait(lambda: b.js("return !!document.querySelector('.log-viewer.lv-mounted')"), "the log viewer")
+    b.keys("g", "r")
+    wait(lambda: b.js("return location.pathname") == "/", "`g r` from the log page")
     # Tab reaches the skip link first, with a visible focus ring.
     b.open("/", live=False)
     body = b.driver.find_element(By.TAG_NAME, "body")
