@@ -44,7 +44,9 @@ from urllib.parse import parse_qs, urlsplit
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 ASSETS = os.path.join(ROOT, "Sources", "DevFlowDashboard", "Assets")
 SESSION_COOKIE = "devflow_session=fake-dashboard-session"
-CSP = "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:"
+# DashboardPages.securityHeaders (the contract's policy plus script-src, connect-src and the rest).
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+       "connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
 CSRF = "fake-csrf-token"
 
 XSS_SCRIPT = "<script>window.__pwned=1</script>"

@@ -225,7 +225,7 @@ def test_row_badge_changes_on_run_event(b, ctl):
           f"badge class: {r['cls']}")
     equal(r["finished"], at, "data-finished-at is the event's time")
     final = r["duration"]
-    check(60 <= seconds_of(final) <= 75, f"final duration {final!r}")
+    check(60 <= seconds_of(final) <= 90, f"final duration {final!r}")
     time.sleep(1.3)
     equal(row(b, 12)["duration"], final, "a finished run's duration no longer ticks")
     # A queued run starts: data-started-at is the event's time and its duration ticks from there.
@@ -288,7 +288,7 @@ def test_new_run_inserted_on_live_page(b, ctl):
     ctl.run_event(21, "queued")
     wait(lambda: row(b, 21) and row(b, 22), "rows 21 and 22")
     equal(b.js(ROW_IDS)[:4], ["22", "21", "20", "13"], "rows in id order")
-    check(5 <= seconds_of(row(b, 22)["duration"]) <= 8, f"row 22 duration {row(b, 22)['duration']!r}")
+    check(5 <= seconds_of(row(b, 22)["duration"]) <= 15, f"row 22 duration {row(b, 22)['duration']!r}")
     equal(ctl.fetches(21), 1, "one fetch per run")
     equal(b.errors(), [], "console errors")
 
@@ -387,13 +387,23 @@ def test_durations_tick_and_format(b, ctl):
     equal(cases[0], ["0s", "1s", "45s", "1m", "1m", "1m 3s", "59m 59s", "1h", "2h 5m", "1d 1h", "1d", "0s", ""],
           "formatDuration")
     equal(cases[1], ["0.4s", "3.5s", "9s", "12s", "1m 3s"], "formatDuration of a finished duration")
-    first = seconds_of(row(b, 12)["duration"])
-    check(64 <= first <= 70, f"run 12 started 65 s ago: {row(b, 12)['duration']!r}")
+    # The shown duration follows the clock (within the one-second tick, and a slow, loaded machine's delays).
+    elapsed = ("const d = document.querySelector('#runs tr[data-run-id=\"12\"] td.duration');"
+               "return [d.textContent, (Date.now() - Date.parse(d.dataset.startedAt)) / 1000];")
+
+    def shown_and_real():
+        text, real = b.js(elapsed)
+        shown = seconds_of(text)
+        check(abs(shown - real) <= 1.6, f"run 12's duration {text!r} after {real:.1f} s")
+        return shown
+
+    first = shown_and_real()
+    check(64 <= first <= 75, f"run 12 started 65 s ago: {first}")
     finished = row(b, 11)["duration"]
     equal(finished, "1m 3s", "a finished run's duration")
     time.sleep(2.2)
-    later = seconds_of(row(b, 12)["duration"])
-    check(later - first in (2, 3), f"ticked from {first} to {later} in 2.2 s")
+    later = shown_and_real()
+    check(later > first, f"ticked from {first} to {later} in 2.2 s")
     equal(row(b, 11)["duration"], finished, "the finished run does not tick")
     equal(row(b, 13)["duration"], "", "a queued run has no duration")
     equal(b.errors(), [], "console errors")
@@ -451,7 +461,7 @@ def test_run_page_status_nodes_graph_and_cancel(b, ctl):
     check(link.is_displayed(), "#reload-details is shown")
     equal(b.js("return document.getElementById('reload-details').getAttribute('href')"), "/runs/12",
           "the page's own reload link")
-    wait(lambda: ctl.fetches(12) == 2, "the graph to reload once", timeout=5)
+    wait(lambda: ctl.fetches(12) == 2, "the graph to reload once")
     equal(b.js_async(GRAPH_READY), True, "graph ready after reload")
     equal(b.errors(), [], "console errors")
 
