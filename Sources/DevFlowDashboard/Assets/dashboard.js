@@ -12,7 +12,8 @@
 //                          #reload-details shown and the graph reloaded; node events update tr[data-node-id] and the
 //                          graph (DevFlowRunGraph handle.setNodeStatus); a node selected in the graph highlights its row
 //   both                   one EventSource on /api/v1/events; #live-status says "Live" or "Reconnecting…"
-//   every page             running durations tick every second; <time datetime> gets a local date-time title;
+//   every page             running durations tick every second (the server's format: 45s, 1m 3s, 2h 5m, 3d 4h);
+//                          <time datetime> gets a local date-time title;
 //                          `g r`, `g b`, `g d`, `g i` navigate, `/` focuses the first filter input
 //
 // Run names, branches, commits and event summaries are untrusted: they reach the DOM through textContent and
@@ -50,13 +51,31 @@
     return Date.parse(v);
   }
 
-  /** `45s`, `1m 3s`, `2h 5m` (negative or unknown: `0s`). */
-  function formatDuration(ms) {
-    const s = Number.isFinite(ms) && ms > 0 ? Math.floor(ms / 1000) : 0;
-    if (s < 60) return `${s}s`;
-    const m = Math.floor(s / 60);
-    if (m < 60) return `${m}m ${s % 60}s`;
-    return `${Math.floor(m / 60)}h ${m % 60}m`;
+  /**
+   * `45s`, `1m 3s`, `1m`, `2h 5m`, `2h`, `3d 4h` as the server writes them (DisplayFormat.duration); with
+   * `fractional`, under 10 s one decimal (`0.4s`) as the server does for a finished step. Unknown: ''.
+   */
+  function formatDuration(ms, fractional) {
+    if (typeof ms !== 'number' || !Number.isFinite(ms)) return '';
+    const seconds = Math.max(0, ms) / 1000;
+    if (fractional && seconds < 10 && seconds !== Math.round(seconds)) return `${seconds.toFixed(1)}s`;
+    const total = Math.round(seconds);
+    const d = Math.floor(total / 86400);
+    const h = Math.floor(total / 3600) % 24;
+    const m = Math.floor(total / 60) % 60;
+    const s = total % 60;
+    if (d > 0) return h > 0 ? `${d}d ${h}h` : `${d}d`;
+    if (h > 0) return m > 0 ? `${h}h ${m}m` : `${h}h`;
+    if (m > 0) return s > 0 ? `${m}m ${s}s` : `${m}m`;
+    return `${s}s`;
+  }
+
+  /** A state as the server labels it: `config_error` -> `config error`. */
+  function label(status) { return status.replace(/_/g, ' '); }
+
+  /** `2026-12-02 14:05 UTC`, as the server writes a time (DisplayFormat.text). */
+  function timeText(iso) {
+    return iso.length >= 16 ? `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC` : iso;
   }
 
   let dateFormat = null;
@@ -69,14 +88,6 @@
     }
   }
 
-  function relativeText(ms) {
-    const s = Math.round((Date.now() - ms) / 1000);
-    if (s < 45) return 'just now';
-    if (s < 3600) return `${Math.round(s / 60)} min ago`;
-    if (s < 86400) return `${Math.round(s / 3600)} h ago`;
-    return localDateTime(ms);
-  }
-
   function titleTimes(root) {
     for (const t of root.querySelectorAll('time[datetime]')) {
       const ms = parseTime(t.getAttribute('datetime'));
@@ -86,9 +97,9 @@
 
   function isFinished(status) { return FINISHED.has(status); }
 
-  /** Sets a badge's text and its `status-*` class, keeping its other classes. */
+  /** Sets a badge's text (the status's label) and its `status-*` class, keeping its other classes. */
   function setBadge(el, status) {
-    el.textContent = status;
+    el.textContent = label(status);
     for (const c of Array.from(el.classList)) if (c.startsWith('status-')) el.classList.remove(c);
     el.classList.add('badge', STATUS_RE.test(status) ? `status-${status}` : 'status-unknown');
   }
@@ -136,8 +147,8 @@
     if (!Number.isFinite(started)) return;
     const finished = parseTime(el.dataset.finishedAt);
     let text;
-    if (Number.isFinite(finished)) text = formatDuration(finished - started);
-    else if (running) text = formatDuration(Date.now() - started);
+    if (Number.isFinite(finished)) text = formatDuration(finished - started, true);
+    else if (running) text = formatDuration(Date.now() - started, false);
     else return;
     if (el.textContent !== text) el.textContent = text;
   }
@@ -157,17 +168,10 @@
     return run ? run.dataset.status : '';
   }
 
-  let relativeTicks = 0;
   function tick() {
     for (const el of document.querySelectorAll('.duration[data-started-at]')) {
       if (el.dataset.finishedAt) continue;
       if (statusOf(el) === 'running') renderDuration(el, true);
-    }
-    if (++relativeTicks % 30 === 0) {
-      for (const t of document.querySelectorAll('time[data-relative]')) {
-        const ms = parseTime(t.getAttribute('datetime'));
-        if (Number.isFinite(ms)) t.textContent = relativeText(ms);
-      }
     }
   }
 
@@ -325,19 +329,21 @@
     cell('repository', str(run.repository));
     cell('branch', str(run.branch));
     const commit = str(run.commit);
-    const code = document.createElement('code');
-    code.textContent = commit.slice(0, 7);
-    if (commit) code.setAttribute('title', commit);
-    cell('commit').appendChild(code);
+    const commitCell = cell('commit');
+    if (commit) {
+      const code = document.createElement('code');
+      code.textContent = commit.slice(0, 7);
+      code.setAttribute('title', commit);
+      commitCell.appendChild(code);
+    }
     const event = run.event && typeof run.event === 'object' ? run.event : {};
     cell('trigger', str(event.summary) || str(run.event_kind) || (typeof run.event === 'string' ? run.event : ''));
     const queuedCell = cell('queued');
     const queuedAt = parseTime(run.queued_at);
     if (Number.isFinite(queuedAt)) {
       const time = document.createElement('time');
-      time.setAttribute('datetime', str(run.queued_at));
-      time.dataset.relative = '';
-      time.textContent = relativeText(queuedAt);
+      time.setAttribute('datetime', run.queued_at);
+      time.textContent = timeText(run.queued_at);
       time.setAttribute('title', localDateTime(queuedAt));
       queuedCell.appendChild(time);
     }
@@ -357,20 +363,25 @@
     let graph = null;
     let graphLoaded = false;
     const early = new Map(); // node -> status, for node events before the graph has drawn
-    if (graphEl && window.DevFlowRunGraph) {
+    // run-graph.js mounts every .run-graph itself on DOMContentLoaded (before this script's start); mount() is
+    // idempotent and returns that graph's handle, so asking for it never makes a second one, and mounts it if
+    // run-graph.js has not (yet).
+    const getGraph = () => {
+      if (graph || !graphEl || !window.DevFlowRunGraph) return graph;
       try {
-        // mount() returns the graph run-graph.js mounted itself (it is idempotent): never a second one.
         graph = window.DevFlowRunGraph.mount(graphEl);
-        Promise.resolve(graph.ready).then(() => {
-          graphLoaded = true;
-          for (const [node, status] of early) graph.setNodeStatus(node, status);
-          early.clear();
-        }, () => { graphLoaded = true; });
       } catch (error) {
         console.error('dashboard: graph', error);
-        graph = null;
+        return null;
       }
-    }
+      Promise.resolve(graph.ready).then(() => {
+        graphLoaded = true;
+        for (const [node, status] of early) graph.setNodeStatus(node, status);
+        early.clear();
+      }, () => { graphLoaded = true; });
+      return graph;
+    };
+    getGraph();
 
     const finished = () => {
       const cancel = document.getElementById('cancel-run');
@@ -384,14 +395,16 @@
         link.id = 'reload-details';
         link.setAttribute('href', ''); // this page, as the server renders it now
         link.textContent = 'Reload for details';
-        statusEl.insertAdjacentElement('afterend', link);
+        (statusEl.closest('h1') || statusEl).insertAdjacentElement('afterend', link);
       }
       if (link) {
         if (!link.hasAttribute('href')) link.setAttribute('href', '');
         link.hidden = false;
       }
-      if (graph) setTimeout(() => { try { graph.reload(); } catch (_) { /* the graph shows its own error */ } },
-        GRAPH_RELOAD_DELAY_MS);
+      if (getGraph()) {
+        setTimeout(() => { try { graph.reload(); } catch (_) { /* the graph shows its own error */ } },
+          GRAPH_RELOAD_DELAY_MS);
+      }
     };
 
     const onRun = (change) => {
@@ -412,7 +425,7 @@
         const cell = tr.querySelector('td.status');
         if (cell) setBadge(cellBadge(cell), change.status);
       }
-      if (graph) {
+      if (getGraph()) {
         const known = graph.setNodeStatus(change.node, change.status);
         if (!known && !graphLoaded) early.set(change.node, change.status);
       }
@@ -441,7 +454,8 @@
   }
 
   function firstFilterInput() {
-    const forms = [document.getElementById('run-filters'), ...document.querySelectorAll('main form[method="get" i]')];
+    const forms = [document.getElementById('run-filters'), ...document.querySelectorAll('main form.filters'),
+      ...document.querySelectorAll('main form[method="get" i]')];
     for (const form of forms) {
       if (!form) continue;
       for (const el of form.querySelectorAll('input, select, textarea')) {
@@ -485,8 +499,9 @@
     const handlers = { run: null, node: null };
     const table = document.getElementById('runs');
     if (table) handlers.run = runsList(table);
+    // The run page: <main data-run-id> with #run-status (the log page has data-run-id too, and nothing live).
     const main = document.querySelector('main[data-run-id]');
-    if (main && /^[0-9]+$/.test(main.dataset.runId || '')) {
+    if (main && /^[0-9]+$/.test(main.dataset.runId || '') && document.getElementById('run-status')) {
       const page = runPage(main);
       const listRun = handlers.run;
       handlers.run = listRun ? (c) => { listRun(c); page.run(c); } : page.run;

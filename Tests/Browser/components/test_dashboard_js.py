@@ -225,7 +225,7 @@ def test_row_badge_changes_on_run_event(b, ctl):
           f"badge class: {r['cls']}")
     equal(r["finished"], at, "data-finished-at is the event's time")
     final = r["duration"]
-    check(60 <= seconds_of(final) <= 75, f"final duration {final!r}")
+    check(60 <= seconds_of(final) <= 90, f"final duration {final!r}")
     time.sleep(1.3)
     equal(row(b, 12)["duration"], final, "a finished run's duration no longer ticks")
     # A queued run starts: data-started-at is the event's time and its duration ticks from there.
@@ -276,7 +276,8 @@ def test_new_run_inserted_on_live_page(b, ctl):
     equal(link, "/runs/20", "link")
     t = b.js("const t = document.querySelector('#runs tr[data-run-id=\"20\"] time');"
              "return t && {dt: t.getAttribute('datetime'), title: t.title, text: t.textContent};")
-    check(t and t["title"] and t["text"] == "just now", f"queued time: {t}")
+    check(t and t["title"], f"queued time's title: {t}")
+    equal(t["text"], f"{t['dt'][:10]} {t['dt'][11:16]} UTC", "queued time's text (as the server writes it)")
     equal(ctl.fetches(20), 1, "fetches of run 20")
     # Later events apply to the inserted row; two more runs land in id order whatever order they come in.
     ctl.run_event(20, "running")
@@ -287,7 +288,7 @@ def test_new_run_inserted_on_live_page(b, ctl):
     ctl.run_event(21, "queued")
     wait(lambda: row(b, 21) and row(b, 22), "rows 21 and 22")
     equal(b.js(ROW_IDS)[:4], ["22", "21", "20", "13"], "rows in id order")
-    check(5 <= seconds_of(row(b, 22)["duration"]) <= 8, f"row 22 duration {row(b, 22)['duration']!r}")
+    check(5 <= seconds_of(row(b, 22)["duration"]) <= 15, f"row 22 duration {row(b, 22)['duration']!r}")
     equal(ctl.fetches(21), 1, "one fetch per run")
     equal(b.errors(), [], "console errors")
 
@@ -347,7 +348,7 @@ def test_markup_in_a_new_run_is_text(b, ctl):
     # A status that is markup is text too, with a neutral badge.
     ctl.run_event(24, XSS_IMG)
     r = wait(lambda: row(b, 24)["status"] == XSS_IMG and row(b, 24), "the markup status")
-    equal(r["badge"], XSS_IMG, "badge text")
+    equal(r["badge"], XSS_IMG.replace("_", " "), "badge text (the status's label)")
     equal(r["cls"], "badge status-unknown", "badge class")
     equal(b.js("return document.querySelectorAll('img').length"), 0, "img elements")
     equal(b.errors(), [], "console errors")
@@ -379,17 +380,30 @@ def test_malformed_events_are_ignored_and_unknown_status_is_neutral(b, ctl):
 
 def test_durations_tick_and_format(b, ctl):
     b.open("/")
+    # The server's DisplayFormat.duration: 45s, 1m 3s, 1m, 2h 5m, 2h, 1d 1h; one decimal under 10 s when finished.
     cases = b.js("""const f = DevFlowDashboard.formatDuration;
-      return [0, 999, 45000, 59999, 60000, 63000, 3599000, 3600000, 7500000, 90061000, -5000, NaN].map(f);""")
-    equal(cases, ["0s", "0s", "45s", "59s", "1m 0s", "1m 3s", "59m 59s", "1h 0m", "2h 5m", "25h 1m", "0s", "0s"],
+      return [[0, 999, 45000, 59999, 60000, 63000, 3599000, 3600000, 7500000, 90061000, 86400000, -5000, NaN]
+        .map((ms) => f(ms)), [400, 3500, 9000, 12300, 63000].map((ms) => f(ms, true))];""")
+    equal(cases[0], ["0s", "1s", "45s", "1m", "1m", "1m 3s", "59m 59s", "1h", "2h 5m", "1d 1h", "1d", "0s", ""],
           "formatDuration")
-    first = seconds_of(row(b, 12)["duration"])
-    check(64 <= first <= 70, f"run 12 started 65 s ago: {row(b, 12)['duration']!r}")
+    equal(cases[1], ["0.4s", "3.5s", "9s", "12s", "1m 3s"], "formatDuration of a finished duration")
+    # The shown duration follows the clock (within the one-second tick, and a slow, loaded machine's delays).
+    elapsed = ("const d = document.querySelector('#runs tr[data-run-id=\"12\"] td.duration');"
+               "return [d.textContent, (Date.now() - Date.parse(d.dataset.startedAt)) / 1000];")
+
+    def shown_and_real():
+        text, real = b.js(elapsed)
+        shown = seconds_of(text)
+        check(abs(shown - real) <= 1.6, f"run 12's duration {text!r} after {real:.1f} s")
+        return shown
+
+    first = shown_and_real()
+    check(64 <= first <= 75, f"run 12 started 65 s ago: {first}")
     finished = row(b, 11)["duration"]
     equal(finished, "1m 3s", "a finished run's duration")
     time.sleep(2.2)
-    later = seconds_of(row(b, 12)["duration"])
-    check(later - first in (2, 3), f"ticked from {first} to {later} in 2.2 s")
+    later = shown_and_real()
+    check(later > first, f"ticked from {first} to {later} in 2.2 s")
     equal(row(b, 11)["duration"], finished, "the finished run does not tick")
     equal(row(b, 13)["duration"], "", "a queued run has no duration")
     equal(b.errors(), [], "console errors")
@@ -445,8 +459,9 @@ def test_run_page_status_nodes_graph_and_cancel(b, ctl):
     check(not b.driver.find_element(By.ID, "cancel-run").is_displayed(), "#cancel-run is gone")
     link = b.driver.find_element(By.ID, "reload-details")
     check(link.is_displayed(), "#reload-details is shown")
-    equal(b.js("return document.getElementById('reload-details').getAttribute('href')"), "", "reload link href")
-    wait(lambda: ctl.fetches(12) == 2, "the graph to reload once", timeout=5)
+    equal(b.js("return document.getElementById('reload-details').getAttribute('href')"), "/runs/12",
+          "the page's own reload link")
+    wait(lambda: ctl.fetches(12) == 2, "the graph to reload once")
     equal(b.js_async(GRAPH_READY), True, "graph ready after reload")
     equal(b.errors(), [], "console errors")
 
@@ -473,8 +488,8 @@ def test_run_page_without_feed_position_and_node_selection(b, ctl):
     wait(lambda: b.js("return document.getElementById('run-status').dataset.status") == "cancelled", "cancelled")
     made = b.js("const a = document.getElementById('reload-details');"
                 "return a && [a.textContent, a.getAttribute('href'), a.href === location.href.split('#')[0],"
-                "a.previousElementSibling.id, a.hidden];")
-    equal(made, ["Reload for details", "", True, "run-status", False], "the reload link made after #run-status")
+                "a.previousElementSibling.contains(document.getElementById('run-status')), a.hidden];")
+    equal(made, ["Reload for details", "", True, True, False], "the reload link made after #run-status's heading")
     check(not b.driver.find_element(By.ID, "cancel-run").is_displayed(), "#cancel-run is gone")
     equal(b.errors(), [], "console errors")
 
@@ -539,6 +554,20 @@ def test_keyboard_shortcuts(b, ctl):
     b.keys("b")
     time.sleep(0.3)
     equal(b.js("return location.pathname"), "/", "no navigation after a slow chord")
+    # `/` on another page with a filter form.
+    b.open("/dora", live=False)
+    b.keys("/")
+    equal(b.js("return [document.activeElement.form.id, document.activeElement.name]"), ["dora-filters", "repository"],
+          "focused by / on the DORA page")
+    # On the log page (<main data-run-id> but no #run-status: nothing live, no stream) `g` is also the log
+    # viewer's "to top"; `g r` still navigates.
+    connections = len(ctl.state()["connections"])
+    b.open("/runs/12/nodes/build/log", live=False)
+    wait(lambda: b.js("return !!document.querySelector('.log-viewer.lv-mounted')"), "the log viewer")
+    time.sleep(0.3)
+    equal(len(ctl.state()["connections"]), connections, "event streams opened by the log page")
+    b.keys("g", "r")
+    wait(lambda: b.js("return location.pathname") == "/", "`g r` from the log page")
     # Tab reaches the skip link first, with a visible focus ring.
     b.open("/", live=False)
     body = b.driver.find_element(By.TAG_NAME, "body")
@@ -553,7 +582,7 @@ def test_keyboard_shortcuts(b, ctl):
 
 PAGES = [("runs", "/"), ("run", "/runs/12"), ("run-config-error", "/runs/9"), ("run-finished", "/runs/11"),
          ("breakers", "/breakers"), ("dora", "/dora"), ("insights", "/insights"), ("sign-in", "/sign-in?error=1"),
-         ("log", "/runs/12/nodes/build/log")]
+         ("log", "/runs/12/nodes/build/log"), ("error", "/error")]
 LIVE = {"runs", "run", "run-config-error", "run-finished"}
 
 
