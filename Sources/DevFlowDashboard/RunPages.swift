@@ -38,9 +38,9 @@ public struct RunListFilters: Sendable {
 
 extension DashboardPage {
     /// The runs list: one page of `runs` (newest first); `hasMore` links to older ones.
-    public static func runs(_ runs: [RunListing], filters: RunListFilters, hasMore: Bool, firstPage: Bool)
-        -> DashboardPage
-    {
+    public static func runs(
+        _ runs: [RunListing], filters: RunListFilters, hasMore: Bool, firstPage: Bool, lastEventID: Int64 = 0
+    ) -> DashboardPage {
         let rows = runs.map { run -> [String: Any] in
             [
                 "id": String(run.id), "status": run.status.rawValue,
@@ -65,7 +65,7 @@ extension DashboardPage {
         return DashboardPage(
             "runs", title: "Runs",
             [
-                "runs": rows, "statuses": statuses, "filtered": !filters.isEmpty,
+                "runs": rows, "statuses": statuses, "filtered": !filters.isEmpty, "lastEventID": String(lastEventID),
                 "live": filters.isEmpty && firstPage ? "true" : "false", "next": next.map { "/" + $0 },
                 "filters": [
                     "repository": filters.repository ?? "", "branch": filters.branch ?? "",
@@ -80,7 +80,7 @@ extension DashboardPage {
     /// A run's page: facts, graph, steps, attempts, outputs, findings and, for a `config_error` run, its diagnostics.
     public static func run(
         _ run: RunRecord, nodes: [NodeRecord], attempts: [AttemptRecord], outputs: [String: [String: String]],
-        findings: [FindingRecord], canCancel: Bool
+        findings: [FindingRecord], canCancel: Bool, lastEventID: Int64 = 0
     ) -> DashboardPage {
         let id = String(run.id ?? 0)
         let summary = QueuedSummary.of(run.event)
@@ -129,6 +129,7 @@ extension DashboardPage {
             "run", title: "Run #\(id) \(run.pipeline)",
             [
                 "run": facts.compactMapValues { $0 }, "canCancel": canCancel && !run.status.isFinished,
+                "lastEventID": String(lastEventID),
                 "nodes": nodeRows, "hasNodes": !nodeRows.isEmpty, "attempts": attemptRows,
                 "hasAttempts": !attemptRows.isEmpty, "outputs": outputRows, "hasOutputs": !outputRows.isEmpty,
                 "findings": findingRows, "hasFindings": !findingRows.isEmpty, "diagnostics": diagnostics,

@@ -156,6 +156,11 @@ extension SQLiteRunStore: AnalyticsSource {
 }
 
 extension SQLiteRunStore {
+    /// The id of the newest change in the state-change feed (0 when empty): where a page's event stream starts.
+    public func lastStateChangeID() throws -> Int64 {
+        try database.read { db in try Int64.fetchOne(db, sql: "SELECT max(id) FROM stateChange") ?? 0 }
+    }
+
     /// Every pipeline name that has a run, in name order (the dashboard's picker).
     public func pipelineNames() throws -> [String] {
         try database.read { db in try String.fetchAll(db, sql: "SELECT DISTINCT pipeline FROM run ORDER BY pipeline") }

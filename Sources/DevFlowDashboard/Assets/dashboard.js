@@ -27,7 +27,7 @@
   if (window.DevFlowDashboard) return;
 
   const EVENTS_URL = '/api/v1/events';
-  const FINISHED = new Set(['succeeded', 'failed', 'cancelled', 'config_error', 'skipped']);
+  const FINISHED = new Set(['succeeded', 'failed', 'cancelled', 'config_error', 'skipped', 'interrupted']);
   const STATUS_RE = /^[a-z][a-z0-9_]{0,39}$/;
   const EVENT_ID_RE = /^[0-9]{1,18}$/;
   const NAV = { r: '/', b: '/breakers', d: '/dora', i: '/insights' };

@@ -24,6 +24,8 @@ extension DashboardController {
             filters.status = value
         }
         let before = text("before").flatMap { Int64($0) }
+        // Read before the runs, so that no change between the two reads is missed by the page's event stream.
+        let lastEventID = try self.context.store.lastStateChangeID()
         var runs = try self.context.store.runs(
             matching: RunFilter(
                 repository: filters.repository, branch: filters.branch, status: filters.status, event: filters.event,
@@ -31,10 +33,12 @@ extension DashboardController {
         let hasMore = runs.count > Self.pageSize
         if hasMore { runs.removeLast() }
         return pages.page(
-            .runs(runs, filters: filters, hasMore: hasMore, firstPage: before == nil), frame: frame(context))
+            .runs(runs, filters: filters, hasMore: hasMore, firstPage: before == nil, lastEventID: lastEventID),
+            frame: frame(context))
     }
 
     func run(_ context: ServerRequestContext) throws -> Response {
+        let lastEventID = try self.context.store.lastStateChangeID()
         guard let id = Int64(context.path("run")), let run = try self.context.store.run(id) else {
             return pages.error(
                 .notFound, heading: "No such run", message: "There is no run \(context.path("run")).",
@@ -45,7 +49,7 @@ extension DashboardController {
             .run(
                 run, nodes: try store.nodes(run: id), attempts: try store.attempts(run: id),
                 outputs: try store.outputs(run: id), findings: try store.findings(run: id),
-                canCancel: role(context) >= .operator), frame: frame(context))
+                canCancel: role(context) >= .operator, lastEventID: lastEventID), frame: frame(context))
     }
 
     /// Asks the run's worker to stop it, as `POST /api/v1/runs/{id}/cancel` does; audited.
