@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs what DevFlow needs beyond the Swift toolchain: libyaml (the YAML front end), libgit2 (git facts),
-# shellcheck (the shellcheck rule), and the PyPI tools the test suite compares against. Safe to run again.
+# shellcheck (the shellcheck rule), Debian's Chromium and its driver (the dashboard's browser tests; nothing downloads
+# a browser), and the PyPI tools the test suite uses (selenium drives that Chromium). Safe to run again.
 set -euo pipefail
 
 missing=()
-for package in libyaml-dev libsqlite3-dev libgit2-dev shellcheck git curl openssl; do
+for package in libyaml-dev libsqlite3-dev libgit2-dev shellcheck git curl openssl chromium chromium-driver; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
 done
 if ((${#missing[@]})); then
@@ -16,4 +17,4 @@ if ((${#missing[@]})); then
 fi
 
 python3 -m pip install --quiet --disable-pip-version-check "check-jsonschema==0.39.0" "jsonschema>=4.20" \
-    "openapi-spec-validator==0.9.0" "schemathesis==4.32.5" 2>&1 | grep -v "Running pip as the 'root' user" || true
+    "openapi-spec-validator==0.9.0" "schemathesis==4.32.5" "selenium==4.51.0" 2>&1 | grep -v "Running pip as the 'root' user" || true

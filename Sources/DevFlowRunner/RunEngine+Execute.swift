@@ -168,8 +168,17 @@ extension RunEngine {
     {
         let start = clock.now()
         observer?.observe(.attemptStarted(node: node.id, attempt: attempt))
+        if attempt == 1 { try? store.startNode(run: runId, node: node.id, at: start) }
         let logs = LogBuffer(
             store: store, runId: runId, node: node.id, attempt: attempt, masker: masker, observer: observer)
+        // A quiet step's last lines reach the store (and whoever follows the log) within a second.
+        let ticker = Task.detached { [logs] in
+            while !Task.isCancelled {
+                try? await Task.sleep(nanoseconds: 1_000_000_000)
+                logs.flush(ifOlderThan: LogBuffer.maximumDelay)
+            }
+        }
+        defer { ticker.cancel() }
         var environment = request.environment
         environment["DEVFLOW_RUN_ID"] = String(runId)
         environment["DEVFLOW_PIPELINE"] = request.graph.name
@@ -272,6 +281,12 @@ final class LogBuffer: @unchecked Sendable {
     let lock = NSLock()
     var lines: [String: [String]] = [:]
     var count = 0
+    /// When the oldest line not yet in the store arrived.
+    var oldest: Date?
+    /// Serializes writes, so that chunks reach the store in the order their lines came.
+    let writing = NSLock()
+    /// Lines wait at most this long (or until 512 are pending) before they are written.
+    static let maximumDelay: TimeInterval = 1
 
     init(
         store: any RunStore, runId: Int64, node: String, attempt: Int, masker: SecretMasker,
@@ -288,19 +303,32 @@ final class LogBuffer: @unchecked Sendable {
     func append(stream: String, line: String) {
         let masked = masker.mask(line)
         observer?.observe(.line(node: node, stream: stream, text: masked))
+        let now = Date()
         lock.lock()
         lines[stream, default: []].append(masked)
         count += 1
-        let full = count >= 512
+        if oldest == nil { oldest = now }
+        let due = count >= 512 || now.timeIntervalSince(oldest ?? now) >= Self.maximumDelay
         lock.unlock()
-        if full { flush() }
+        if due { flush() }
+    }
+
+    /// Writes the pending lines if the oldest has waited `age` seconds.
+    func flush(ifOlderThan age: TimeInterval) {
+        lock.lock()
+        let stale = oldest.map { Date().timeIntervalSince($0) >= age } ?? false
+        lock.unlock()
+        if stale { flush() }
     }
 
     func flush() {
+        writing.lock()
+        defer { writing.unlock() }
         lock.lock()
         let pending = lines
         lines = [:]
         count = 0
+        oldest = nil
         lock.unlock()
         for (stream, chunk) in pending.sorted(by: { $0.key < $1.key }) {
             try? store.appendLog(run: runId, node: node, attempt: attempt, stream: stream, lines: chunk)

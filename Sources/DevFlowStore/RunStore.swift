@@ -13,6 +13,8 @@ public protocol RunStore: Sendable {
     func isPaused(run: Int64) throws -> Bool
     /// Admits a local run to its concurrency group (see `RunQueue.enterGroup`).
     func enterGroup(run: Int64, group: String, cancelInProgress: Bool, now: Date) throws -> GroupAdmission
+    /// Marks a pending node `running` from `at` (its first attempt starting), so that watchers see it run.
+    func startNode(run: Int64, node: String, at date: Date) throws
     /// Records one attempt.
     func recordAttempt(_ attempt: AttemptRecord) throws
     /// Appends log lines of one attempt.

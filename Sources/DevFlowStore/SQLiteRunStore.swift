@@ -85,6 +85,17 @@ public final class SQLiteRunStore: RunStore, @unchecked Sendable {
         }
     }
 
+    /// Marks a pending node running (one statement; the state-change feed hears it through its trigger).
+    public func startNode(run: Int64, node: String, at date: Date) throws {
+        try database.write { db in
+            let statement = try db.cachedStatement(
+                sql:
+                    "UPDATE node SET status = 'running', startedAt = ? WHERE runId = ? AND nodeId = ? AND status = 'pending'"
+            )
+            try statement.execute(arguments: [StoredDate.text(date), run, node])
+        }
+    }
+
     /// Inserts an attempt and updates the node's attempt count.
     public func recordAttempt(_ attempt: AttemptRecord) throws {
         try database.write { db in
