@@ -20,6 +20,24 @@ import Testing
             finishedAt: nil, pid: pid, host: ProcessInfo.processInfo.hostName, heartbeatAt: date, resumedFrom: nil)
     }
 
+    @Test func aStartedNodeIsRunningOnceInTheFeedAndKeepsItsLogChunkTimes() throws {
+        for store in try Self.stores() {
+            let id = try #require(try store.startRun(Self.run(), nodes: ["build"]).id)
+            let started = Date(timeIntervalSince1970: 1_800_000_000)
+            try store.startNode(run: id, node: "build", at: started)
+            try store.startNode(run: id, node: "build", at: started.addingTimeInterval(5))  // a retry: no change
+            let node = try #require(try store.nodes(run: id).first)
+            #expect(node.status == "running")
+            #expect(node.startedAt == started)
+            try store.appendLog(run: id, node: "build", attempt: 1, stream: "stdout", lines: ["a"])
+            let chunk = try #require(try store.logChunks(run: id, node: "build", after: 0, limit: 10).first)
+            #expect(abs((chunk.at ?? .distantPast).timeIntervalSinceNow) < 60)
+            let feed = try store.stateChanges(after: 0, limit: 100).filter { $0.node == "build" }.map(\.status)
+            #expect(feed == ["running"])
+            #expect(try store.lastStateChangeID() > 0)
+        }
+    }
+
     @Test func recordsARunWithItsNodesAttemptsLogsAndOutputs() throws {
         for store in try Self.stores() {
             let run = try store.startRun(Self.run(), nodes: ["build", "test"])

@@ -404,8 +404,12 @@ def test_api_events_and_live_run(b, fx):
     mine = [(k, e.get("node"), e["status"]) for k, e in events if isinstance(e, dict) and e.get("run") == run_id]
     runs_states = [s for k, _, s in mine if k == "run"]
     equal(runs_states[-2:], ["running", "succeeded"], "run events of the live run")
-    equal(sorted((n, s) for k, n, s in mine if k == "node"), [("first", "succeeded"), ("sleep", "succeeded")],
+    # Each step is seen starting, then finishing, in that order.
+    nodes = [(n, s) for k, n, s in mine if k == "node"]
+    equal(sorted(nodes), [("first", "running"), ("first", "succeeded"), ("sleep", "running"), ("sleep", "succeeded")],
           "node events of the live run")
+    for name in ("first", "sleep"):
+        equal([s for n, s in nodes if n == name], ["running", "succeeded"], f"events of {name}, in order")
     check(all("at" in e for k, e in events if isinstance(e, dict)), "every event has 'at'")
 
 
