@@ -136,10 +136,9 @@ public struct DORA: Sendable {
     func changeFailures(_ history: [Deployment], since: Double) -> [ChangeFailure] {
         var marks: [Int: (ChangeFailure.Reason, Int64?)] = [:]
         var previousGood: Int?
-        var deployedCommits: [Int: Set<String>] = [:]  // commits successfully deployed before index i
-        var seen = Set<String>()
+        // Where each commit was first deployed successfully: a commit deployed before index i has a smaller index.
+        var firstDeployed: [String: Int] = [:]
         for (index, deployment) in history.enumerated() {
-            deployedCommits[index] = seen
             if !deployment.succeeded {
                 marks[index] = (.deploymentFailed, nil)
                 continue
@@ -150,7 +149,7 @@ public struct DORA: Sendable {
             {
                 let replaced = history[previous]
                 if let commit = deployment.commit, commit != replaced.commit,
-                    deployedCommits[previous]?.contains(commit) == true
+                    let first = firstDeployed[commit], first < previous
                 {
                     marks[previous] = (.rolledBack, deployment.run)
                 } else if let branch = deployment.branch, hotfixBranchPrefixes.contains(where: branch.hasPrefix) {
@@ -158,7 +157,7 @@ public struct DORA: Sendable {
                 }
             }
             previousGood = index
-            if let commit = deployment.commit { seen.insert(commit) }
+            if let commit = deployment.commit, firstDeployed[commit] == nil { firstDeployed[commit] = index }
         }
         return marks.keys.sorted().compactMap { index -> ChangeFailure? in
             let deployment = history[index]

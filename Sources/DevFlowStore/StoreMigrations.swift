@@ -241,6 +241,14 @@ enum StoreMigrations {
             // When each chunk was written, for the log viewer's timestamps (chunks written before have none).
             try db.alter(table: "logChunk") { table in table.add(column: "at", .datetime) }
         }
+        migrator.registerMigration("v12-analytics-indexes") { db in
+            // Analytics read a window of runs by queue time: this index holds every column they read, so the wide
+            // rows (graph JSON, event) are never touched; and a graph is looked up by its hash.
+            try db.execute(
+                sql: "CREATE INDEX runByQueuedAt ON run (queuedAt, id, pipeline, repository, graphHash, gitCommit, "
+                    + "gitBranch, gitAuthorTime, status, startedAt, finishedAt)")
+            try db.execute(sql: "CREATE INDEX runByGraphHash ON run (graphHash, id)")
+        }
         return migrator
     }
 }
