@@ -45,7 +45,9 @@ extension DashboardPage {
             [
                 "id": String(run.id), "status": run.status.rawValue,
                 "statusLabel": DisplayFormat.label(run.status.rawValue),
-                "pipeline": run.pipeline, "repository": run.repository ?? "", "branch": run.branch ?? "",
+                // A run whose pipeline never compiled (config_error) has no name yet: its file says which it is.
+                "pipeline": run.pipeline.isEmpty ? run.file : run.pipeline, "repository": run.repository ?? "",
+                "branch": run.branch ?? "",
                 "commit": run.commit ?? "", "shortCommit": DisplayFormat.shortCommit(run.commit),
                 "trigger": run.eventSummary ?? run.eventKind, "queuedAt": run.queuedAt,
                 "queuedText": DisplayFormat.text(iso: run.queuedAt), "startedAt": run.startedAt ?? "",
@@ -85,7 +87,7 @@ extension DashboardPage {
         let id = String(run.id ?? 0)
         let summary = QueuedSummary.of(run.event)
         let facts: [String: Any?] = [
-            "id": id, "pipeline": run.pipeline, "status": run.status.rawValue,
+            "id": id, "pipeline": run.pipeline.isEmpty ? run.file : run.pipeline, "status": run.status.rawValue,
             "statusLabel": DisplayFormat.label(run.status.rawValue), "statusReason": run.statusReason,
             "repository": run.repository, "branch": run.gitBranch, "commit": run.gitCommit,
             "shortCommit": DisplayFormat.shortCommit(run.gitCommit), "trigger": summary,

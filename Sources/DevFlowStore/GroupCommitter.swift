@@ -16,6 +16,8 @@ final class GroupCommitter: @unchecked Sendable {
     private let queue = DispatchQueue(label: "devflow.store.commits")
     private let lock = NSLock()
     private var pending: [NodeCommit] = []
+    /// Nodes that started (run, node, time), marked running in the next transaction, before its finished nodes.
+    private var starts: [(run: Int64, node: String, at: Date)] = []
     private var scheduled = false
     private var failed = false
 
@@ -35,20 +37,38 @@ final class GroupCommitter: @unchecked Sendable {
         if schedule { queue.asyncAfter(deadline: .now() + Self.delay) { [self] in commitPending() } }
     }
 
+    /// Queues a node's start for the next group transaction (not journaled: a start is a hint for watchers, and a
+    /// node that finished is never marked running again).
+    func enqueueStart(run: Int64, node: String, at date: Date) {
+        let schedule = lock.withLock {
+            starts.append((run, node, date))
+            if scheduled { return false }
+            scheduled = true
+            return true
+        }
+        if schedule { queue.asyncAfter(deadline: .now() + Self.delay) { [self] in commitPending() } }
+    }
+
     /// Commits what is pending and waits for the transactions already under way.
     func flush() { queue.sync { commitPending() } }
 
     /// Commits the pending nodes in one transaction, in the order they finished (on `queue`).
     private func commitPending() {
-        let batch = lock.withLock {
-            let batch = pending
+        let (batch, started) = lock.withLock {
+            let batch = (pending, starts)
             pending.removeAll(keepingCapacity: true)
+            starts.removeAll(keepingCapacity: true)
             scheduled = false
             return batch
         }
-        guard !batch.isEmpty else { return }
+        guard !batch.isEmpty || !started.isEmpty else { return }
         do {
-            try database.write { db in for commit in batch { try commit.apply(in: db) } }
+            try database.write { db in
+                for start in started {
+                    try SQLiteRunStore.markRunning(run: start.run, node: start.node, at: start.at, in: db)
+                }
+                for commit in batch { try commit.apply(in: db) }
+            }
         } catch {
             lock.withLock { failed = true }
         }

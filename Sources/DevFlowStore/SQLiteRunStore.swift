@@ -85,15 +85,23 @@ public final class SQLiteRunStore: RunStore, @unchecked Sendable {
         }
     }
 
-    /// Marks a pending node running (one statement; the state-change feed hears it through its trigger).
+    /// Marks a pending node running: in the next group commit (within `GroupCommitter.delay`) when the store has
+    /// one, else at once. The state-change feed hears it through its trigger.
     public func startNode(run: Int64, node: String, at date: Date) throws {
-        try database.write { db in
-            let statement = try db.cachedStatement(
-                sql:
-                    "UPDATE node SET status = 'running', startedAt = ? WHERE runId = ? AND nodeId = ? AND status = 'pending'"
-            )
-            try statement.execute(arguments: [StoredDate.text(date), run, node])
+        if let committer {
+            committer.enqueueStart(run: run, node: node, at: date)
+            return
         }
+        try database.write { db in try Self.markRunning(run: run, node: node, at: date, in: db) }
+    }
+
+    /// The statement of `startNode`: only a pending node changes (a finished one is never marked running again).
+    static func markRunning(run: Int64, node: String, at date: Date, in db: Database) throws {
+        let statement = try db.cachedStatement(
+            sql:
+                "UPDATE node SET status = 'running', startedAt = ? WHERE runId = ? AND nodeId = ? AND status = 'pending'"
+        )
+        try statement.execute(arguments: [StoredDate.text(date), run, node])
     }
 
     /// Inserts an attempt and updates the node's attempt count.

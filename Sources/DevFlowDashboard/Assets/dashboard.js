@@ -6,7 +6,7 @@
 // page contract):
 //
 //   runs list (#runs)      run events update a row's status badge and duration; on `#runs[data-live=true]` a run
-//                          not in the table (and newer than every row) is fetched from /api/v1/runs/ID and inserted
+//                          not in the table (and newer than the page's newest row) is fetched from /api/v1/runs/ID and inserted
 //   run page (main[data-run-id])
 //                          run events update #run-status; when the run finishes #cancel-run is hidden,
 //                          #reload-details shown and the graph reloaded; node events update tr[data-node-id] and the
@@ -21,7 +21,7 @@
 //
 // The event feed starts at the beginning unless told otherwise, so a page may carry `data-last-event-id` on <main>
 // or <body> (the feed position when it was rendered): the stream then starts after it. Without it the whole feed is
-// replayed; that is harmless (a finished run never goes back, only runs newer than every row are inserted).
+// replayed; that is harmless (a finished run never goes back, only runs newer than the page's newest row are inserted).
 (() => {
   'use strict';
   if (window.DevFlowDashboard) return;
@@ -242,6 +242,8 @@
       for (const tr of rows()) if (tr.dataset.runId === id) return tr;
       return null;
     };
+    // The newest run the page was rendered with: any run above it is new, whatever order its events come in (a run
+    // queued just after another may be heard of first); the runs below it belong to older pages (a replayed feed).
     let newest = 0;
     for (const tr of rows()) newest = Math.max(newest, parseInt(tr.dataset.runId, 10) || 0);
     const fetching = new Map(); // run id -> the changes that came while it was being fetched
@@ -264,7 +266,6 @@
         if ((parseInt(other.dataset.runId, 10) || 0) < id) { before = other; break; }
       }
       if (before) before.parentNode.insertBefore(tr, before); else body.appendChild(tr);
-      newest = Math.max(newest, id);
       table.hidden = false;
       const wrap = table.closest('.table-wrap');
       if (wrap) wrap.hidden = false;
@@ -299,7 +300,7 @@
       if (!live) return;
       const queued = fetching.get(change.run);
       if (queued) { queued.push(change); return; }
-      // Only runs newer than every row are new; the others are older pages' runs (a replayed feed).
+      // Only runs newer than the page's newest row are new.
       if (Number(change.run) <= newest || (tries.get(change.run) || 0) >= MAX_FETCH_TRIES) return;
       fetchAndInsert(change.run);
     };

@@ -553,6 +553,7 @@
       const stats = Object.assign({}, this.stats, extra || {});
       if (this.firstRender) {
         stats.totalMs = r1(performance.now() - this.mountStart);
+        stats.drawnAt = r1(performance.now()); // since the navigation started: the run page's time to interactive
         this.firstRender = false;
       }
       this.stats = stats;

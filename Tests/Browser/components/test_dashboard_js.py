@@ -285,6 +285,8 @@ def test_new_run_inserted_on_live_page(b, ctl):
     ctl.add_run(new_run(21))
     ctl.add_run(new_run(22, status="running", started=ago(5)))
     ctl.run_event(22, "running")
+    # Run 21 is heard of only once 22 is on the page: it is still new (newer than the page's newest row).
+    wait(lambda: row(b, 22), "row 22")
     ctl.run_event(21, "queued")
     wait(lambda: row(b, 21) and row(b, 22), "rows 21 and 22")
     equal(b.js(ROW_IDS)[:4], ["22", "21", "20", "13"], "rows in id order")
