@@ -13,11 +13,13 @@ public struct Analytics: Sendable {
     public func dora(
         repository: String? = nil, environment: String? = nil, window: AnalyticsWindow, dora: DORA = DORA()
     ) throws -> DORAReport {
-        let scope = AnalyticsScope(
+        var scope = AnalyticsScope(
             repository: repository, since: window.since.addingTimeInterval(-DORA.lookback), until: window.until)
-        let runs = try source.analyticsRuns(scope)
-        let graphs = try GraphCache(source: source, hashes: Set(runs.map(\.graphHash)))
-        let deploying = graphs.deployingNodes
+        // Only runs of graphs that deploy are read: a CI pipeline's runs (most of them) never are.
+        let graphs = try GraphCache(source: source, hashes: try source.graphHashes(scope))
+        let deploying = graphs.deployingNodes.filter { !$0.value.isEmpty }
+        scope.graphHashes = Set(deploying.keys)
+        let runs = deploying.isEmpty ? [] : try source.analyticsRuns(scope)
         let nodeIds = Set(deploying.values.flatMap(\.keys))
         let nodes = nodeIds.isEmpty ? [] : try source.analyticsNodes(scope, nodes: nodeIds)
         let deployments = Deployment.find(runs: runs, nodes: nodes, deployingNodes: deploying)

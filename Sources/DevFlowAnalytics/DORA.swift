@@ -1,3 +1,4 @@
+import DevFlowStore
 import Foundation
 
 /// Computes DORA reports from deployments (definitions in `docs/analytics.md`).
@@ -174,5 +175,5 @@ public struct DORA: Sendable {
     }
 
     /// `2026-12-02`.
-    static func day(_ date: Date) -> String { String(ISO8601DateFormatter().string(from: date).prefix(10)) }
+    static func day(_ date: Date) -> String { String(StoredDate.iso8601(date).prefix(10)) }
 }

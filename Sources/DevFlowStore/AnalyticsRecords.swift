@@ -10,13 +10,18 @@ public struct AnalyticsScope: Sendable, Equatable {
     public var since: Date
     /// The window's end (exclusive).
     public var until: Date
+    /// Only runs of these graphs (nil: any), e.g. the ones that deploy.
+    public var graphHashes: Set<String>?
 
     /// Creates a scope.
-    public init(repository: String? = nil, pipeline: String? = nil, since: Date, until: Date) {
+    public init(
+        repository: String? = nil, pipeline: String? = nil, since: Date, until: Date, graphHashes: Set<String>? = nil
+    ) {
         self.repository = repository
         self.pipeline = pipeline
         self.since = since
         self.until = until
+        self.graphHashes = graphHashes
     }
 }
 
@@ -177,6 +182,8 @@ public protocol AnalyticsSource: Sendable {
     func analyticsRuns(_ scope: AnalyticsScope) throws -> [AnalyticsRun]
     /// The graphs (canonical JSON) with these hashes.
     func graphs(hashes: Set<String>) throws -> [String: String]
+    /// The distinct graphs of the scope's runs (cheap: no run is read whole).
+    func graphHashes(_ scope: AnalyticsScope) throws -> Set<String>
     /// The nodes of the scope's runs.
     func analyticsNodes(_ scope: AnalyticsScope, nodes: Set<String>?) throws -> [AnalyticsNode]
     /// The attempts of the scope's runs.

@@ -20,6 +20,13 @@ extension SQLiteRunStore: AnalyticsSource {
             sql += " AND r.pipeline = ?"
             _ = arguments.append(contentsOf: [pipeline])
         }
+        if let hashes = scope.graphHashes {
+            let sorted = hashes.sorted()
+            sql +=
+                sorted.isEmpty
+                ? " AND 0" : " AND r.graphHash IN (" + Array(repeating: "?", count: sorted.count).joined(separator: ",") + ")"
+            _ = arguments.append(contentsOf: StatementArguments(sorted))
+        }
         return (sql, arguments)
     }
 
@@ -53,6 +60,14 @@ extension SQLiteRunStore: AnalyticsSource {
                         queuedAt: row[8], startedAt: row[9], finishedAt: row[10]))
             }
             return runs
+        }
+    }
+
+    /// The distinct graphs of the scope's runs, from the covering index of queue times.
+    public func graphHashes(_ scope: AnalyticsScope) throws -> Set<String> {
+        let (filter, arguments) = Self.filter(scope)
+        return try database.read { db in
+            Set(try String.fetchAll(db, sql: "SELECT DISTINCT r.graphHash FROM run r WHERE \(filter)", arguments: arguments))
         }
     }
 
