@@ -24,7 +24,8 @@ extension SQLiteRunStore: AnalyticsSource {
             let sorted = hashes.sorted()
             sql +=
                 sorted.isEmpty
-                ? " AND 0" : " AND r.graphHash IN (" + Array(repeating: "?", count: sorted.count).joined(separator: ",") + ")"
+                ? " AND 0"
+                : " AND r.graphHash IN (" + Array(repeating: "?", count: sorted.count).joined(separator: ",") + ")"
             _ = arguments.append(contentsOf: StatementArguments(sorted))
         }
         return (sql, arguments)
@@ -67,7 +68,9 @@ extension SQLiteRunStore: AnalyticsSource {
     public func graphHashes(_ scope: AnalyticsScope) throws -> Set<String> {
         let (filter, arguments) = Self.filter(scope)
         return try database.read { db in
-            Set(try String.fetchAll(db, sql: "SELECT DISTINCT r.graphHash FROM run r WHERE \(filter)", arguments: arguments))
+            Set(
+                try String.fetchAll(
+                    db, sql: "SELECT DISTINCT r.graphHash FROM run r WHERE \(filter)", arguments: arguments))
         }
     }
 
