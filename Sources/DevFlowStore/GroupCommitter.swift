@@ -28,25 +28,24 @@ final class GroupCommitter: @unchecked Sendable {
 
     /// Queues `commit` (already journaled) for the next group transaction.
     func enqueue(_ commit: NodeCommit) {
-        let schedule = lock.withLock {
-            pending.append(commit)
-            if scheduled { return false }
-            scheduled = true
-            return true
-        }
-        if schedule { queue.asyncAfter(deadline: .now() + Self.delay) { [self] in commitPending() } }
+        schedule { pending.append(commit) }
     }
 
     /// Queues a node's start for the next group transaction (not journaled: a start is a hint for watchers, and a
     /// node that finished is never marked running again).
     func enqueueStart(run: Int64, node: String, at date: Date) {
-        let schedule = lock.withLock {
-            starts.append((run, node, date))
+        schedule { starts.append((run, node, date)) }
+    }
+
+    /// Adds to what is pending under the lock, and schedules the next group transaction if none is.
+    private func schedule(_ add: () -> Void) {
+        let first = lock.withLock {
+            add()
             if scheduled { return false }
             scheduled = true
             return true
         }
-        if schedule { queue.asyncAfter(deadline: .now() + Self.delay) { [self] in commitPending() } }
+        if first { queue.asyncAfter(deadline: .now() + Self.delay) { [self] in commitPending() } }
     }
 
     /// Commits what is pending and waits for the transactions already under way.

@@ -81,18 +81,8 @@ struct APIAccessMiddleware: RouterMiddleware {
         guard let hash = sessions.tokenHash(session: session, now: now) else {
             throw APIError.unauthenticated("the dashboard session has expired or is not valid; sign in again")
         }
-        let token: APITokenRecord
-        do {
-            guard let found = try store.token(hash: hash, usedAt: now) else {
-                throw APIError.unauthenticated("the session's token is not known to this server; sign in again")
-            }
-            token = try Self.usable(found, now: now)
-        } catch let error as APIError {
-            throw error
-        } catch {
-            throw APIError(
-                .serviceUnavailable, code: "store_unavailable", message: "the store cannot be read: \(error)")
-        }
+        let token = try Self.token(
+            hash: hash, in: store, now: now, unknown: "the session's token is not known to this server; sign in again")
         let safe: Set<HTTPRequest.Method> = [.get, .head, .options]
         if !safe.contains(request.method),
             !sessions.checkCSRF(request.headers[DashboardSessions.header], session: session)
@@ -103,6 +93,23 @@ struct APIAccessMiddleware: RouterMiddleware {
                     + "(from <meta name=\"csrf-token\">); scripts should use `Authorization: Bearer TOKEN` instead")
         }
         return token
+    }
+
+    /// The token whose SHA-256 is `hash`, if it works at `now`: the one lookup of bearer tokens, dashboard sessions
+    /// and the sign-in form. A 401 saying `unknown` when no token has that hash, or why the token no longer works;
+    /// a 503 when the store cannot be read.
+    static func token(hash: String, in store: any APIStore, now: Date, unknown: String) throws(APIError)
+        -> APITokenRecord
+    {
+        let found: APITokenRecord?
+        do {
+            found = try store.token(hash: hash, usedAt: now)
+        } catch {
+            throw APIError(
+                .serviceUnavailable, code: "store_unavailable", message: "the store cannot be read: \(error)")
+        }
+        guard let found, APITokens.constantTimeEqual(found.hash, hash) else { throw .unauthenticated(unknown) }
+        return try usable(found, now: now)
     }
 
     /// `token` if it is neither revoked nor expired at `now`; otherwise a 401 that says which.
@@ -129,10 +136,7 @@ struct APIAccessMiddleware: RouterMiddleware {
         guard let presented = APITokens.bearer(header) else {
             throw APIError.unauthenticated("the Authorization header must be `Bearer TOKEN`")
         }
-        let hash = APITokens.hash(presented)
-        guard let token = try store.token(hash: hash, usedAt: now), APITokens.constantTimeEqual(token.hash, hash) else {
-            throw APIError.unauthenticated("the token is not known to this server")
-        }
-        return try Self.usable(token, now: now)
+        return try Self.token(
+            hash: APITokens.hash(presented), in: store, now: now, unknown: "the token is not known to this server")
     }
 }

@@ -55,7 +55,14 @@ struct APIController: Sendable {
 
     /// Records a change made through the API.
     func audit(_ action: String, target: String, details: String? = nil, context request: ServerRequestContext) throws {
-        try context.store.recordAudit(
+        try context.audit(action, target: target, details: details, request: request)
+    }
+}
+
+extension ServerContext {
+    /// Records a change made through the API or the dashboard, by the request's token from its address.
+    func audit(_ action: String, target: String, details: String?, request: ServerRequestContext) throws {
+        try store.recordAudit(
             AuditRecord(
                 at: Date(), actor: request.actor, action: action, target: target, address: request.clientAddress,
                 details: details))

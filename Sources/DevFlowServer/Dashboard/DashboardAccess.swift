@@ -18,11 +18,17 @@ struct DashboardAccess: RouterMiddleware {
     {
         var context = context
         let now = Date()
-        guard let session = DashboardSessions.value(in: request),
-            let hash = sessions.tokenHash(session: session, now: now),
-            let found = try store.token(hash: hash, usedAt: now),
-            let token = try? APIAccessMiddleware.usable(found, now: now)
-        else {
+        var token: APITokenRecord?
+        let session = DashboardSessions.value(in: request)
+        if let session, let hash = sessions.tokenHash(session: session, now: now) {
+            do {
+                token = try APIAccessMiddleware.token(hash: hash, in: store, now: now, unknown: "")
+            } catch {
+                guard error.status == .unauthorized else { throw error }
+                token = nil  // unknown, revoked or expired: sign in again
+            }
+        }
+        guard let session, let token else {
             if request.method == .get || request.method == .head {
                 return DashboardPages.redirect(to: "/sign-in?next=" + Self.escape(Self.pathAndQuery(request)))
             }

@@ -9,9 +9,9 @@ extension DashboardController {
     static let pageSize = 50
 
     func runs(_ request: Request, _ context: ServerRequestContext) throws -> Response {
-        let query = request.uri.queryParameters
+        let query = QueryReader(request: request)
         func text(_ name: String) -> String? {
-            query.get(name).map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
+            query.text(name).map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
         }
         var filters = RunListFilters(repository: text("repository"), branch: text("branch"), event: text("event"))
         if let status = text("status") {
@@ -111,8 +111,8 @@ extension DashboardController {
     }
 
     func dora(_ request: Request, _ context: ServerRequestContext) throws -> Response {
-        let parameters = request.uri.queryParameters
-        func text(_ name: String) -> String? { parameters.get(name).flatMap { $0.isEmpty ? nil : $0 } }
+        let reader = QueryReader(request: request)
+        func text(_ name: String) -> String? { reader.text(name) }
         let query = DORAPageQuery(
             repository: text("repository"), environment: text("environment"), window: text("window") ?? "90d",
             fixWindow: text("fix_window") ?? "1d")
@@ -130,8 +130,8 @@ extension DashboardController {
     }
 
     func insights(_ request: Request, _ context: ServerRequestContext) throws -> Response {
-        let parameters = request.uri.queryParameters
-        func text(_ name: String) -> String? { parameters.get(name).flatMap { $0.isEmpty ? nil : $0 } }
+        let reader = QueryReader(request: request)
+        func text(_ name: String) -> String? { reader.text(name) }
         let pipelines = try self.context.store.pipelineNames()
         let query = InsightsPageQuery(
             pipeline: text("pipeline") ?? pipelines.first, repository: text("repository"),
@@ -151,9 +151,6 @@ extension DashboardController {
     }
 
     func audit(_ action: String, target: String, details: String?, _ context: ServerRequestContext) throws {
-        try self.context.store.recordAudit(
-            AuditRecord(
-                at: Date(), actor: context.actor, action: action, target: target, address: context.clientAddress,
-                details: details))
+        try self.context.audit(action, target: target, details: details, request: context)
     }
 }

@@ -86,16 +86,13 @@ struct DashboardController: Sendable {
             return refuse("Paste a token to sign in.")
         }
         let now = Date()
-        let hash = APITokens.hash(presented)
-        guard let found = try self.context.store.token(hash: hash, usedAt: now),
-            APITokens.constantTimeEqual(found.hash, hash)
-        else {
-            return refuse("This token is not known to this server. Check that you pasted all of it.")
-        }
         let token: APITokenRecord
         do {
-            token = try APIAccessMiddleware.usable(found, now: now)
+            token = try APIAccessMiddleware.token(
+                hash: APITokens.hash(presented), in: self.context.store, now: now,
+                unknown: "This token is not known to this server. Check that you pasted all of it.")
         } catch {
+            guard error.status == .unauthorized else { throw error }
             return refuse(error.message)
         }
         try self.context.store.recordAudit(
