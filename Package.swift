@@ -22,6 +22,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", exact: "2.13.0"),
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", exact: "2.1.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", exact: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", exact: "2.37.6"),
     ],
     targets: [
         // libyaml (Debian libyaml-dev): full event stream with start and end marks.
@@ -44,13 +46,30 @@ let package = Package(
             dependencies: ["DevFlowCompiler", "DevFlowGraph", "DevFlowSyntax", "DevFlowDiagnostics"]),
         // Runs, attempts, logs, outputs and breakers in SQLite (GRDB); the runner sees only the RunStore protocol.
         .target(name: "DevFlowStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "DevFlowStoreTests", dependencies: ["DevFlowStore"]),
+        .testTarget(
+            name: "DevFlowStoreTests",
+            dependencies: ["DevFlowStore", "DevFlowStorePostgres", "DevFlowStoreTestSupport"]),
+        // Which store the tests that touch one open: SQLite, or a new PostgreSQL database per store.
+        .target(
+            name: "DevFlowStoreTestSupport", dependencies: ["DevFlowStore", "DevFlowStorePostgres"],
+            path: "Tests/DevFlowStoreTestSupport"),
+        // The shared store for several servers and workers: the same protocols on PostgreSQL (postgres-nio), in its
+        // own module so that the compiler, lint and a laptop's runner never build a PostgreSQL client.
+        .target(
+            name: "DevFlowStorePostgres",
+            dependencies: [
+                "DevFlowStore", .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         // DORA, insights and agent performance from DevFlow's own run records, shared by the CLI, the API and the
         // dashboard; the performance levels are data (dora-levels.json, embedded), not code.
         .target(
             name: "DevFlowAnalytics", dependencies: ["DevFlowStore", "DevFlowGraph"],
             resources: [.embedInCode("dora-levels.json")]),
-        .testTarget(name: "DevFlowAnalyticsTests", dependencies: ["DevFlowAnalytics", "DevFlowStore", "DevFlowGraph"]),
+        .testTarget(
+            name: "DevFlowAnalyticsTests",
+            dependencies: ["DevFlowAnalytics", "DevFlowStore", "DevFlowGraph", "DevFlowStoreTestSupport"]),
         // posix_spawn in its own session and process group, streamed lines, timeouts: no Foundation.Process.
         // vfork-style start of a step with only the system calls it needs (posix_spawn's child makes ~70 more).
         .target(name: "CDevFlowSpawn"),
@@ -111,8 +130,8 @@ let package = Package(
         .testTarget(
             name: "DevFlowRunnerTests",
             dependencies: [
-                "DevFlowRunner", "DevFlowCompiler", "DevFlowTestSupport", "ChatCompletionsTestServer",
-                "DevFlowRunCommands",
+                "DevFlowRunner", "DevFlowCompiler", "DevFlowTestSupport", "DevFlowStoreTestSupport",
+                "ChatCompletionsTestServer", "DevFlowRunCommands",
             ]),
         // Flags and exit-code handling shared by the two executables.
         .target(
@@ -123,8 +142,8 @@ let package = Package(
         .target(
             name: "DevFlowRunCommands",
             dependencies: [
-                "DevFlowRunner", "DevFlowStore", "DevFlowLint", "DevFlowGraph", "DevFlowGit", "DevFlowDiagnostics",
-                "DevFlowAnalytics",
+                "DevFlowRunner", "DevFlowStore", "DevFlowStorePostgres", "DevFlowLint", "DevFlowGraph", "DevFlowGit",
+                "DevFlowDiagnostics", "DevFlowAnalytics",
             ]),
         // The dashboard's pages: Mustache templates and plain JS/CSS embedded in the binary, server-rendered SVG charts,
         // page models from the store's records and the analytics reports. No HTTP here: the server routes to it.
@@ -142,8 +161,9 @@ let package = Package(
             name: "DevFlowServer",
             dependencies: [
                 "DevFlowAnalytics", "DevFlowDashboard",
-                "DevFlowRunner", "DevFlowStore", "DevFlowCompiler", "DevFlowGraph", "DevFlowGit", "DevFlowDiagnostics",
-                "DevFlowAgents", "DevFlowForges", "DevFlowRunCommands", "DevFlowLint",
+                "DevFlowRunner", "DevFlowStore", "DevFlowStorePostgres", "DevFlowCompiler", "DevFlowGraph",
+                "DevFlowGit",
+                "DevFlowDiagnostics", "DevFlowAgents", "DevFlowForges", "DevFlowRunCommands", "DevFlowLint",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -155,7 +175,8 @@ let package = Package(
         .testTarget(
             name: "DevFlowServerTests",
             dependencies: [
-                "DevFlowServer", "DevFlowStore", "DevFlowTestSupport", "DevFlowCompiler", "DevFlowForges",
+                "DevFlowServer", "DevFlowStore", "DevFlowTestSupport", "DevFlowStoreTestSupport", "DevFlowCompiler",
+                "DevFlowForges",
                 "FakeForgeServer", .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]),
         .executableTarget(

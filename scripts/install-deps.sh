@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs what DevFlow needs beyond the Swift toolchain: libyaml (the YAML front end), libgit2 (git facts),
 # shellcheck (the shellcheck rule), Debian's Chromium and its driver (the dashboard's browser tests; nothing downloads
-# a browser), and the PyPI tools the test suite uses (selenium drives that Chromium). Safe to run again.
+# a browser), PostgreSQL 15 (the shared store's tests start a private cluster of it: scripts/postgres.sh; the
+# machine's own cluster is stopped) and iproute2 (the multi-host tests' network namespaces), and the PyPI tools the test suite uses (selenium drives that Chromium). Safe to run again.
 set -euo pipefail
 
 missing=()
-for package in libyaml-dev libsqlite3-dev libgit2-dev shellcheck git curl openssl chromium chromium-driver; do
+for package in libyaml-dev libsqlite3-dev libgit2-dev shellcheck git curl openssl chromium chromium-driver \
+    postgresql-15 iproute2; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
 done
 if ((${#missing[@]})); then
@@ -14,6 +16,8 @@ if ((${#missing[@]})); then
     export DEBIAN_FRONTEND=noninteractive
     $sudo apt-get update -qq
     $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+    # Installing postgresql-15 starts the machine's cluster on port 5432; DevFlow's tests never use it.
+    if [[ " ${missing[*]} " == *" postgresql-15 "* ]]; then $sudo service postgresql stop >/dev/null 2>&1 || true; fi
 fi
 
 python3 -m pip install --quiet --disable-pip-version-check "check-jsonschema==0.39.0" "jsonschema>=4.20" \

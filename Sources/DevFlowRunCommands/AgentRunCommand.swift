@@ -3,6 +3,7 @@ import DevFlowGit
 import DevFlowGraph
 import DevFlowRunner
 import DevFlowStore
+import DevFlowStorePostgres
 import Foundation
 
 /// `devflow agent run NAME [--with k=v…] [--base REV] [--format …]`: one built-in agent on the current repository,
@@ -46,8 +47,9 @@ public enum AgentRunCommand {
                 inputs: inputs, workspace: directory,
                 changes: { try AgentScope.changes(in: directory, comparison: comparison) },
                 history: {
-                    guard FileManager.default.fileExists(atPath: database) else { return PipelineHistory(runs: []) }
-                    let store = try SQLiteRunStore(path: database)
+                    guard PostgresLocation.isPostgres(database) || FileManager.default.fileExists(atPath: database)
+                    else { return PipelineHistory(runs: []) }
+                    let store = try StoreLocation.open(database)
                     guard let name = try pipeline ?? store.runs(limit: 1).first?.pipeline else {
                         return PipelineHistory(runs: [])
                     }

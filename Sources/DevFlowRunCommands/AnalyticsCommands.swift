@@ -42,7 +42,7 @@ public enum AnalyticsCommands {
         database: String?, directory: String, format: Format,
         _ make: (Analytics) throws -> (json: Data, text: String)
     ) -> StoreCommands.Output {
-        let store: SQLiteRunStore
+        let store: any ServerStore
         switch StoreCommands.open(database, directory: directory) {
         case .success(let opened): store = opened
         case .failure(let output): return output

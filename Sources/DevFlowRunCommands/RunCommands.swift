@@ -2,13 +2,14 @@ import DevFlowGraph
 import DevFlowLint
 import DevFlowRunner
 import DevFlowStore
+import DevFlowStorePostgres
 import Foundation
 
 /// Library entry points of `devflow run`, `devflow runs` and `devflow breakers`; the executable only parses flags.
 public enum RunCommands {
     /// Marks runs whose runner is gone as interrupted, after replaying what their journal holds: a runner on this
     /// host is gone when its pid is; one on another host when its heartbeat is more than a minute old.
-    static func settleInterruptedRuns(_ store: SQLiteRunStore) throws -> [Int64] {
+    static func settleInterruptedRuns(_ store: any RunStore) throws -> [Int64] {
         let host = ProcessInfo.processInfo.hostName
         return try store.markInterruptedRuns(
             staleAfter: 60, now: Date(),
@@ -90,9 +91,9 @@ public enum RunCommands {
             return outcome.exitCode.rawValue
         case .success(let compiled): graph = compiled
         }
-        let store: SQLiteRunStore
+        let store: any ServerStore
         do {
-            store = try SQLiteRunStore(path: options.database ?? defaultDatabase(in: directory))
+            store = try StoreLocation.open(options.database ?? defaultDatabase(in: directory))
         } catch {
             return fail("cannot open the run database: \(error)", 3)
         }

@@ -1,4 +1,5 @@
 import DevFlowStore
+import DevFlowStorePostgres
 import Foundation
 
 /// `devflow runs list|show|logs` and `devflow breakers list|reset|open|disable`: reading and operating the store.
@@ -27,8 +28,9 @@ public enum StoreCommands {
         }
     }
 
-    /// Opens the store at `database` (or the default), or says why it cannot.
-    public static func open(_ database: String?, directory: String) -> Result<SQLiteRunStore, Output> {
+    /// Opens the store at `database` (a SQLite path or a `postgres://` URL; the default SQLite file if nil), or says
+    /// why it cannot.
+    public static func open(_ database: String?, directory: String) -> Result<any ServerStore, Output> {
         let path = database ?? RunCommands.defaultDatabase(in: directory)
         guard database != nil || FileManager.default.fileExists(atPath: path) else {
             return .failure(
@@ -37,12 +39,13 @@ public enum StoreCommands {
                     code: 2))
         }
         do {
-            let store = try SQLiteRunStore(path: path)
+            let store = try StoreLocation.open(path)
             // A run whose runner died shows what it finished (from its journal) and reads `interrupted`.
             _ = try? RunCommands.settleInterruptedRuns(store)
             return .success(store)
         } catch {
-            return .failure(Output(text: "", errors: "devflow: cannot open \(path): \(error)\n", code: 3))
+            return .failure(
+                Output(text: "", errors: "devflow: cannot open \(StoreLocation.display(path)): \(error)\n", code: 3))
         }
     }
 

@@ -1,4 +1,5 @@
 import DevFlowDiagnostics
+import DevFlowStore
 import Foundation
 import Hummingbird
 import Logging
@@ -40,9 +41,13 @@ public enum ServeCommand {
             var logger = Logger(label: "devflow.server")
             logger.logLevel = .info
             if demoData {
-                let existing = try context.store.runCount()
+                guard let store = context.store as? SQLiteRunStore else {
+                    throw ServerSetupError(
+                        "--demo-data fills a SQLite store; it does not write demo runs to PostgreSQL")
+                }
+                let existing = try store.runCount()
                 if existing == 0 {
-                    let count = try DemoHistory().fill(context.store)
+                    let count = try DemoHistory().fill(store)
                     logger.info("demo data: \(count) runs over 90 days of acme/app (ci and ship) added to the store")
                 } else {
                     logger.info("demo data: the store already holds \(existing) runs; nothing added")

@@ -3,6 +3,7 @@ import DevFlowGit
 import DevFlowGraph
 import DevFlowRunner
 import DevFlowStore
+import DevFlowStorePostgres
 import Foundation
 
 /// What the controllers and services of one server share: its settings, store, metrics and the doorbell that wakes
@@ -10,8 +11,9 @@ import Foundation
 public final class ServerContext: Sendable {
     /// The resolved settings.
     public let settings: ServerSettings
-    /// The run store (runs, nodes, attempts, logs, breakers).
-    public let store: SQLiteRunStore
+    /// The run store (runs, nodes, attempts, logs, breakers): SQLite, or PostgreSQL shared with other servers and
+    /// workers.
+    public let store: any ServerStore
     /// The queue (the same store, seen through its queue protocol).
     public var queue: any RunQueue { store }
     /// Prometheus metrics.
@@ -27,11 +29,11 @@ public final class ServerContext: Sendable {
     let logHub: LogHub
 
     /// Opens the store and creates the metrics.
-    public init(settings: ServerSettings, store: SQLiteRunStore? = nil) throws {
+    public init(settings: ServerSettings, store: (any ServerStore)? = nil) throws {
         // Requests share the concurrency pool with the runs' tasks: no step may hold one of its threads.
         RunEngine.keepStepsOffPool()
         self.settings = settings
-        let store = try store ?? SQLiteRunStore(path: settings.databasePath)
+        let store = try store ?? StoreLocation.open(settings.databasePath)
         self.store = store
         metrics = ServerMetrics()
         logHub = LogHub(store: store, pollSeconds: settings.logPollSeconds)

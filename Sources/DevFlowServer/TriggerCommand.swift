@@ -2,6 +2,7 @@ import DevFlowCompiler
 import DevFlowDiagnostics
 import DevFlowGraph
 import DevFlowStore
+import DevFlowStorePostgres
 import Foundation
 
 /// The library entry point of `devflow trigger REPO [--ref REF] [--input K=V]…`: queues a manual run in the
@@ -25,7 +26,7 @@ public enum TriggerCommand {
                     "the inputs do not match on.manual.inputs of \(entry.pipeline) at \(fullRef(ref, of: entry)):\n"
                         + lines)
             }
-            let store = try SQLiteRunStore(path: settings.databasePath)
+            let store = try StoreLocation.open(settings.databasePath)
             let run = try queueManualRun(of: entry, ref: ref, inputs: values, store: store)
             try store.recordAudit(
                 AuditRecord(
@@ -44,7 +45,7 @@ public enum TriggerCommand {
     /// `inputs`: the worker fetches the ref, compiles its pipeline and checks the inputs against `on.manual.inputs`
     /// (a mismatch ends the run `config_error` with the compiler's diagnostics). Shared by the CLI and the API.
     static func queueManualRun(
-        of entry: ServerConfiguration.Repository, ref: String?, inputs: [String: JSONValue], store: SQLiteRunStore
+        of entry: ServerConfiguration.Repository, ref: String?, inputs: [String: JSONValue], store: any RunQueue
     ) throws -> RunRecord {
         let fullRef = fullRef(ref, of: entry)
         let branch = fullRef.hasPrefix("refs/heads/") ? String(fullRef.dropFirst("refs/heads/".count)) : nil

@@ -131,6 +131,31 @@ public struct RunFilter: Sendable, Equatable {
     }
 }
 
+extension RunFilter {
+    /// A value a filter compares a column with.
+    public enum Value: Sendable {
+        /// Text.
+        case text(String)
+        /// An integer.
+        case integer(Int64)
+        /// A moment.
+        case date(Date)
+    }
+
+    /// The filter (and the cursor `before`) as SQL conditions with `?` placeholders and their values, shared by every
+    /// backend; `eventKind` is the dialect's expression for the event's `kind`.
+    public func conditions(before: Int64?, eventKind: String) -> [(sql: String, value: Value)] {
+        var conditions: [(sql: String, value: Value)] = []
+        if let before { conditions.append(("id < ?", .integer(before))) }
+        if let repository { conditions.append(("repository = ?", .text(repository))) }
+        if let branch { conditions.append(("gitBranch = ?", .text(branch))) }
+        if let status { conditions.append(("status = ?", .text(status.rawValue))) }
+        if let since { conditions.append(("queuedAt >= ?", .date(since))) }
+        if let event { conditions.append(("\(eventKind) = ?", .text(event))) }
+        return conditions
+    }
+}
+
 /// A run as a listing shows it: the columns a list needs (not the graph, event or diagnostics), with the event's
 /// kind and the times already in ISO 8601 (`2026-12-02T03:04:05.678Z`), as the API answers them.
 public struct RunListing: Sendable, Equatable {
@@ -226,7 +251,13 @@ public protocol APIStore: Sendable {
     func serverSecret(named name: String, generate: () -> String) throws -> String
     /// Up to `limit` run and node state changes after change `after`, oldest first: the feed of `/api/v1/events`.
     func stateChanges(after: Int64, limit: Int) throws -> [StateChange]
+    /// The id of the newest change in the state-change feed (0 when empty): where a page's event stream starts.
+    func lastStateChangeID() throws -> Int64
 }
+
+/// Everything a server, its workers and the CLI ask of a store: the embedded SQLite store and the shared
+/// PostgreSQL store both provide it.
+public typealias ServerStore = RunStore & RunQueue & RunControls & APIStore & AnalyticsSource
 
 /// One state change: a run's new state, or a node's final one (`node` set), with when it was written.
 public struct StateChange: Sendable, Equatable {

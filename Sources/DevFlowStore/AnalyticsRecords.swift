@@ -195,4 +195,6 @@ public protocol AnalyticsSource: Sendable {
         -> [AnalyticsOutput]
     /// Breaker transitions in `[since, until)`, oldest first.
     func breakerTransitions(since: Date, until: Date) throws -> [BreakerTransitionRecord]
+    /// Every pipeline name that has a run, in name order (the dashboard's picker).
+    func pipelineNames() throws -> [String]
 }

@@ -81,3 +81,32 @@ public enum ScheduleFire: Sendable, Equatable {
     /// The slot had fired already.
     case alreadyFired
 }
+
+extension RunRecord {
+    /// The queued run that resumes `old` (run `id`, whose lease ran out): the same commit and event, unclaimed, its
+    /// succeeded steps to be reused; cancelled at once when someone had asked `old` to stop. Every backend's rescuer
+    /// queues this record.
+    public static func resuming(_ old: RunRecord, id: Int64, at now: Date) -> RunRecord {
+        var resumed = old
+        resumed.id = nil
+        resumed.status = .queued
+        resumed.workerId = nil
+        resumed.leaseExpiresAt = nil
+        resumed.claims = 0
+        resumed.startedAt = nil
+        resumed.finishedAt = nil
+        resumed.queuedAt = now
+        resumed.heartbeatAt = now
+        resumed.statusReason = nil
+        // A run that never compiled (no graph yet) resumes what it resumed.
+        resumed.resumedFrom = old.graphHash.isEmpty ? old.resumedFrom : id
+        // The interrupted run already reran what a rerun from a node asked for: resume it as it stood.
+        if !old.graphHash.isEmpty { resumed.rerunFrom = nil }
+        if old.cancelRequested != nil {
+            resumed.status = .cancelled
+            resumed.finishedAt = now
+            resumed.statusReason = old.cancelRequested
+        }
+        return resumed
+    }
+}

@@ -75,31 +75,14 @@ extension SQLiteRunStore: APIStore {
     /// A page of runs, newest first, below a cursor: one statement that reads only the listed columns and lets
     /// SQLite format the times and pick the event's kind.
     public func runs(matching filter: RunFilter, before: Int64?, limit: Int) throws -> [RunListing] {
-        var conditions: [String] = []
-        var arguments: [(any DatabaseValueConvertible)?] = []
-        if let before {
-            conditions.append("id < ?")
-            arguments.append(before)
-        }
-        if let repository = filter.repository {
-            conditions.append("repository = ?")
-            arguments.append(repository)
-        }
-        if let branch = filter.branch {
-            conditions.append("gitBranch = ?")
-            arguments.append(branch)
-        }
-        if let status = filter.status {
-            conditions.append("status = ?")
-            arguments.append(status.rawValue)
-        }
-        if let since = filter.since {
-            conditions.append("queuedAt >= ?")
-            arguments.append(since)
-        }
-        if let event = filter.event {
-            conditions.append("json_extract(event, '$.kind') = ?")
-            arguments.append(event)
+        let filters = filter.conditions(before: before, eventKind: "json_extract(event, '$.kind')")
+        let conditions = filters.map(\.sql)
+        var arguments: [(any DatabaseValueConvertible)?] = filters.map { condition in
+            switch condition.value {
+            case .text(let text): text
+            case .integer(let integer): integer
+            case .date(let date): date
+            }
         }
         arguments.append(limit)
         let iso = "'%Y-%m-%dT%H:%M:%fZ'"

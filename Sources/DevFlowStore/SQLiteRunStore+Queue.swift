@@ -104,26 +104,7 @@ extension SQLiteRunStore: RunQueue {
             for old in expired {
                 guard let id = old.id else { continue }
                 try replay(run: id, in: db)
-                var resumed = old
-                resumed.id = nil
-                resumed.status = .queued
-                resumed.workerId = nil
-                resumed.leaseExpiresAt = nil
-                resumed.claims = 0
-                resumed.startedAt = nil
-                resumed.finishedAt = nil
-                resumed.queuedAt = now
-                resumed.heartbeatAt = now
-                resumed.statusReason = nil
-                resumed.resumedFrom = old.graphHash.isEmpty ? old.resumedFrom : id
-                // The interrupted run already reran what a rerun from a node asked for: resume it as it stood.
-                if !old.graphHash.isEmpty { resumed.rerunFrom = nil }
-                if old.graphHash.isEmpty { resumed.pipeline = old.pipeline }
-                if old.cancelRequested != nil {
-                    resumed.status = .cancelled
-                    resumed.finishedAt = now
-                    resumed.statusReason = old.cancelRequested
-                }
+                var resumed = RunRecord.resuming(old, id: id, at: now)
                 try resumed.insert(db)
                 guard let newId = resumed.id else { continue }
                 try db.execute(

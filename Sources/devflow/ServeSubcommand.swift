@@ -2,7 +2,7 @@ import ArgumentParser
 import DevFlowServer
 import Foundation
 
-/// `devflow serve [--config devflow-server.yml] [--listen HOST:PORT] [--db PATH] [--data DIR] [--workers N]`.
+/// `devflow serve [--config devflow-server.yml] [--listen HOST:PORT] [--db PATH|URL] [--data DIR] [--workers N]`.
 struct ServeSubcommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
@@ -14,7 +14,7 @@ struct ServeSubcommand: AsyncParsableCommand {
     @Option(help: "HOST:PORT to listen on (overrides 'listen').")
     var listen: String?
 
-    @Option(help: "The SQLite database (overrides 'db').")
+    @Option(help: "The store: a SQLite file, or a postgres://user:password@host:port/database URL (overrides 'db').")
     var db: String?
 
     @Option(help: "Mirrors and workspaces (overrides 'data').")

@@ -1,5 +1,6 @@
 import DevFlowGraph
 import DevFlowStore
+import DevFlowStoreTestSupport
 import Foundation
 import Testing
 
@@ -33,7 +34,7 @@ import Testing
     /// One run: `durations` in seconds per node, in order; a node listed in `failing` fails on its first attempt and
     /// (when `retried`) passes on the second.
     static func record(
-        _ store: SQLiteRunStore, day: Double, commit: String, durations: [Double], deployFails: Bool = false,
+        _ store: any ServerStore, day: Double, commit: String, durations: [Double], deployFails: Bool = false,
         retried: Bool = false, tokens: Int = 400
     ) throws -> Int64 {
         let queued = start.addingTimeInterval(day * 86_400)
@@ -74,7 +75,7 @@ import Testing
     }
 
     @Test func doraAndInsightsReadTheStore() throws {
-        let store = try SQLiteRunStore(path: ":memory:")
+        let store = try TestStore.open()
         _ = try Self.record(store, day: 1, commit: "a1", durations: [60, 20, 10])
         _ = try Self.record(store, day: 2, commit: "a2", durations: [80, 30, 10], retried: true)
         let failed = try Self.record(store, day: 3, commit: "a3", durations: [70, 25, 5], deployFails: true)
@@ -126,7 +127,7 @@ import Testing
     }
 
     @Test func anUnknownPipelineSaysSo() throws {
-        let store = try SQLiteRunStore(path: ":memory:")
+        let store = try TestStore.open()
         let window = AnalyticsWindow(since: Self.start, until: Self.start.addingTimeInterval(86_400))
         let report = try Analytics(source: store).insights(pipeline: "nope", window: window)
         #expect(report.runs == 0)

@@ -3,6 +3,7 @@ import DevFlowDiagnostics
 import DevFlowGraph
 import DevFlowRunner
 import DevFlowStore
+import DevFlowStoreTestSupport
 import Foundation
 import Testing
 
@@ -68,11 +69,11 @@ final class ScriptedExecutor: StepExecutor, @unchecked Sendable {
     }
 
     static func run(
-        _ yaml: String, executor: ScriptedExecutor, store: SQLiteRunStore? = nil, clock: ManualClock = ManualClock(),
+        _ yaml: String, executor: ScriptedExecutor, store: (any ServerStore)? = nil, clock: ManualClock = ManualClock(),
         resume: Int64? = nil, failFast: Bool = false, force: Bool = false,
         workspace: String = FileManager.default.temporaryDirectory.path
-    ) async throws -> (RunSummary, SQLiteRunStore) {
-        let store = try store ?? SQLiteRunStore(path: ":memory:")
+    ) async throws -> (RunSummary, any ServerStore) {
+        let store = try store ?? TestStore.open()
         let request = RunRequest(
             graph: try graph(yaml), file: "test.yml", event: PlanEvent(kind: "push", branch: "main"),
             workspace: workspace, jobs: 2,
@@ -176,7 +177,7 @@ final class ScriptedExecutor: StepExecutor, @unchecked Sendable {
                 steps:
                   call: {run: ./call.sh, circuit_breaker: api}
                 """
-        let store = try SQLiteRunStore(path: ":memory:")
+        let store = try TestStore.open()
         let clock = ManualClock()
         for _ in 0..<2 {
             _ = try await Self.run(
@@ -198,7 +199,7 @@ final class ScriptedExecutor: StepExecutor, @unchecked Sendable {
                   a: {run: echo a, outputs: [x]}
                   b: {run: echo b, needs: [a], env: {X: "${{ steps.a.outputs.x }}"}}
                 """
-        let store = try SQLiteRunStore(path: ":memory:")
+        let store = try TestStore.open()
         let first = ScriptedExecutor([
             "a": [AttemptOutcome(kind: .succeeded, outputs: ["x": "42"])],
             "b": [AttemptOutcome(kind: .failed, exitCode: 1)],
@@ -219,7 +220,7 @@ final class ScriptedExecutor: StepExecutor, @unchecked Sendable {
         try FileManager.default.createDirectory(atPath: "\(workspace)/src", withIntermediateDirectories: true)
         try "let a = 1".write(toFile: "\(workspace)/src/a.swift", atomically: true, encoding: .utf8)
         let yaml = Self.header + "steps:\n  build: {run: swift build, inputs: [\"src/**\"]}\n"
-        let store = try SQLiteRunStore(path: ":memory:")
+        let store = try TestStore.open()
         _ = try await Self.run(yaml, executor: ScriptedExecutor(), store: store, workspace: workspace)
         let second = ScriptedExecutor()
         let (unchanged, _) = try await Self.run(yaml, executor: second, store: store, workspace: workspace)

@@ -4,6 +4,7 @@ import DevFlowDiagnostics
 import DevFlowGraph
 import DevFlowRunner
 import DevFlowStore
+import DevFlowStoreTestSupport
 import DevFlowTestSupport
 import Foundation
 import Testing
@@ -38,7 +39,7 @@ import Testing
             SourceFile(path: "review.yml", text: Self.pipeline(endpoint: server.endpoint)))
         #expect(compilation.diagnostics.isEmpty, "\(compilation.diagnostics.map(\.message))")
         let graph = try #require(compilation.graph)
-        let store = try SQLiteRunStore(path: ":memory:")
+        let store = try TestStore.open()
         let clock = ManualClock()
         let executor = ProcessStepExecutor(agents: BuiltInAgentHost(llm: LLMAgentHost(sleep: { _ in })))
         func run() async throws -> RunSummary {
@@ -97,7 +98,7 @@ import Testing
                 with: {endpoint: "\(server.endpoint)", model: m, api_key: "${{ secrets.LLM_KEY }}"}
             """
         let graph = try #require(Compiler.compile(SourceFile(path: "review.yml", text: yaml)).graph)
-        let store = try SQLiteRunStore(path: ":memory:")
+        let store = try TestStore.open()
         let request = RunRequest(
             graph: graph, file: "review.yml", event: PlanEvent(kind: "push", branch: "main"), workspace: workspace,
             jobs: 1, environment: ["PATH": "/usr/bin:/bin", "LLM_KEY": "sk-live-do-not-print"])

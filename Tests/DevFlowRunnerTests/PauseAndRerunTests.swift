@@ -1,6 +1,7 @@
 import DevFlowGraph
 import DevFlowRunner
 import DevFlowStore
+import DevFlowStoreTestSupport
 import Foundation
 import Testing
 
@@ -9,10 +10,10 @@ import Testing
 @Suite struct PauseAndRerunTests {
     /// Pauses the run in the store as soon as it is recorded, before its first heartbeat reads the pause.
     final class PauseAtStart: RunObserver, @unchecked Sendable {
-        let store: SQLiteRunStore
+        let store: any ServerStore
         private let lock = NSLock()
         private var id: Int64?
-        init(store: SQLiteRunStore) { self.store = store }
+        init(store: any ServerStore) { self.store = store }
         var run: Int64? { lock.withLock { id } }
         func observe(_ event: RunEvent) {
             guard case .runStarted(let run, _, _) = event else { return }
@@ -30,7 +31,7 @@ import Testing
             """
 
     func engine(
-        _ yaml: String, store: SQLiteRunStore, executor: ScriptedExecutor, observer: PauseAtStart? = nil,
+        _ yaml: String, store: any ServerStore, executor: ScriptedExecutor, observer: PauseAtStart? = nil,
         resume: Int64? = nil, rerunFrom: String? = nil, jobs: Int = 2
     ) throws -> RunEngine {
         var request = RunRequest(
@@ -43,7 +44,7 @@ import Testing
 
     @Test("a paused run starts no step until it is resumed, then runs to the end", arguments: [1, 2])
     func pausedRunWaitsForResume(jobs: Int) async throws {
-        let store = try SQLiteRunStore(path: ":memory:")
+        let store = try TestStore.open()
         let executor = ScriptedExecutor()
         let observer = PauseAtStart(store: store)
         let engine = try engine(Self.chain, store: store, executor: executor, observer: observer, jobs: jobs)
@@ -61,7 +62,7 @@ import Testing
 
     @Test("cancelling a paused run ends it: its steps end cancelled without running")
     func cancellingAPausedRun() async throws {
-        let store = try SQLiteRunStore(path: ":memory:")
+        let store = try TestStore.open()
         let executor = ScriptedExecutor()
         let observer = PauseAtStart(store: store)
         let engine = try engine(Self.chain, store: store, executor: executor, observer: observer)
@@ -84,7 +85,7 @@ import Testing
                   test: {run: t, needs: [build]}
                   docs: {run: d, needs: [version]}
                 """
-        let store = try SQLiteRunStore(path: ":memory:")
+        let store = try TestStore.open()
         let first = ScriptedExecutor(["version": [AttemptOutcome(kind: .succeeded, outputs: ["value": "7"])]])
         let original = try await engine(yaml, store: store, executor: first).run()
         #expect(original.status == .succeeded)

@@ -3,6 +3,7 @@ import DevFlowDiagnostics
 import DevFlowGraph
 import DevFlowRunner
 import DevFlowStore
+import DevFlowStoreTestSupport
 import Foundation
 import Testing
 
@@ -13,9 +14,9 @@ import Testing
         "version: 1\nname: t\non: {push: {branches: [main]}}\ndefaults: {shell: sh -eu}\nsecrets: [TOKEN]\n"
 
     static func run(
-        _ yaml: String, executor: (any StepExecutor)? = nil, store: SQLiteRunStore? = nil,
+        _ yaml: String, executor: (any StepExecutor)? = nil, store: (any ServerStore)? = nil,
         environment: [String: String] = [:], resume: Int64? = nil
-    ) async throws -> (RunSummary, SQLiteRunStore) {
+    ) async throws -> (RunSummary, any ServerStore) {
         let workspace = FileManager.default.temporaryDirectory.appendingPathComponent(
             "devflow-outputs-\(UUID().uuidString)"
         ).path
@@ -23,7 +24,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: workspace) }
         let compilation = Compiler.compile(SourceFile(path: "test.yml", text: yaml))
         #expect(compilation.diagnostics.isEmpty, "\(compilation.diagnostics.map(\.message))")
-        let store = try store ?? SQLiteRunStore(path: ":memory:")
+        let store = try store ?? TestStore.open()
         let request = RunRequest(
             graph: try #require(compilation.graph), file: "test.yml", event: PlanEvent(kind: "push", branch: "main"),
             workspace: workspace, jobs: 1, resume: resume,

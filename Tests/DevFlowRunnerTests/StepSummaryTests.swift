@@ -1,5 +1,6 @@
 import DevFlowRunner
 import DevFlowStore
+import DevFlowStoreTestSupport
 import Foundation
 import Testing
 
@@ -50,7 +51,7 @@ import Testing
             .path
         try FileManager.default.createDirectory(atPath: marks, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: marks) }
-        let store = try SQLiteRunStore(path: ":memory:")
+        let store = try TestStore.open()
         let (first, _) = try await StepOutputsTests.run(yaml, store: store, environment: ["MARKS": marks])
         #expect(first.status == .failed)
         FileManager.default.createFile(atPath: "\(marks)/go", contents: Data())

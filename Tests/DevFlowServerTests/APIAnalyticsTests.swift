@@ -27,7 +27,7 @@ struct APIAnalyticsTests {
         """
 
     /// A finished run of `ship`, `hoursAgo` hours ago, whose deploy succeeds or fails.
-    static func record(_ store: SQLiteRunStore, hoursAgo: Double, deployed: Bool) throws {
+    static func record(_ store: any ServerStore, hoursAgo: Double, deployed: Bool) throws {
         let graph = try #require(Compiler.compile(SourceFile(path: ".devflow.yml", text: pipeline)).graph)
         let queued = Date().addingTimeInterval(-hoursAgo * 3_600)
         let run = try store.startRun(

@@ -47,7 +47,7 @@ struct APIControlTests {
 
         deinit { try? FileManager.default.removeItem(atPath: marks) }
 
-        var store: SQLiteRunStore { fixture.context.store }
+        var store: any ServerStore { fixture.context.store }
 
         func headers(_ role: APIRole) -> HTTPFields {
             [.authorization: "Bearer \(tokens[role] ?? "")", .contentType: "application/json"]

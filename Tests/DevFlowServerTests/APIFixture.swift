@@ -1,6 +1,7 @@
 import DevFlowCompiler
 import DevFlowServer
 import DevFlowStore
+import DevFlowStoreTestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -12,7 +13,7 @@ import NIOCore
 final class APIFixture: @unchecked Sendable {
     let directory: URL
     let context: ServerContext
-    var store: SQLiteRunStore { context.store }
+    var store: any ServerStore { context.store }
     /// A token per role.
     private(set) var tokens: [APIRole: String] = [:]
 
@@ -33,7 +34,8 @@ final class APIFixture: @unchecked Sendable {
         ]
         configure(&configuration)
         var settings = try ServerSettings(
-            configuration: configuration, databasePath: directory.appendingPathComponent("devflow.sqlite").path,
+            configuration: configuration,
+            databasePath: try TestStore.location(sqlitePath: directory.appendingPathComponent("devflow.sqlite").path),
             dataDirectory: directory.appendingPathComponent("data").path, environment: ["ACME_SECRET": "s"])
         settings.pollSeconds = 0.2
         settings.logPollSeconds = 0.05
@@ -47,7 +49,7 @@ final class APIFixture: @unchecked Sendable {
     func makeTokens() throws { tokens = try Self.makeTokens(in: store) }
 
     /// A token of each role, named `t-ROLE`, created in `store`.
-    static func makeTokens(in store: SQLiteRunStore) throws -> [APIRole: String] {
+    static func makeTokens(in store: any APIStore) throws -> [APIRole: String] {
         var tokens: [APIRole: String] = [:]
         for role in APIRole.allCases {
             tokens[role] = try TokenCommands.create(

@@ -2,6 +2,7 @@ import DevFlowCompiler
 import DevFlowForges
 import DevFlowServer
 import DevFlowStore
+import DevFlowStoreTestSupport
 import DevFlowTestSupport
 import Foundation
 import HTTPTypes
@@ -37,7 +38,8 @@ final class ServerFixture: @unchecked Sendable {
         configuration.repositories = [entry]
         server(&configuration)
         var settings = try ServerSettings(
-            configuration: configuration, databasePath: directory.appendingPathComponent("devflow.sqlite").path,
+            configuration: configuration,
+            databasePath: try TestStore.location(sqlitePath: directory.appendingPathComponent("devflow.sqlite").path),
             dataDirectory: directory.appendingPathComponent("data").path,
             environment: ["ACME_SECRET": secret, "SERVER_ONLY_TOKEN": "must-not-leak"].merging(environment) { $1 })
         settings.leaseSeconds = lease

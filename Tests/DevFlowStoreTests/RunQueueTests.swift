@@ -1,8 +1,10 @@
 import DevFlowStore
+import DevFlowStorePostgres
+import DevFlowStoreTestSupport
 import Foundation
 import Testing
 
-/// The durable queue on SQLite: deliveries stored once, claims by one worker at a time, leases, the rescuer,
+/// The durable queue on every backend: deliveries stored once, claims by one worker at a time, leases, the rescuer,
 /// concurrency groups, and many processes opening one new database at once.
 @Suite("run queue")
 struct RunQueueTests {
@@ -22,16 +24,11 @@ struct RunQueueTests {
             outcome: .queued, reason: nil, payload: "{}")
     }
 
-    static func store() throws -> (SQLiteRunStore, URL) {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("devflow-queue-\(UUID())")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        return (try SQLiteRunStore(path: directory.appendingPathComponent("q.sqlite").path), directory)
-    }
-
-    @Test("a delivery key is stored once; the redelivery names the first run")
-    func deduplication() throws {
-        let (store, directory) = try Self.store()
-        defer { try? FileManager.default.removeItem(at: directory) }
+    @Test("a delivery key is stored once; the redelivery names the first run", arguments: StoreBackend.available)
+    func deduplication(_ backend: StoreBackend) throws {
+        let opened = try backend.open()
+        defer { opened.remove() }
+        let store = opened.store
         let first = try store.recordDelivery(Self.delivery("abc"), queue: [Self.queued("c1")])
         guard case .stored(_, let runs) = first else { Issue.record("not stored: \(first)"); return }
         let again = try store.recordDelivery(Self.delivery("abc"), queue: [Self.queued("c1")])
@@ -40,10 +37,13 @@ struct RunQueueTests {
         #expect(try store.deliveries(limit: 5).count == 1)
     }
 
-    @Test("one worker claims a run; the lease is renewed; an expired lease is rescued as a resuming run")
-    func claimsAndLeases() throws {
-        let (store, directory) = try Self.store()
-        defer { try? FileManager.default.removeItem(at: directory) }
+    @Test(
+        "one worker claims a run; the lease is renewed; an expired lease is rescued as a resuming run",
+        arguments: StoreBackend.available)
+    func claimsAndLeases(_ backend: StoreBackend) throws {
+        let opened = try backend.open()
+        defer { opened.remove() }
+        let store = opened.store
         let queued = try store.enqueue(Self.queued("c1"))
         let claimed = try #require(try store.claimRun(worker: "w1", now: Self.now, lease: 30))
         #expect(claimed.id == queued.id && claimed.status == .running && claimed.workerId == "w1")
@@ -63,20 +63,24 @@ struct RunQueueTests {
         #expect(try store.renewLease(run: claimed.id!, worker: "w1", until: Self.now.addingTimeInterval(90)) == nil)
     }
 
-    @Test("a dead worker's runs are rescued at once, before their lease ends")
-    func deadWorker() throws {
-        let (store, directory) = try Self.store()
-        defer { try? FileManager.default.removeItem(at: directory) }
+    @Test("a dead worker's runs are rescued at once, before their lease ends", arguments: StoreBackend.available)
+    func deadWorker(_ backend: StoreBackend) throws {
+        let opened = try backend.open()
+        defer { opened.remove() }
+        let store = opened.store
         _ = try store.enqueue(Self.queued("c1"))
         let claimed = try #require(try store.claimRun(worker: "host:1:0", now: Self.now, lease: 30))
         #expect(try store.rescueExpiredLeases(now: Self.now, isDead: { $0 == "host:1:0" }) == [claimed.id!])
         #expect(try store.queueDepth() == 1)
     }
 
-    @Test("concurrency groups: one running run per group; a newer run supersedes older waiting ones")
-    func groups() throws {
-        let (store, directory) = try Self.store()
-        defer { try? FileManager.default.removeItem(at: directory) }
+    @Test(
+        "concurrency groups: one running run per group; a newer run supersedes older waiting ones",
+        arguments: StoreBackend.available)
+    func groups(_ backend: StoreBackend) throws {
+        let opened = try backend.open()
+        defer { opened.remove() }
+        let store = opened.store
         let first = try store.enqueue(Self.queued("c1", group: "ci-main"))
         let running = try #require(try store.claimRun(worker: "w1", now: Self.now, lease: 30))
         #expect(running.id == first.id)
@@ -99,10 +103,13 @@ struct RunQueueTests {
         #expect(try store.claimRun(worker: "w1", now: Self.now, lease: 30)?.id == third.id)
     }
 
-    @Test("two runs of a group claimed at once: the admission is atomic, and the older one never runs after the newer")
-    func groupAdmissionIsAtomic() throws {
-        let (store, directory) = try Self.store()
-        defer { try? FileManager.default.removeItem(at: directory) }
+    @Test(
+        "two runs of a group claimed at once: the admission is atomic, and the older one never runs after the newer",
+        arguments: StoreBackend.available)
+    func groupAdmissionIsAtomic(_ backend: StoreBackend) throws {
+        let opened = try backend.open()
+        defer { opened.remove() }
+        let store = opened.store
         func prepare(_ id: Int64) throws -> GroupAdmission {
             try store.prepare(
                 run: id, pipeline: "ci", graphHash: "h", graphJSON: "{}", nodes: ["a"], group: "g",
@@ -136,22 +143,67 @@ struct RunQueueTests {
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("devflow-mig-\(UUID())")
             defer { try? FileManager.default.removeItem(at: directory) }
             let path = directory.appendingPathComponent("new.sqlite").path
-            let failures = await withTaskGroup(of: String?.self) { group in
-                for _ in 0..<8 {
-                    group.addTask {
-                        do {
-                            _ = try SQLiteRunStore(path: path)
-                            return nil
-                        } catch {
-                            return "\(error)"
-                        }
+            let failures = await Self.failures(ofEight: { _ = try SQLiteRunStore(path: path) })
+            #expect(failures.isEmpty, "round \(round): \(failures)")
+        }
+    }
+
+    @Test(
+        "eight servers migrating one new PostgreSQL database at once: one applies each step, the others wait",
+        .enabled(if: StoreBackend.available.contains(.postgres)))
+    func concurrentPostgresMigrations() async throws {
+        let url = try PostgresTestDatabase.create()
+        let failures = await Self.failures(ofEight: { _ = try PostgresRunStore(url: url, connections: 1) })
+        #expect(failures.isEmpty, "\(failures)")
+        let store = try PostgresRunStore(url: url, connections: 1)
+        #expect(try store.queueDepth() == 0)
+    }
+
+    @Test(
+        "workers racing on separate connections: every queued run is claimed exactly once, none twice",
+        arguments: StoreBackend.shared)
+    func racingClaims(_ backend: StoreBackend) async throws {
+        let opened = try backend.open()
+        defer { opened.remove() }
+        let runs = 200
+        for index in 0..<runs { _ = try opened.store.enqueue(Self.queued("c\(index)")) }
+        let workers = try (0..<4).map { _ in try backend.reopen(opened) }
+        let claims = try await withThrowingTaskGroup(of: [Int64].self) { group in
+            for (index, worker) in workers.enumerated() {
+                group.addTask {
+                    var mine: [Int64] = []
+                    while let run = try worker.claimRun(worker: "w\(index)", now: Self.now, lease: 30) {
+                        mine.append(run.id ?? -1)
+                    }
+                    return mine
+                }
+            }
+            var all: [Int64] = []
+            for try await mine in group { all += mine }
+            return all
+        }
+        #expect(claims.count == runs)
+        #expect(Set(claims).count == runs)
+        #expect(try opened.store.queueDepth() == 0)
+        #expect(try opened.store.runCounts()[.running] == runs)
+    }
+
+    /// Runs `open` eight times at once; returns the errors.
+    static func failures(ofEight open: @escaping @Sendable () throws -> Void) async -> [String] {
+        await withTaskGroup(of: String?.self) { group in
+            for _ in 0..<8 {
+                group.addTask {
+                    do {
+                        try open()
+                        return nil
+                    } catch {
+                        return "\(error)"
                     }
                 }
-                var failures: [String] = []
-                for await failure in group { if let failure { failures.append(failure) } }
-                return failures
             }
-            #expect(failures.isEmpty, "round \(round): \(failures)")
+            var failures: [String] = []
+            for await failure in group { if let failure { failures.append(failure) } }
+            return failures
         }
     }
 }

@@ -11,7 +11,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let store = try SQLiteRunStore(path: directory + "/devflow.sqlite")
         let checkpointer = try #require(store.checkpointer)
-        let run = try store.startRun(SQLiteRunStoreTests.run(), nodes: ["build"])
+        let run = try store.startRun(RunStoreTests.run(), nodes: ["build"])
         let id = try #require(run.id)
         let line = String(repeating: "x", count: 1000)
         // About 8 MiB of log lines in small commits: twice the threshold.

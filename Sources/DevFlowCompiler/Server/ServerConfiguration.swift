@@ -9,7 +9,8 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var publicURL: String?
     /// Mirrors and workspaces.
     public var data: String = ".devflow/server"
-    /// The store: a SQLite path (`postgres://…` comes with the PostgreSQL backend).
+    /// The store: a SQLite path, or a `postgres://user:password@host:port/database` URL shared by several servers and
+    /// workers.
     public var db: String?
     /// In-process workers.
     public var workers: Int = 2

@@ -3,11 +3,11 @@ import Foundation
 
 /// The live logs being followed: one feed per run and node (or whole run), however many clients follow it.
 final class LogHub: Sendable {
-    let store: SQLiteRunStore
+    let store: any ServerStore
     let pollSeconds: Double
     private let feeds = LockedBox<[String: LogFeed]>([:])
 
-    init(store: SQLiteRunStore, pollSeconds: Double) {
+    init(store: any ServerStore, pollSeconds: Double) {
         self.store = store
         self.pollSeconds = pollSeconds
     }
@@ -36,7 +36,7 @@ final class LogHub: Sendable {
 /// keeps the most recent ones in memory (at most `windowBytes` of text), and wakes the followers. A thousand clients
 /// on one node cost one store query per poll, not a thousand.
 final class LogFeed: @unchecked Sendable {
-    let store: SQLiteRunStore
+    let store: any ServerStore
     let run: Int64
     let node: String?
     let pollSeconds: Double
@@ -58,7 +58,7 @@ final class LogFeed: @unchecked Sendable {
     private var poller: Task<Void, Never>?
     private let onIdle: @Sendable () -> Void
 
-    init(store: SQLiteRunStore, run: Int64, node: String?, pollSeconds: Double, onIdle: @escaping @Sendable () -> Void)
+    init(store: any ServerStore, run: Int64, node: String?, pollSeconds: Double, onIdle: @escaping @Sendable () -> Void)
     {
         self.store = store
         self.run = run

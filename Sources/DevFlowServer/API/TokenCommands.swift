@@ -2,6 +2,7 @@ import DevFlowCompiler
 import DevFlowGraph
 import DevFlowRunCommands
 import DevFlowStore
+import DevFlowStorePostgres
 import Foundation
 
 /// The library entry points of `devflow tokens create|list|revoke` and `devflow audit`, on the server's store.
@@ -59,7 +60,7 @@ public enum TokenCommands {
             expiry = Date().addingTimeInterval(seconds)
         }
         do {
-            let store = try SQLiteRunStore(path: database)
+            let store = try StoreLocation.open(database)
             let (token, record) = try create(name: name, role: role, expiresAt: expiry, store: store)
             try store.recordAudit(
                 AuditRecord(
@@ -79,7 +80,7 @@ public enum TokenCommands {
     /// `devflow tokens list`.
     public static func list(database: String) -> Output {
         do {
-            let tokens = try SQLiteRunStore(path: database).tokens()
+            let tokens = try StoreLocation.open(database).tokens()
             let now = Date()
             var rows = [["NAME", "ROLE", "CREATED", "EXPIRES", "LAST USED", "STATE"]]
             for token in tokens {
@@ -99,7 +100,7 @@ public enum TokenCommands {
     /// `devflow tokens revoke NAME`.
     public static func revoke(name: String, database: String) -> Output {
         do {
-            let store = try SQLiteRunStore(path: database)
+            let store = try StoreLocation.open(database)
             guard try store.revokeToken(named: name, at: Date()) != nil else {
                 return Output(errors: "devflow: there is no valid token named '\(name)'\n", code: 1)
             }
@@ -135,7 +136,7 @@ public enum TokenCommands {
             return Output(errors: "devflow: --format must be text, json or csv; found '\(format)'\n", code: 2)
         }
         do {
-            let entries = try SQLiteRunStore(path: database).audit(since: window.0, until: window.1, limit: Int.max)
+            let entries = try StoreLocation.open(database).audit(since: window.0, until: window.1, limit: Int.max)
             switch format {
             case "json": return Output(text: JSONValue.array(entries.map(APIRepresentations.audit)).compactJSON + "\n")
             case "csv":

@@ -7,7 +7,7 @@ import Foundation
 /// Puts each outbound service (a forge's status API, a chat webhook) behind its own circuit breaker, kept in the
 /// store like the pipelines' breakers (so `devflow breakers list` shows them and every process shares them).
 struct StoreBreakerGate: OutboundGate {
-    let store: SQLiteRunStore
+    let store: any RunStore
     /// Opens after half of at least 4 of the last 20 calls failed, for 2 minutes; 1 probe closes it again.
     static func policy(_ name: String) -> CircuitBreakerPolicy {
         CircuitBreakerPolicy(
