@@ -86,7 +86,8 @@ public final class PostgresRunStore: RunStore, @unchecked Sendable {
 
     /// Marks a pending node running (a finished one is never marked running again).
     public func startNode(run: Int64, node: String, at date: Date) throws {
-        try read { session in
+        try write { session in
+            try Self.fence(run: run, in: session)
             try session.execute(
                 "UPDATE node SET status = 'running', startedAt = ? WHERE runId = ? AND nodeId = ? AND status = 'pending'",
                 [date, run, node])
@@ -96,6 +97,7 @@ public final class PostgresRunStore: RunStore, @unchecked Sendable {
     /// Inserts an attempt and updates the node's attempt count.
     public func recordAttempt(_ attempt: AttemptRecord) throws {
         try write { session in
+            try Self.fence(run: attempt.runId, in: session)
             try Self.insert(attempt, in: session)
             try session.execute(
                 "UPDATE node SET attempts = ? WHERE runId = ? AND nodeId = ?",
@@ -119,7 +121,8 @@ public final class PostgresRunStore: RunStore, @unchecked Sendable {
     /// Appends one chunk of masked log lines.
     public func appendLog(run: Int64, node: String, attempt: Int, stream: String, lines: [String]) throws {
         guard !lines.isEmpty else { return }
-        try read { session in
+        try write { session in
+            try Self.fence(run: run, in: session)
             try session.execute(
                 "INSERT INTO logChunk (runId, nodeId, attempt, stream, text, at) VALUES (?, ?, ?, ?, ?, ?)",
                 [run, node, attempt, stream, lines.joined(separator: "\n"), Date()])
@@ -130,6 +133,7 @@ public final class PostgresRunStore: RunStore, @unchecked Sendable {
     public func recordFindings(_ findings: [FindingRecord]) throws {
         guard !findings.isEmpty else { return }
         try write { session in
+            for run in Set(findings.map(\.runId)) { try Self.fence(run: run, in: session) }
             for finding in findings { try session.insert(finding, into: "finding", returningID: false) }
         }
     }
@@ -148,6 +152,7 @@ public final class PostgresRunStore: RunStore, @unchecked Sendable {
         _ node: NodeRecord, outputs: [String: String], environment: [String: String], attempt: AttemptRecord?
     ) throws {
         try write { session in
+            try Self.fence(run: node.runId, in: session)
             if let attempt { try Self.insert(attempt, in: session) }
             let changed = try session.execute(
                 """
@@ -185,6 +190,7 @@ public final class PostgresRunStore: RunStore, @unchecked Sendable {
     /// Records the run's final state (a cancelled run's steps that never started end cancelled too).
     public func finishRun(run: Int64, status: RunStatus, at date: Date) throws {
         try write { session in
+            try Self.fence(run: run, in: session)
             try session.execute(
                 """
                 UPDATE run SET status = ?, finishedAt = ?, heartbeatAt = ?, leaseExpiresAt = NULL,
@@ -227,6 +233,20 @@ public final class PostgresRunStore: RunStore, @unchecked Sendable {
             }
             return interrupted
         }
+    }
+
+    /// The fence around a run's records: a run that was taken over (marked `interrupted` by the rescuer, which queued
+    /// a new run to resume it, or by `markInterruptedRuns`) accepts no more writes, so a worker that lost its lease
+    /// while partitioned has its late writes rejected, never merged into what the resuming run reads. The row is
+    /// share-locked until the write commits, so a rescue cannot slip between the check and the write.
+    static func fence(run: Int64, in session: PostgresSession) throws {
+        guard
+            let row = try session.rows("SELECT status, statusReason FROM run WHERE id = ? FOR SHARE", [run]).first
+        else { return }
+        let (status, reason) = try row.decode((String, String?).self)
+        guard status == RunStatus.interrupted.rawValue else { return }
+        throw StoreError(
+            "run \(run) was taken over (\(reason ?? "interrupted")): this write from its old runner was rejected")
     }
 
     /// Recent runs, newest first.

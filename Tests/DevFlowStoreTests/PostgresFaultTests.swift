@@ -1,0 +1,153 @@
+import DevFlowStore
+import DevFlowStorePostgres
+import DevFlowStoreTestSupport
+import Foundation
+import Testing
+
+/// Faults only a shared PostgreSQL store has: a server restart under load, and a worker partitioned past its lease.
+@Suite("PostgreSQL faults", .enabled(if: StoreBackend.available.contains(.postgres)))
+struct PostgresFaultTests {
+    static let now = RunQueueTests.now
+
+    @Test("a worker partitioned past its lease: after the rescue its late writes are rejected, not merged")
+    func lateWritesAreFenced() throws {
+        let opened = try StoreBackend.postgres.open()
+        let store = opened.store
+        _ = try store.enqueue(RunQueueTests.queued("c1"))
+        let run = try #require(try store.claimRun(worker: "w1", now: Self.now, lease: 30)?.id)
+        try store.prepare(
+            run: run, pipeline: "ci", graphHash: "h", graphJSON: "{}", nodes: ["build", "test"], group: nil,
+            cancelInProgress: false, commit: "c1", now: Self.now)
+        try store.finishNode(Self.node(run, "build"), outputs: ["version": "1"])
+        #expect(try store.rescueExpiredLeases(now: Self.now.addingTimeInterval(61), isDead: { _ in false }) == [run])
+        // The old worker, still alive on the other side of a partition, goes on writing.
+        #expect(throws: StoreError.self) {
+            try store.finishNode(Self.node(run, "test"), outputs: ["late": "yes"])
+        }
+        #expect(throws: StoreError.self) {
+            try store.recordAttempt(
+                AttemptRecord(
+                    id: nil, runId: run, nodeId: "test", number: 1, status: "succeeded", exitCode: 0, signal: nil,
+                    startedAt: Self.now, finishedAt: Self.now, durationMs: 1, retryReason: nil, error: nil))
+        }
+        #expect(throws: StoreError.self) {
+            try store.appendLog(run: run, node: "test", attempt: 1, stream: "stdout", lines: ["late"])
+        }
+        #expect(throws: StoreError.self) { try store.finishRun(run: run, status: .succeeded, at: Self.now) }
+        #expect(try store.renewLease(run: run, worker: "w1", until: Self.now.addingTimeInterval(90)) == nil)
+        // What the resuming run reads is what the old run had committed before the rescue.
+        #expect(try store.run(run)?.status == .interrupted)
+        #expect(try store.outputs(run: run) == ["build": ["version": "1"]])
+        #expect(try store.nodes(run: run).first { $0.nodeId == "test" }?.status == "interrupted")
+        #expect(try store.attempts(run: run).isEmpty)
+        #expect(try store.logs(run: run, node: nil).isEmpty)
+    }
+
+    @Test("PostgreSQL restarted while runs are queued and claimed: the pool reconnects and no run is lost")
+    func serverRestart() async throws {
+        let cluster = try PrivateCluster()
+        defer { cluster.remove() }
+        let url = try PostgresAdmin.createDatabase("restart_test", on: cluster.url)
+        let store = try PostgresRunStore(url: url, connections: 2)
+        for index in 0..<5 { _ = try store.enqueue(RunQueueTests.queued("before\(index)")) }
+        #expect(try store.claimRun(worker: "w1", now: Self.now, lease: 30) != nil)
+        // A writer keeps queueing while the server goes down and comes back.
+        let writer = Task.detached { () -> (stored: [Int64], failed: Int) in
+            var stored: [Int64] = []
+            var failed = 0
+            for index in 0..<40 {
+                do {
+                    if let id = try store.enqueue(RunQueueTests.queued("during\(index)")).id { stored.append(id) }
+                } catch {
+                    failed += 1
+                }
+                try? await Task.sleep(nanoseconds: 20_000_000)
+            }
+            return (stored, failed)
+        }
+        try await Task.sleep(nanoseconds: 150_000_000)
+        try cluster.restart()
+        let (stored, failed) = await writer.value
+        // Only a COMMIT in flight at the moment of the shutdown can fail (its outcome is unknown, so it is not
+        // retried); everything that returned an id is there.
+        #expect(failed <= 1)
+        #expect(stored.count + failed == 40)
+        let runs = try store.runs(limit: 100)
+        #expect(Set(stored).isSubset(of: Set(runs.compactMap(\.id))))
+        #expect(runs.filter { $0.gitCommit?.hasPrefix("before") == true }.count == 5)
+        #expect(try store.runCounts()[.running] == 1)
+        #expect(try store.claimRun(worker: "w2", now: Self.now, lease: 30) != nil)
+    }
+
+    static func node(_ run: Int64, _ id: String) -> NodeRecord {
+        NodeRecord(
+            runId: run, nodeId: id, status: "succeeded", reason: nil, attempts: 1, startedAt: now, finishedAt: now,
+            fingerprint: nil, allowedFailure: false)
+    }
+}
+
+/// A PostgreSQL cluster of the test's own (scripts/postgres.sh on a free port), so that restarting it disturbs no
+/// other test.
+struct PrivateCluster {
+    let directory: String
+    let port: Int
+    var url: String { "postgres://postgres@127.0.0.1:\(port)/postgres" }
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("devflow-pg-\(UUID())").path
+        port = try Self.freePort()
+        try Self.script("start", directory, String(port))
+    }
+
+    /// A TCP port on 127.0.0.1 that nothing listens on (the kernel's choice for a socket bound to port 0).
+    private static func freePort() throws -> Int {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw StoreError("cannot make a socket") }
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
+                bind(descriptor, generic, length) == 0 && getsockname(descriptor, generic, &length) == 0
+            }
+        }
+        guard bound else { throw StoreError("cannot bind a socket to 127.0.0.1:0") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// Stops the cluster (fast: open sessions are ended) and starts it again on the same port.
+    func restart() throws {
+        try Self.script("stop", directory)
+        try Self.script("start", directory, String(port))
+    }
+
+    func remove() {
+        try? Self.script("stop", directory)
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    /// Runs scripts/postgres.sh with `posix_spawn` and `waitpid` (Foundation's `Process` can miss the exit of a
+    /// script whose grandchild, the server, lives on).
+    private static func script(_ arguments: String...) throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let argv = ["/bin/bash", root.appendingPathComponent("scripts/postgres.sh").path] + arguments
+        var pointers = argv.map { strdup($0) } + [nil]
+        defer { for pointer in pointers { free(pointer) } }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        var pid: pid_t = 0
+        guard posix_spawn(&pid, "/bin/bash", &actions, nil, &pointers, environ) == 0 else {
+            throw StoreError("cannot start scripts/postgres.sh")
+        }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        guard status == 0 else {
+            throw StoreError("scripts/postgres.sh \(arguments.joined(separator: " ")) failed (wait status \(status))")
+        }
+    }
+}
