@@ -194,6 +194,8 @@ let package = Package(
                 "DevFlowProcess",
             ]
         ),
+        // Claims per second of the durable queue on SQLite or PostgreSQL (a benchmark, not a test).
+        .executableTarget(name: "devflow-queue-bench", dependencies: ["DevFlowStore", "DevFlowStorePostgres"]),
         // GitMirror update and checkout, one per process, for bench/checkout-bench.sh (a benchmark, not a test).
         .executableTarget(name: "devflow-git-bench", dependencies: ["DevFlowGit"]),
         .executableTarget(

@@ -19,7 +19,9 @@ public final class ServerContext: Sendable {
     /// Prometheus metrics.
     public let metrics: ServerMetrics
     /// Rung when a run is queued, so a waiting worker claims it without waiting for its next poll.
-    public let doorbell = Doorbell()
+    public let doorbell: Doorbell
+    /// On PostgreSQL, rings the doorbell when another server queues a run (`LISTEN devflow_queue`).
+    let queueListener: QueueListener?
     /// The server's shutdown: running runs register to hear about it.
     public let shutdown = ShutdownWatch()
     /// Workers' liveness, for `/readyz`.
@@ -35,6 +37,9 @@ public final class ServerContext: Sendable {
         self.settings = settings
         let store = try store ?? StoreLocation.open(settings.databasePath)
         self.store = store
+        let doorbell = Doorbell()
+        self.doorbell = doorbell
+        queueListener = (store as? PostgresRunStore).map { shared in QueueListener(store: shared) { doorbell.ring() } }
         metrics = ServerMetrics()
         logHub = LogHub(store: store, pollSeconds: settings.logPollSeconds)
     }

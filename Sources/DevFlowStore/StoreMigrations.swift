@@ -249,6 +249,11 @@ enum StoreMigrations {
                     + "gitBranch, gitAuthorTime, status, startedAt, finishedAt)")
             try db.execute(sql: "CREATE INDEX runByGraphHash ON run (graphHash, id)")
         }
+        migrator.registerMigration("v13-queued-index") { db in
+            // The claim takes the oldest queued run: a partial index of queued ids keeps that one index step, however
+            // many finished runs the table holds.
+            try db.execute(sql: "CREATE INDEX runQueued ON run (id) WHERE status = 'queued'")
+        }
         return migrator
     }
 }

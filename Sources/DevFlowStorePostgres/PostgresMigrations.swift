@@ -160,6 +160,15 @@ enum PostgresMigrations {
             CREATE INDEX runByGraphHash ON run (graphHash, id);
             """
         ),
+        (
+            "v13-queued-index",
+            // The claim's index, and statistics kept fresh on a table whose rows change state several times each
+            // (with stale ones the planner sorts every queued run for each claim).
+            """
+            CREATE INDEX runQueued ON run (id) WHERE status = 'queued';
+            ALTER TABLE run SET (autovacuum_analyze_scale_factor = 0.02, autovacuum_vacuum_scale_factor = 0.05);
+            """
+        ),
     ]
 
     /// The advisory lock that serialises migrations across servers and workers starting at once.

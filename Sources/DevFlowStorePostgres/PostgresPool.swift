@@ -14,7 +14,8 @@ final class PostgresPool: @unchecked Sendable {
     private let location: PostgresLocation
     private let configuration: PostgresConnection.Configuration
     private let capacity: Int
-    private let logger: Logger
+    /// The logger of the pool's connections.
+    let logger: Logger
     private let group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     private let condition = NSCondition()
     private var idle: [PostgresConnection] = []
@@ -116,6 +117,19 @@ final class PostgresPool: @unchecked Sendable {
             opened -= 1
             condition.signal()
             condition.unlock()
+            throw describe(error)
+        }
+    }
+
+    /// A connection outside the pool, for a listener that holds it open; the caller closes it.
+    func openDedicatedConnection() throws -> PostgresConnection {
+        condition.lock()
+        nextID += 1
+        let id = nextID
+        condition.unlock()
+        do {
+            return try connect(id: id)
+        } catch {
             throw describe(error)
         }
     }

@@ -79,6 +79,26 @@ struct PostgresFaultTests {
         #expect(try store.claimRun(worker: "w2", now: Self.now, lease: 30) != nil)
     }
 
+    @Test("a run queued by another server wakes this one's workers through LISTEN/NOTIFY")
+    func notifications() throws {
+        let url = try PostgresTestDatabase.create()
+        let listening = try PostgresRunStore(url: url, connections: 1)
+        let otherServer = try PostgresRunStore(url: url, connections: 1)
+        let rings = Rings()
+        let listener = QueueListener(store: listening) { rings.ring() }
+        defer { listener.stop() }
+        #expect(listener.waitUntilListening(seconds: 10))
+        _ = try otherServer.enqueue(RunQueueTests.queued("c1"))
+        _ = try otherServer.recordDelivery(RunQueueTests.delivery("d1"), queue: [RunQueueTests.queued("c2")])
+        let deadline = Date().addingTimeInterval(5)
+        while rings.count < 2 && Date() < deadline { usleep(10_000) }
+        #expect(rings.count == 2)
+        // A transaction that queues nothing notifies nobody.
+        _ = try otherServer.recordDelivery(RunQueueTests.delivery("d1"), queue: [RunQueueTests.queued("c2")])
+        usleep(200_000)
+        #expect(rings.count == 2)
+    }
+
     static func node(_ run: Int64, _ id: String) -> NodeRecord {
         NodeRecord(
             runId: run, nodeId: id, status: "succeeded", reason: nil, attempts: 1, startedAt: now, finishedAt: now,
@@ -149,5 +169,23 @@ struct PrivateCluster {
         guard status == 0 else {
             throw StoreError("scripts/postgres.sh \(arguments.joined(separator: " ")) failed (wait status \(status))")
         }
+    }
+}
+
+/// Counts notifications.
+final class Rings: @unchecked Sendable {
+    private let lock = NSLock()
+    private var rung = 0
+
+    func ring() {
+        lock.lock()
+        rung += 1
+        lock.unlock()
+    }
+
+    var count: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return rung
     }
 }
