@@ -131,21 +131,21 @@ public struct RunFilter: Sendable, Equatable {
     }
 }
 
-extension RunFilter {
-    /// A value a filter compares a column with.
-    public enum Value: Sendable {
-        /// Text.
-        case text(String)
-        /// An integer.
-        case integer(Int64)
-        /// A moment.
-        case date(Date)
-    }
+/// A value a condition shared by the backends compares a column with; each backend binds it its own way.
+public enum SQLValue: Sendable {
+    /// Text.
+    case text(String)
+    /// An integer.
+    case integer(Int64)
+    /// A moment.
+    case date(Date)
+}
 
+extension RunFilter {
     /// The filter (and the cursor `before`) as SQL conditions with `?` placeholders and their values, shared by every
     /// backend; `eventKind` is the dialect's expression for the event's `kind`.
-    public func conditions(before: Int64?, eventKind: String) -> [(sql: String, value: Value)] {
-        var conditions: [(sql: String, value: Value)] = []
+    public func conditions(before: Int64?, eventKind: String) -> [(sql: String, value: SQLValue)] {
+        var conditions: [(sql: String, value: SQLValue)] = []
         if let before { conditions.append(("id < ?", .integer(before))) }
         if let repository { conditions.append(("repository = ?", .text(repository))) }
         if let branch { conditions.append(("gitBranch = ?", .text(branch))) }

@@ -25,6 +25,44 @@ public struct AnalyticsScope: Sendable, Equatable {
     }
 }
 
+extension AnalyticsScope {
+    /// The condition that selects the scope's runs (`r` is the run table), with `?` placeholders and their values,
+    /// shared by every backend.
+    public var runCondition: (sql: String, values: [SQLValue]) {
+        var sql = "r.queuedAt >= ? AND r.queuedAt < ?"
+        var values: [SQLValue] = [.date(since), .date(until)]
+        if let repository {
+            sql += " AND r.repository = ?"
+            values.append(.text(repository))
+        }
+        if let pipeline {
+            sql += " AND r.pipeline = ?"
+            values.append(.text(pipeline))
+        }
+        if let graphHashes {
+            let condition = Self.membership(graphHashes, column: "r.graphHash")
+            sql += condition.sql
+            values += condition.values
+        }
+        return (sql, values)
+    }
+
+    /// `AND column IN (…)` for a node filter (nothing when nil; false when empty), with its values.
+    public static func nodeCondition(_ nodes: Set<String>?, column: String) -> (sql: String, values: [SQLValue]) {
+        guard let nodes else { return ("", []) }
+        return membership(nodes, column: column)
+    }
+
+    private static func membership(_ set: Set<String>, column: String) -> (sql: String, values: [SQLValue]) {
+        if set.isEmpty { return (" AND 1 = 0", []) }
+        let sorted = set.sorted()
+        return (
+            " AND \(column) IN (" + Array(repeating: "?", count: sorted.count).joined(separator: ",") + ")",
+            sorted.map { .text($0) }
+        )
+    }
+}
+
 /// A run as analytics reads it: times as seconds since 1970, no graph, no event.
 public struct AnalyticsRun: Sendable, Equatable {
     /// The run's id.

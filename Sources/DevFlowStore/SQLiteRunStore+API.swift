@@ -77,13 +77,7 @@ extension SQLiteRunStore: APIStore {
     public func runs(matching filter: RunFilter, before: Int64?, limit: Int) throws -> [RunListing] {
         let filters = filter.conditions(before: before, eventKind: "json_extract(event, '$.kind')")
         let conditions = filters.map(\.sql)
-        var arguments: [(any DatabaseValueConvertible)?] = filters.map { condition in
-            switch condition.value {
-            case .text(let text): text
-            case .integer(let integer): integer
-            case .date(let date): date
-            }
-        }
+        var arguments: [(any DatabaseValueConvertible)?] = filters.map(\.value.databaseValue)
         arguments.append(limit)
         let iso = "'%Y-%m-%dT%H:%M:%fZ'"
         let sql = """

@@ -10,36 +10,17 @@ extension SQLiteRunStore: AnalyticsSource {
 
     /// The `WHERE` clause and arguments that select the scope's runs (`r` is the run table).
     private static func filter(_ scope: AnalyticsScope) -> (sql: String, arguments: StatementArguments) {
-        var sql = "r.queuedAt >= ? AND r.queuedAt < ?"
-        var arguments: StatementArguments = [scope.since, scope.until]
-        if let repository = scope.repository {
-            sql += " AND r.repository = ?"
-            _ = arguments.append(contentsOf: [repository])
-        }
-        if let pipeline = scope.pipeline {
-            sql += " AND r.pipeline = ?"
-            _ = arguments.append(contentsOf: [pipeline])
-        }
-        if let hashes = scope.graphHashes {
-            let sorted = hashes.sorted()
-            sql +=
-                sorted.isEmpty
-                ? " AND 0"
-                : " AND r.graphHash IN (" + Array(repeating: "?", count: sorted.count).joined(separator: ",") + ")"
-            _ = arguments.append(contentsOf: StatementArguments(sorted))
-        }
-        return (sql, arguments)
+        let condition = scope.runCondition
+        return (condition.sql, StatementArguments(condition.values.map(\.databaseValue)))
     }
 
     /// `AND n.nodeId IN (…)` for a node filter, with its arguments.
     private static func nodeFilter(_ nodes: Set<String>?, column: String, into arguments: inout StatementArguments)
         -> String
     {
-        guard let nodes else { return "" }
-        if nodes.isEmpty { return " AND 0" }
-        let sorted = nodes.sorted()
-        _ = arguments.append(contentsOf: StatementArguments(sorted))
-        return " AND \(column) IN (" + Array(repeating: "?", count: sorted.count).joined(separator: ",") + ")"
+        let condition = AnalyticsScope.nodeCondition(nodes, column: column)
+        _ = arguments.append(contentsOf: StatementArguments(condition.values.map(\.databaseValue)))
+        return condition.sql
     }
 
     /// The runs queued in the scope, oldest first.
@@ -182,5 +163,16 @@ extension SQLiteRunStore {
     /// Every pipeline name that has a run, in name order (the dashboard's picker).
     public func pipelineNames() throws -> [String] {
         try database.read { db in try String.fetchAll(db, sql: "SELECT DISTINCT pipeline FROM run ORDER BY pipeline") }
+    }
+}
+
+extension SQLValue {
+    /// The value as GRDB binds it.
+    var databaseValue: DatabaseValue {
+        switch self {
+        case .text(let text): text.databaseValue
+        case .integer(let integer): integer.databaseValue
+        case .date(let date): date.databaseValue
+        }
     }
 }

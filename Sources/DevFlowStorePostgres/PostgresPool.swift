@@ -107,21 +107,20 @@ final class PostgresPool: @unchecked Sendable {
             return try checkOut()
         }
         opened += 1
-        nextID += 1
-        let id = nextID
         condition.unlock()
         do {
-            return try connect(id: id)
+            return try openDedicatedConnection()
         } catch {
             condition.lock()
             opened -= 1
             condition.signal()
             condition.unlock()
-            throw describe(error)
+            throw error
         }
     }
 
-    /// A connection outside the pool, for a listener that holds it open; the caller closes it.
+    /// A new connection with the next id: the pool's own, or, outside the pool, one a listener holds open (the
+    /// caller closes it).
     func openDedicatedConnection() throws -> PostgresConnection {
         condition.lock()
         nextID += 1

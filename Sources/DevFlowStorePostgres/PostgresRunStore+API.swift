@@ -107,13 +107,7 @@ extension PostgresRunStore: APIStore {
     public func runs(matching filter: RunFilter, before: Int64?, limit: Int) throws -> [RunListing] {
         let filters = filter.conditions(before: before, eventKind: "(event::json ->> 'kind')")
         let conditions = filters.map(\.sql)
-        var arguments: [any SQLBindable] = filters.map { condition in
-            switch condition.value {
-            case .text(let text): text
-            case .integer(let integer): integer
-            case .date(let date): date
-            }
-        }
+        var arguments: [any SQLBindable] = filters.map(\.value)
         arguments.append(Self.limitArgument(limit))
         // The duration is that of the times shown (each truncated to the millisecond), as SQLite's is of the
         // millisecond times it stores.

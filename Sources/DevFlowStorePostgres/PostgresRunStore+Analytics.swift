@@ -11,36 +11,17 @@ extension PostgresRunStore: AnalyticsSource {
 
     /// The `WHERE` clause and arguments that select the scope's runs (`r` is the run table).
     private static func filter(_ scope: AnalyticsScope) -> (sql: String, arguments: [any SQLBindable]) {
-        var sql = "r.queuedAt >= ? AND r.queuedAt < ?"
-        var arguments: [any SQLBindable] = [scope.since, scope.until]
-        if let repository = scope.repository {
-            sql += " AND r.repository = ?"
-            arguments.append(repository)
-        }
-        if let pipeline = scope.pipeline {
-            sql += " AND r.pipeline = ?"
-            arguments.append(pipeline)
-        }
-        if let hashes = scope.graphHashes {
-            let sorted = hashes.sorted()
-            sql +=
-                sorted.isEmpty
-                ? " AND FALSE"
-                : " AND r.graphHash IN (" + Array(repeating: "?", count: sorted.count).joined(separator: ",") + ")"
-            for hash in sorted { arguments.append(hash) }
-        }
-        return (sql, arguments)
+        let condition = scope.runCondition
+        return (condition.sql, condition.values)
     }
 
     /// `AND n.nodeId IN (…)` for a node filter, with its arguments.
     private static func nodeFilter(_ nodes: Set<String>?, column: String, into arguments: inout [any SQLBindable])
         -> String
     {
-        guard let nodes else { return "" }
-        if nodes.isEmpty { return " AND FALSE" }
-        let sorted = nodes.sorted()
-        for node in sorted { arguments.append(node) }
-        return " AND \(column) IN (" + Array(repeating: "?", count: sorted.count).joined(separator: ",") + ")"
+        let condition = AnalyticsScope.nodeCondition(nodes, column: column)
+        arguments += condition.values as [any SQLBindable]
+        return condition.sql
     }
 
     /// The runs queued in the scope, oldest first.

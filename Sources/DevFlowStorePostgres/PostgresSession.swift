@@ -42,6 +42,16 @@ extension RunStatus: SQLBindable {
     func bind(into bindings: inout PostgresBindings) { bindings.append(rawValue) }
 }
 
+extension SQLValue: SQLBindable {
+    func bind(into bindings: inout PostgresBindings) {
+        switch self {
+        case .text(let text): bindings.append(text)
+        case .integer(let integer): bindings.append(integer)
+        case .date(let date): bindings.append(date)
+        }
+    }
+}
+
 extension Optional: SQLBindable where Wrapped: SQLBindable {
     func bind(into bindings: inout PostgresBindings) {
         if let value = self { value.bind(into: &bindings) } else { bindings.appendNull() }
