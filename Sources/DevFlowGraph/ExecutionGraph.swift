@@ -17,6 +17,8 @@ public struct ExecutionGraph: Hashable, Sendable, Codable {
     public var concurrencyGroup: String?
     /// Whether a newer run cancels one in progress in the same group.
     public var cancelInProgress: Bool
+    /// The worker labels a run of this pipeline needs (`runs_on:`); nil when any worker will do.
+    public var labels: [String]?
     /// Nodes in execution order: by level, then id.
     public var nodes: [Node]
     /// Node ids grouped by topological level.

@@ -1,5 +1,6 @@
 import DevFlowCompiler
 import DevFlowDiagnostics
+import DevFlowGraph
 import DevFlowSyntax
 
 /// `.devflow-lint.yml`: per-rule severity or `off`, the failing severity, and shellcheck on or off.
@@ -12,6 +13,8 @@ public struct LintConfiguration: Sendable {
     public var shellcheck = true
     /// Path globs never linted.
     public var ignorePaths: [String] = []
+    /// The labels the team's workers have (`worker_labels:`), for DF036; nil leaves that rule silent.
+    public var workerLabels: [String]?
 
     /// The defaults.
     public init() {}
@@ -39,7 +42,7 @@ public struct LintConfiguration: Sendable {
                 description: "\(source.path):\(node.usageSpan.start.line):\(node.usageSpan.start.column): \(message)")
         }
         guard let pairs = root.pairs else { throw fail(root, "the configuration must be a mapping") }
-        let keys = ["rules", "fail_on", "shellcheck", "ignore"]
+        let keys = ["rules", "fail_on", "shellcheck", "ignore", "worker_labels"]
         for pair in pairs {
             let key = pair.key.scalar?.value ?? ""
             switch key {
@@ -81,6 +84,18 @@ public struct LintConfiguration: Sendable {
                     throw fail(pair.value, "'ignore' must be a list of path globs")
                 }
                 configuration.ignorePaths = items.compactMap { $0.scalar?.value }
+            case "worker_labels":
+                guard let items = pair.value.items else {
+                    throw fail(pair.value, "'worker_labels' must be a list of labels, like [linux, gpu]")
+                }
+                var labels: [String] = []
+                for item in items {
+                    guard let label = item.scalar?.value, WorkerLabel.isValid(label) else {
+                        throw fail(item, "a worker label is 1 to 64 letters, digits, '.', '_' or '-'")
+                    }
+                    labels.append(label)
+                }
+                configuration.workerLabels = labels
             default:
                 throw fail(
                     pair.key,

@@ -12,7 +12,8 @@ public struct Linter: Sendable {
     /// Every rule `devflow-lint` can report, by code.
     public static let rules: [RuleDescriptor] =
         (Compiler.rules + [
-            ShellCheckRule.descriptor, Suppressions.invalidSuppression, Suppressions.unusedSuppression,
+            ShellCheckRule.descriptor, UnknownWorkerLabelRule.descriptor, Suppressions.invalidSuppression,
+            Suppressions.unusedSuppression,
         ]).sorted { $0.id.code < $1.id.code }
 
     /// Creates a linter.
@@ -35,6 +36,9 @@ public struct Linter: Sendable {
         var diagnostics = compilation.diagnostics
         if let shellcheck, let pipeline = compilation.pipeline {
             diagnostics += ShellCheckRule.check(pipeline, source: source, executable: shellcheck)
+        }
+        if let known = configuration.workerLabels, let pipeline = compilation.pipeline {
+            diagnostics += UnknownWorkerLabelRule.check(pipeline, known: known)
         }
         var suppressions = Suppressions(source: source, rules: Self.rules)
         diagnostics = configuration.apply(suppressions.filter(diagnostics))

@@ -16,7 +16,18 @@ import Testing
     static func lint(_ relative: String) -> (SourceFile, [Diagnostic]) {
         let data = FileManager.default.contents(atPath: "\(directory)/\(relative)") ?? Data()
         let source = SourceFile(path: relative, bytes: Array(data))
-        return (source, Linter(shellcheck: shellcheck).lint(source).diagnostics)
+        var configuration = LintConfiguration()
+        configuration.workerLabels = workerLabels(source)
+        return (source, Linter(configuration: configuration, shellcheck: shellcheck).lint(source).diagnostics)
+    }
+
+    /// The labels on a `# worker_labels: a, b` line (line 2), as `.devflow-lint.yml` would give them.
+    static func workerLabels(_ source: SourceFile) -> [String]? {
+        let second = source.text(ofLine: 2)
+        guard second.hasPrefix("# worker_labels:") else { return nil }
+        return second.dropFirst("# worker_labels:".count).split(separator: ",").map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }
     }
 
     /// The codes on the `# expect:` line.

@@ -42,3 +42,29 @@ import Testing
         #expect(first.contentHash.count == 64)
     }
 }
+
+/// `runs_on:` reaches the graph as a sorted set of labels, and a pipeline without it asks for no labels.
+@Suite struct RunsOnTests {
+    static func graph(_ text: String) -> ExecutionGraph? {
+        Compiler.compile(SourceFile(path: "p.yml", bytes: Array(text.utf8))).graph
+    }
+
+    @Test func labelsAreLoweredSortedAndUnique() throws {
+        let list = try #require(
+            Self.graph("version: 1\nname: p\non: push\nruns_on: [gpu, linux, gpu]\nsteps: {a: {run: x}}\n"))
+        #expect(list.labels == ["gpu", "linux"])
+        let one = try #require(Self.graph("version: 1\nname: p\non: push\nruns_on: arm\nsteps: {a: {run: x}}\n"))
+        #expect(one.labels == ["arm"])
+        let none = try #require(Self.graph("version: 1\nname: p\non: push\nsteps: {a: {run: x}}\n"))
+        #expect(none.labels == nil)
+        #expect(!String(decoding: none.canonicalJSON(), as: UTF8.self).contains("labels"))
+    }
+
+    @Test func aMappingIsTheWrongType() {
+        let compilation = Compiler.compile(
+            SourceFile(
+                path: "p.yml",
+                bytes: Array("version: 1\nname: p\non: push\nruns_on: {os: linux}\nsteps: {a: {run: x}}\n".utf8)))
+        #expect(compilation.diagnostics.map(\.id.name).contains("wrong-type"))
+    }
+}

@@ -5,7 +5,8 @@ import DevFlowSyntax
 /// Decodes the positioned YAML tree into a `PipelineDecl` by the DSL's schema, reporting every problem.
 struct PipelineDecoder {
     static let topLevelKeys = [
-        "version", "name", "on", "env", "secrets", "defaults", "policies", "agents", "concurrency", "steps",
+        "version", "name", "on", "runs_on", "env", "secrets", "defaults", "policies", "agents", "concurrency",
+        "steps",
     ]
     static let builtInAgents = [
         "security-guardian", "style-enforcer", "doc-updater", "test-generator", "performance-optimizer", "llm",
@@ -60,6 +61,7 @@ struct PipelineDecoder {
             case "policies": decodePolicies(value, into: &pipeline)
             case "agents": pipeline.agents = decodeAgents(value)
             case "concurrency": pipeline.concurrency = decodeConcurrency(value)
+            case "runs_on": pipeline.runsOn = decodeRunsOn(value)
             case "steps": pipeline.steps = decodeSteps(value, key: key)
             default: break
             }
@@ -344,5 +346,18 @@ struct PipelineDecoder {
             }
         }
         return concurrency
+    }
+
+    /// `runs_on:` a label or a list of labels, each letters, digits, `.`, `_` and `-` (`linux`, `x86_64`, `gpu`).
+    mutating func decodeRunsOn(_ node: YAMLNode) -> [Located<String>] {
+        let labels = reader.stringList(node, what: "'runs_on'")
+        for label in labels where !WorkerLabel.isValid(label.value) {
+            reader.report(
+                InvalidIDRule.descriptor,
+                "worker label '\(NodeReader.shorten(label.value))' must be letters, digits, '.', '_' and '-' "
+                    + "(at most 64), like 'linux' or 'x86_64'",
+                at: label.span)
+        }
+        return labels
     }
 }

@@ -82,12 +82,15 @@ struct Lowerer {
             }
         }
         let (ordered, levels) = Self.levels(nodes)
-        return ExecutionGraph(
+        var graph = ExecutionGraph(
             name: pipeline.name?.value ?? "", triggers: triggers(), env: pipelineEnv,
             secrets: pipeline.secrets.map(\.value).sorted(),
             concurrencyGroup: pipeline.concurrency?.group?.value,
             cancelInProgress: pipeline.concurrency?.cancelInProgress ?? false,
             nodes: ordered, levels: levels, sourceMap: sourceMap)
+        let labels = Array(Set(pipeline.runsOn.map(\.value))).sorted()
+        graph.labels = labels.isEmpty ? nil : labels
+        return graph
     }
 
     /// Assigns levels (longest path from a root) and orders nodes by level, then id.

@@ -25,6 +25,8 @@ public struct PipelineDecl: Sendable {
     public var agents: [AgentDecl] = []
     /// `concurrency:`
     public var concurrency: ConcurrencyDecl?
+    /// `runs_on:` the labels a worker must have to run this pipeline.
+    public var runsOn: [Located<String>] = []
     /// `steps:`, in source order.
     public var steps: [StepDecl] = []
     /// Every string that may hold `${{ }}`, with where it sits.
