@@ -257,7 +257,7 @@ public protocol APIStore: Sendable {
 
 /// Everything a server, its workers and the CLI ask of a store: the embedded SQLite store and the shared
 /// PostgreSQL store both provide it.
-public typealias ServerStore = RunStore & RunQueue & RunControls & APIStore & AnalyticsSource
+public typealias ServerStore = RunStore & RunQueue & RunControls & APIStore & AnalyticsSource & WorkerRegistry
 
 /// One state change: a run's new state, or a node's final one (`node` set), with when it was written.
 public struct StateChange: Sendable, Equatable {

@@ -68,6 +68,9 @@ public struct RunRecord: Codable, Sendable, Equatable, FetchableRecord, MutableP
     public var rerunOf: Int64?
     /// A rerun from a node: this node and every node that needs it run again; the rest is reused from `resumedFrom`.
     public var rerunFrom: String?
+    /// The worker labels the run needs (`runs_on:`, a JSON array), learnt when a worker first compiled it; only a
+    /// worker with all of them claims it.
+    public var labels: String?
 
     /// Creates a record.
     public init(

@@ -11,8 +11,13 @@ public protocol RunQueue: Sendable {
     func recordDelivery(_ delivery: DeliveryRecord, queue runs: [RunRecord]) throws -> DeliveryReceipt
     /// Queues a run outside a delivery (schedules, manual triggers).
     func enqueue(_ run: RunRecord) throws -> RunRecord
-    /// Claims the oldest queued run that its concurrency group lets start, for `lease` seconds.
-    func claimRun(worker: String, now: Date, lease: TimeInterval) throws -> RunRecord?
+    /// Claims the oldest queued run that its concurrency group lets start and whose worker labels (if known) are all
+    /// among `labels`, for `lease` seconds (on PostgreSQL by the database's clock: a worker's skewed clock cannot
+    /// shorten or stretch its lease).
+    func claimRun(worker: String, labels: [String], now: Date, lease: TimeInterval) throws -> RunRecord?
+    /// Gives a claimed run back to the queue because it needs worker `labels` that `worker` lacks (learnt when the
+    /// worker compiled it): it stays queued with `reason` until a worker with all of them claims it.
+    func requireLabels(run: Int64, worker: String, labels: [String], reason: String) throws
     /// Extends the lease; returns the run's state for its worker, or nil when the worker no longer holds it.
     func renewLease(run: Int64, worker: String, until: Date) throws -> LeaseState?
     /// Gives a claimed run back to the queue (its concurrency group is busy): it waits, unclaimed.
@@ -51,6 +56,13 @@ public protocol RunQueue: Sendable {
     func deliveries(limit: Int) throws -> [DeliveryRecord]
     /// One stored delivery.
     func delivery(_ id: Int64) throws -> DeliveryRecord?
+}
+
+extension RunQueue {
+    /// Claims the oldest runnable run that needs no worker labels.
+    public func claimRun(worker: String, now: Date, lease: TimeInterval) throws -> RunRecord? {
+        try claimRun(worker: worker, labels: [], now: now, lease: lease)
+    }
 }
 
 /// What a worker learns when it renews its lease.

@@ -43,7 +43,7 @@ extension SQLiteRunStore: RunQueue {
 
     /// The oldest queued run whose concurrency group has no running run, claimed by `worker`; paused runs and the runs
     /// of paused repositories wait.
-    public func claimRun(worker: String, now: Date, lease: TimeInterval) throws -> RunRecord? {
+    public func claimRun(worker: String, labels: [String], now: Date, lease: TimeInterval) throws -> RunRecord? {
         try immediate { db in
             guard
                 let id = try Int64.fetchOne(
@@ -55,8 +55,10 @@ extension SQLiteRunStore: RunQueue {
                           AND (concurrencyGroup IS NULL
                           OR NOT EXISTS (SELECT 1 FROM run AS other WHERE other.concurrencyGroup = candidate.concurrencyGroup
                             AND other.status = 'running'))
+                          AND (labels IS NULL OR NOT EXISTS (SELECT 1 FROM json_each(candidate.labels) AS wanted
+                            WHERE wanted.value NOT IN (SELECT value FROM json_each(?))))
                         ORDER BY id LIMIT 1
-                        """)
+                        """, arguments: [WorkerRecord.encodeLabels(labels)])
             else { return nil }
             try db.execute(
                 sql: """
@@ -79,6 +81,18 @@ extension SQLiteRunStore: RunQueue {
             guard db.changesCount == 1 else { return nil }
             let reason = try String.fetchOne(db, sql: "SELECT cancelRequested FROM run WHERE id = ?", arguments: [run])
             return LeaseState(cancelRequested: reason)
+        }
+    }
+
+    /// Puts a claimed run back in the queue for a worker with `labels`.
+    public func requireLabels(run: Int64, worker: String, labels: [String], reason: String) throws {
+        try immediate { db in
+            try db.execute(
+                sql: """
+                    UPDATE run SET status = 'queued', workerId = NULL, leaseExpiresAt = NULL, labels = ?,
+                      statusReason = ?
+                    WHERE id = ? AND workerId = ? AND status = 'running'
+                    """, arguments: [WorkerRecord.encodeLabels(labels), reason, run, worker])
         }
     }
 

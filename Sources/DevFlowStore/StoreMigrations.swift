@@ -254,6 +254,17 @@ enum StoreMigrations {
             // many finished runs the table holds.
             try db.execute(sql: "CREATE INDEX runQueued ON run (id) WHERE status = 'queued'")
         }
+        migrator.registerMigration("v14-workers") { db in
+            // The processes that claim runs, and the worker labels a run needs (`runs_on:`, a JSON array).
+            try db.execute(
+                sql: """
+                    CREATE TABLE worker (
+                      id TEXT PRIMARY KEY, host TEXT NOT NULL, pid INTEGER NOT NULL, kind TEXT NOT NULL,
+                      labels TEXT NOT NULL, slots INTEGER NOT NULL, version TEXT NOT NULL,
+                      startedAt DATETIME NOT NULL, heartbeatAt DATETIME NOT NULL, stoppedAt DATETIME);
+                    ALTER TABLE run ADD COLUMN labels TEXT;
+                    """)
+        }
         return migrator
     }
 }

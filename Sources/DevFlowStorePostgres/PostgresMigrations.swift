@@ -169,6 +169,16 @@ enum PostgresMigrations {
             ALTER TABLE run SET (autovacuum_analyze_scale_factor = 0.02, autovacuum_vacuum_scale_factor = 0.05);
             """
         ),
+        (
+            "v14-workers",
+            """
+            CREATE TABLE worker (
+              id TEXT PRIMARY KEY, host TEXT NOT NULL, pid BIGINT NOT NULL, kind TEXT NOT NULL, labels TEXT NOT NULL,
+              slots BIGINT NOT NULL, version TEXT NOT NULL, startedAt TIMESTAMPTZ NOT NULL,
+              heartbeatAt TIMESTAMPTZ NOT NULL, stoppedAt TIMESTAMPTZ);
+            ALTER TABLE run ADD COLUMN labels TEXT;
+            """
+        ),
     ]
 
     /// The advisory lock that serialises migrations across servers and workers starting at once.

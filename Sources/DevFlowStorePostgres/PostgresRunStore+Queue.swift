@@ -56,35 +56,53 @@ extension PostgresRunStore: RunQueue {
 
     /// Claims the oldest queued run whose concurrency group has no running run (paused runs and the runs of paused
     /// repositories wait) in one statement; rows another worker is claiming are skipped, not waited for.
-    public func claimRun(worker: String, now: Date, lease: TimeInterval) throws -> RunRecord? {
+    public func claimRun(worker: String, labels: [String], now: Date, lease: TimeInterval) throws -> RunRecord? {
         try read { session in
             try session.fetchOne(
                 RunRecord.self,
                 """
-                UPDATE run SET status = 'running', workerId = ?, leaseExpiresAt = ?, claims = claims + 1,
-                  startedAt = COALESCE(startedAt, ?), heartbeatAt = ?, pid = ?, host = ?
+                UPDATE run SET status = 'running', workerId = ?, leaseExpiresAt = now() + make_interval(secs => ?),
+                  claims = claims + 1, startedAt = COALESCE(startedAt, ?), heartbeatAt = now(), pid = ?, host = ?
                 WHERE id = (
                   SELECT id FROM run AS candidate WHERE status = 'queued' AND workerId IS NULL AND pausedAt IS NULL
                     AND (repository IS NULL OR repository NOT IN (SELECT repository FROM repositoryPause))
                     AND (concurrencyGroup IS NULL OR NOT EXISTS (SELECT 1 FROM run AS other
                       WHERE other.concurrencyGroup = candidate.concurrencyGroup AND other.status = 'running'))
+                    AND (labels IS NULL OR labels::jsonb <@ ?::jsonb)
                   ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
                 RETURNING *
                 """,
-                [worker, now.addingTimeInterval(lease), now, now, getpid(), SQLiteRunStore.hostName])
+                [
+                    worker, offset(now) + lease, now, getpid(), SQLiteRunStore.hostName,
+                    WorkerRecord.encodeLabels(labels),
+                ])
         }
     }
 
-    /// Extends the lease of a run `worker` still holds.
+    /// Extends the lease of a run `worker` still holds to `until` by the worker's clock: the lease ends as many
+    /// seconds from the database's now as `until` is from the worker's.
     public func renewLease(run: Int64, worker: String, until: Date) throws -> LeaseState? {
         try read { session in
             let rows = try session.rows(
                 """
-                UPDATE run SET leaseExpiresAt = ?, heartbeatAt = ? WHERE id = ? AND workerId = ? AND status = 'running'
+                UPDATE run SET leaseExpiresAt = now() + make_interval(secs => ?), heartbeatAt = now()
+                WHERE id = ? AND workerId = ? AND status = 'running'
                 RETURNING cancelRequested
-                """, [until, Date(), run, worker])
+                """, [offset(until), run, worker])
             guard let row = rows.first else { return nil }
             return LeaseState(cancelRequested: try row.decode(String?.self))
+        }
+    }
+
+    /// Puts a claimed run back in the queue for a worker with `labels`.
+    public func requireLabels(run: Int64, worker: String, labels: [String], reason: String) throws {
+        try write { session in
+            let changed = try session.execute(
+                """
+                UPDATE run SET status = 'queued', workerId = NULL, leaseExpiresAt = NULL, labels = ?, statusReason = ?
+                WHERE id = ? AND workerId = ? AND status = 'running'
+                """, [WorkerRecord.encodeLabels(labels), reason, run, worker])
+            try notifyQueued(session, count: changed)
         }
     }
 
@@ -104,10 +122,18 @@ extension PostgresRunStore: RunQueue {
     /// moment are skipped (their lease is alive) and two rescuers never rescue the same run.
     public func rescueExpiredLeases(now: Date, isDead: (String) -> Bool) throws -> [Int64] {
         try write { session in
+            // Expiry is judged by the database's clock, the one leases were set by.
+            let lapsed = Set(
+                try session.column(
+                    Int64.self,
+                    """
+                    SELECT id FROM run WHERE status = 'running' AND workerId IS NOT NULL
+                      AND (leaseExpiresAt IS NULL OR leaseExpiresAt < now() + make_interval(secs => ?))
+                    """, [offset(now)]))
             let expired = try session.fetchAll(
                 RunRecord.self,
                 "SELECT * FROM run WHERE status = 'running' AND workerId IS NOT NULL ORDER BY id FOR UPDATE SKIP LOCKED"
-            ).filter { run in (run.leaseExpiresAt.map { $0 < now } ?? true) || isDead(run.workerId ?? "") }
+            ).filter { run in lapsed.contains(run.id ?? 0) || isDead(run.workerId ?? "") }
             var ids: [Int64] = []
             for old in expired {
                 guard let id = old.id else { continue }

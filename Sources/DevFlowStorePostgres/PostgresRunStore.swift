@@ -8,10 +8,16 @@ public final class PostgresRunStore: RunStore, @unchecked Sendable {
     let pool: PostgresPool
     /// Where it connects (the password is never shown).
     public let location: PostgresLocation
+    /// This process's clock (a test gives one that is skewed, as another host's may be).
+    let clock: @Sendable () -> Date
 
     /// Connects to `url` (`postgres://user:password@host:port/database`) with at most `connections` connections,
     /// and applies the migrations this DevFlow knows that the database has not seen.
-    public init(url: String, connections: Int = 8, logger: Logger = Logger(label: "devflow.store.postgres")) throws {
+    public init(
+        url: String, connections: Int = 8, logger: Logger = Logger(label: "devflow.store.postgres"),
+        clock: @escaping @Sendable () -> Date = { Date() }
+    ) throws {
+        self.clock = clock
         location = try PostgresLocation(url: url)
         pool = try PostgresPool(location: location, capacity: connections, logger: logger)
         do {
@@ -29,6 +35,12 @@ public final class PostgresRunStore: RunStore, @unchecked Sendable {
     public func refreshStatistics() throws {
         try read { session in try session.execute("ANALYZE run") }
     }
+
+    /// How far `time` (a caller's instant) is from this process's clock now, in seconds: 0 for a caller that
+    /// passes its own now. Leases and heartbeats are set and judged as the database's `now()` plus this offset, so
+    /// the database's clock decides between hosts whose clocks disagree, while a caller that names another instant
+    /// (a test, a replay) still gets that instant's answer.
+    func offset(_ time: Date) -> Double { time.timeIntervalSince(clock()) }
 
     /// `body` outside a transaction (each statement commits alone): reads and single statements.
     @discardableResult

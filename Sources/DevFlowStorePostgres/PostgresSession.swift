@@ -129,15 +129,16 @@ struct PostgresSession {
     }
 
     /// Inserts `record` (its encoded properties as columns, `id` left to the table's sequence) into `table`;
-    /// returns the new row's `id` when the table has one. With `onConflict` (e.g. `(forge, deliveryKey)`), a row
+    /// returns the new row's `id` when the table has one (`keepingID` inserts the record's own `id`, a key that is not
+    /// a sequence's). With `onConflict` (e.g. `(forge, deliveryKey)`), a row
     /// that would break that unique key is not inserted and nil is returned.
     @discardableResult
     func insert<T: Encodable>(
-        _ record: T, into table: String, returningID: Bool = true, onConflict: String? = nil
+        _ record: T, into table: String, returningID: Bool = true, onConflict: String? = nil, keepingID: Bool = false
     ) throws -> Int64? {
         let encoder = RowEncoder()
         try record.encode(to: encoder)
-        let columns = encoder.columns.filter { $0.name != "id" }
+        let columns = encoder.columns.filter { keepingID || $0.name != "id" }
         let names = columns.map { quoted($0.name) }.joined(separator: ", ")
         let marks = Array(repeating: "?", count: columns.count).joined(separator: ", ")
         let sql =
