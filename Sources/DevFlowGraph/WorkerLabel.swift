@@ -11,6 +11,13 @@ public enum WorkerLabel {
             }
     }
 
+    /// What is wrong with the first invalid label of `labels`, or nil when all are valid.
+    public static func problem(_ labels: [String]) -> String? {
+        labels.first { !isValid($0) }.map {
+            "invalid worker label '\($0)': a label is 1 to 64 letters, digits, '.', '_' or '-', like 'linux' or 'x86_64'"
+        }
+    }
+
     /// The labels every worker has without asking: its operating system and architecture (`linux`, `x86_64`).
     public static var implicit: [String] {
         #if os(Linux)

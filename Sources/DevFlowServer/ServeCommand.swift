@@ -1,4 +1,5 @@
 import DevFlowDiagnostics
+import DevFlowGraph
 import DevFlowStore
 import Foundation
 import Hummingbird
@@ -25,11 +26,17 @@ public enum ServeCommand {
 
     /// Runs the server; returns the exit code.
     public static func serve(
-        config: String, listen: String?, db: String?, data: String?, workers: Int?, demoData: Bool = false
+        config: String, listen: String?, db: String?, data: String?, workers: Int?, labels: [String]? = nil,
+        demoData: Bool = false
     ) async -> Int32 {
+        if let problem = WorkerLabel.problem(labels ?? []) {
+            FileHandle.standardError.write(Data("devflow serve: \(problem)\n".utf8))
+            return 2
+        }
         let settings: ServerSettings
         do {
-            settings = try ServerSettings.load(path: config, listen: listen, db: db, data: data, workers: workers)
+            settings = try ServerSettings.load(
+                path: config, listen: listen, db: db, data: data, workers: workers, labels: labels)
         } catch {
             FileHandle.standardError.write(Data("devflow serve: \(error)\n".utf8))
             return 2

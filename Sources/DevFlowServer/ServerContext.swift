@@ -26,6 +26,9 @@ public final class ServerContext: Sendable {
     public let shutdown = ShutdownWatch()
     /// Workers' liveness, for `/readyz`.
     public let workerBeats = WorkerBeats()
+    /// This process's id in the worker registry: `host:pid` (`host:pid.N` for the Nth context of one process, as in
+    /// tests); its workers claim runs as `ID:slot`.
+    public let workerID: String
 
     /// The live logs clients follow, one store reader per followed node.
     let logHub: LogHub
@@ -41,11 +44,19 @@ public final class ServerContext: Sendable {
         self.doorbell = doorbell
         queueListener = (store as? PostgresRunStore).map { shared in QueueListener(store: shared) { doorbell.ring() } }
         metrics = ServerMetrics()
+        let instance = Self.instances.withValue { count -> Int in
+            count += 1
+            return count
+        }
+        workerID = "\(SQLiteRunStore.hostName):\(getpid())" + (instance > 1 ? ".\(instance)" : "")
         logHub = LogHub(store: store, pollSeconds: settings.logPollSeconds)
     }
 }
 
 extension ServerContext {
+    /// How many contexts this process has created.
+    static let instances = LockedBox<Int>(0)
+
     /// The bare mirror of `repository` under `data/mirrors/` (a Bitbucket fork's pull request: of the `fork` URL,
     /// kept apart), with the repository's clone token. Workers and the scheduler share it; updates take its lock.
     func mirror(of repository: ServerConfiguration.Repository, fork: String? = nil) -> GitMirror {

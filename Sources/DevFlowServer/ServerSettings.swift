@@ -1,6 +1,7 @@
 import DevFlowCompiler
 import DevFlowDiagnostics
 import DevFlowGraph
+import DevFlowStore
 import Foundation
 
 /// A server configuration with its secrets resolved and the command line's overrides applied: what
@@ -16,6 +17,10 @@ public struct ServerSettings: Sendable {
     public var dataDirectory: String
     /// In-process workers.
     public var workers: Int
+    /// What the workers of this process are: a server's or a `devflow worker`'s.
+    public var workerKind: WorkerKind = .server
+    /// The labels its workers offer: the configured ones plus the system and architecture, sorted.
+    public var workerLabels: [String]
     /// Webhook secrets by repository name.
     public var webhookSecrets: [String: String]
     /// Clone tokens by repository name.
@@ -52,6 +57,7 @@ public struct ServerSettings: Sendable {
         self.databasePath = databasePath
         self.dataDirectory = dataDirectory
         self.workers = configuration.workers
+        workerLabels = Array(Set(configuration.labels + WorkerLabel.implicit)).sorted()
         shutdownGraceSeconds = TimeInterval(configuration.shutdownGraceSeconds)
         self.environment = environment
         var problems: [String] = []
@@ -99,7 +105,7 @@ public struct ServerSettings: Sendable {
     /// Reads and checks `path`, applying the command line's overrides; every problem is thrown at once.
     public static func load(
         path: String, listen: String? = nil, db: String? = nil, data: String? = nil, workers: Int? = nil,
-        environment: [String: String] = ProcessInfo.processInfo.environment
+        labels: [String]? = nil, environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws -> ServerSettings {
         let (configuration, diagnostics) = try check(path: path)
         if diagnostics.contains(where: { $0.severity == .error }) {
@@ -108,6 +114,7 @@ public struct ServerSettings: Sendable {
         var effective = configuration
         if let listen { effective.listen = listen }
         if let workers { effective.workers = workers }
+        if let labels { effective.labels = labels }
         let dataDirectory = data ?? configuration.data
         let database = db ?? configuration.db ?? PathName.join(dataDirectory, "devflow.sqlite")
         return try ServerSettings(

@@ -24,8 +24,8 @@ struct DevFlowCommand: AsyncParsableCommand {
         subcommands: [
             LintSubcommand.self, GraphSubcommand.self, PlanSubcommand.self, RunSubcommand.self, RunsSubcommand.self,
             BreakersSubcommand.self, AgentsSubcommand.self, AgentSubcommand.self, AgentChildSubcommand.self,
-            EditorConfigSubcommand.self, ServeSubcommand.self, DemoDataSubcommand.self, TriggerSubcommand.self,
-            HooksSubcommand.self,
+            EditorConfigSubcommand.self, ServeSubcommand.self, WorkerSubcommand.self, WorkersSubcommand.self,
+            DemoDataSubcommand.self, TriggerSubcommand.self, HooksSubcommand.self,
             TokensSubcommand.self, AuditSubcommand.self, DoraSubcommand.self, InsightsSubcommand.self,
         ])
 }

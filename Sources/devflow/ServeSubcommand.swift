@@ -23,6 +23,9 @@ struct ServeSubcommand: AsyncParsableCommand {
     @Option(help: "In-process workers, 0 to 64 (overrides 'workers'; 0 accepts webhooks and leaves runs queued).")
     var workers: Int?
 
+    @Option(help: "Worker labels of the in-process workers, comma-separated (overrides 'labels'; for runs_on:).")
+    var labels: String?
+
     @Flag(help: "Check the configuration, print every problem, and exit (0 valid, 1 invalid).")
     var check = false
 
@@ -43,7 +46,8 @@ struct ServeSubcommand: AsyncParsableCommand {
             check
             ? ServeCommand.check(config: config)
             : await ServeCommand.serve(
-                config: config, listen: listen, db: db, data: data, workers: workers, demoData: demoData)
+                config: config, listen: listen, db: db, data: data, workers: workers,
+                labels: labels.map(WorkerSubcommand.labelList), demoData: demoData)
         if code != 0 { throw ExitCode(code) }
     }
 }

@@ -8,12 +8,12 @@ struct TokensSubcommand: ParsableCommand {
         commandName: "tokens", abstract: "Create, list and revoke the server's API tokens.",
         subcommands: [Create.self, List.self, Revoke.self])
 
-    /// Where the server's store is.
+    /// Where the server's store is (for `tokens`, `audit` and `workers`).
     struct StoreOptions: ParsableArguments {
         @Option(help: "The server configuration whose store to use.")
         var config = "devflow-server.yml"
 
-        @Option(help: "The server's SQLite database (overrides the configuration's 'db').")
+        @Option(help: "The server's store: a SQLite file or a postgres:// URL (overrides the configuration's 'db').")
         var db: String?
 
         var path: String { TokenCommands.databasePath(db: db, config: config) }

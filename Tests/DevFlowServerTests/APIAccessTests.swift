@@ -67,7 +67,7 @@ struct APIAccessTests {
             (.get, "/api/v1/runs", .viewer), (.get, "/api/v1/runs/\(queued)", .viewer),
             (.get, "/api/v1/breakers", .viewer), (.get, "/api/v1/deliveries", .viewer),
             (.post, "/api/v1/breakers/llm/open", .operator), (.get, "/api/v1/tokens", .admin),
-            (.get, "/api/v1/audit", .admin),
+            (.get, "/api/v1/audit", .admin), (.get, "/api/v1/workers", .viewer),
         ]
         try await buildApplication(fixture.context).test(.live) { client in
             for (method, path, needed) in routes {

@@ -68,7 +68,7 @@ struct APIContractTests {
             #expect(served.status == .ok)
             #expect(served.body + "\n" == (try String(contentsOfFile: Self.documentPath, encoding: .utf8)))
             let paths = try #require(Self.object(served.body)["paths"] as? [String: [String: Any]])
-            #expect(paths.count == 25)
+            #expect(paths.count == 26)
             let methods: [HTTPRequest.Method] = [.get, .post, .put, .patch, .delete]
             for (path, item) in paths {
                 let uri = path.replacingOccurrences(of: "{run}", with: "1").replacingOccurrences(

@@ -264,4 +264,18 @@ struct NodeReader {
             }
         }
     }
+
+    /// A worker label or a list of them (`runs_on:`, a server's `labels:`), each 1 to 64 letters, digits, `.`, `_`
+    /// and `-`; an invalid one is reported (DF006) and still returned, so the caller decides what to keep.
+    mutating func workerLabels(_ node: YAMLNode, what: @autoclosure () -> String) -> [Located<String>] {
+        let labels = stringList(node, what: what())
+        for label in labels where !WorkerLabel.isValid(label.value) {
+            report(
+                InvalidIDRule.descriptor,
+                "worker label '\(Self.shorten(label.value))' must be letters, digits, '.', '_' and '-' (at most 64), "
+                    + "like 'linux' or 'x86_64'",
+                at: label.span)
+        }
+        return labels
+    }
 }

@@ -348,16 +348,8 @@ struct PipelineDecoder {
         return concurrency
     }
 
-    /// `runs_on:` a label or a list of labels, each letters, digits, `.`, `_` and `-` (`linux`, `x86_64`, `gpu`).
+    /// `runs_on:` a label or a list of labels.
     mutating func decodeRunsOn(_ node: YAMLNode) -> [Located<String>] {
-        let labels = reader.stringList(node, what: "'runs_on'")
-        for label in labels where !WorkerLabel.isValid(label.value) {
-            reader.report(
-                InvalidIDRule.descriptor,
-                "worker label '\(NodeReader.shorten(label.value))' must be letters, digits, '.', '_' and '-' "
-                    + "(at most 64), like 'linux' or 'x86_64'",
-                at: label.span)
-        }
-        return labels
+        reader.workerLabels(node, what: "'runs_on'")
     }
 }

@@ -14,6 +14,8 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var db: String?
     /// In-process workers.
     public var workers: Int = 2
+    /// The worker labels of this server's workers (besides its system and architecture), for `runs_on:`.
+    public var labels: [String] = []
     /// Seconds running steps get to finish on SIGTERM before they are cancelled.
     public var shutdownGraceSeconds: Int = 30
     /// The largest webhook body accepted, in bytes (413 past it).

@@ -1,4 +1,5 @@
 import DevFlowDiagnostics
+import DevFlowGraph
 import DevFlowSyntax
 
 /// Reads `devflow-server.yml` with the pipeline compiler's YAML front end and typed readers: unknown keys with
@@ -22,9 +23,8 @@ public enum ServerConfigurationDecoder {
     }
 
     static let topKeys = [
-        "listen", "public_url", "data", "db", "workers", "max_body_bytes", "shutdown_grace", "repositories", "step_env",
-        "step_path",
-        "step_home", "notifications", "api",
+        "listen", "public_url", "data", "db", "workers", "labels", "max_body_bytes", "shutdown_grace", "repositories",
+        "step_env", "step_path", "step_home", "notifications", "api",
     ]
     static let apiKeys = ["rate_limit", "burst", "anonymous_rate_limit", "anonymous_burst"]
     static let repositoryKeys = [
@@ -80,6 +80,9 @@ public enum ServerConfigurationDecoder {
                         configuration.shutdownGraceSeconds = seconds.value / 1000
                     }
                 case "repositories": readRepositories(value)
+                case "labels":
+                    configuration.labels = reader.workerLabels(value, what: "'labels'").map(\.value).filter(
+                        WorkerLabel.isValid)
                 case "step_env": configuration.stepEnv = reader.stringList(value, what: "'step_env'").map(\.value)
                 case "step_path":
                     configuration.stepPath = reader.string(value, what: "'step_path'")?.value ?? configuration.stepPath

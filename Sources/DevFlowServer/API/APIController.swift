@@ -36,6 +36,7 @@ struct APIController: Sendable {
         registerRuns(on: api)
         registerLogs(on: api)
         registerBreakers(on: api)
+        registerWorkers(on: api)
         registerAdmin(on: api)
         registerTrigger(on: api)
         registerEvents(on: api)

@@ -46,6 +46,10 @@ enum OpenAPIDocument {
             {
               "name": "analytics",
               "description": "DORA metrics and pipeline insights from the run records (docs/analytics.md)."
+            },
+            {
+              "name": "workers",
+              "description": "The processes that run the queue."
             }
           ],
           "security": [
@@ -2231,6 +2235,48 @@ enum OpenAPIDocument {
                   },
                   "400": {
                     "$ref": "#/components/responses/BadRequest"
+                  },
+                  "401": {
+                    "$ref": "#/components/responses/Unauthorized"
+                  },
+                  "429": {
+                    "$ref": "#/components/responses/TooManyRequests"
+                  },
+                  "503": {
+                    "$ref": "#/components/responses/StoreUnavailable"
+                  }
+                }
+              }
+            },
+            "/api/v1/workers": {
+              "get": {
+                "operationId": "listWorkers",
+                "tags": [
+                  "workers"
+                ],
+                "summary": "Registered workers: the servers' in-process workers and `devflow worker` processes",
+                "description": "Every process that claims runs registers in the store, heartbeats every 10 s and is `lost` after 30 s without one (killed, its host gone, cut off); a graceful stop marks it `stopped` (kept for a day). Needs `viewer`.",
+                "responses": {
+                  "200": {
+                    "description": "The workers, newest first.",
+                    "headers": {
+                      "RateLimit-Limit": {
+                        "$ref": "#/components/headers/RateLimit-Limit"
+                      },
+                      "RateLimit-Remaining": {
+                        "$ref": "#/components/headers/RateLimit-Remaining"
+                      },
+                      "RateLimit-Reset": {
+                        "$ref": "#/components/headers/RateLimit-Reset"
+                      }
+                    },
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/WorkerList"
+                        }
+                      }
+                    }
                   },
                   "401": {
                     "$ref": "#/components/responses/Unauthorized"
@@ -4457,6 +4503,106 @@ enum OpenAPIDocument {
                     "type": "number"
                   }
                 }
+              },
+              "Worker": {
+                "type": "object",
+                "description": "A process that claims runs.",
+                "required": [
+                  "id",
+                  "host",
+                  "pid",
+                  "kind",
+                  "state",
+                  "labels",
+                  "slots",
+                  "running_runs",
+                  "version",
+                  "started_at",
+                  "heartbeat_age_seconds",
+                  "stopped_at"
+                ],
+                "properties": {
+                  "id": {
+                    "type": "string",
+                    "description": "`host:pid`; its slots claim runs as `host:pid:slot`."
+                  },
+                  "host": {
+                    "type": "string"
+                  },
+                  "pid": {
+                    "type": "integer"
+                  },
+                  "kind": {
+                    "type": "string",
+                    "enum": [
+                      "server",
+                      "worker"
+                    ],
+                    "description": "A `devflow serve`'s in-process workers, or a `devflow worker`."
+                  },
+                  "state": {
+                    "type": "string",
+                    "enum": [
+                      "online",
+                      "lost",
+                      "stopped"
+                    ]
+                  },
+                  "labels": {
+                    "type": "array",
+                    "items": {
+                      "type": "string"
+                    },
+                    "description": "What `runs_on:` can ask of it, sorted; always includes its system and architecture."
+                  },
+                  "slots": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "description": "Runs it runs at once."
+                  },
+                  "running_runs": {
+                    "type": "array",
+                    "items": {
+                      "type": "integer"
+                    },
+                    "description": "The runs it holds now."
+                  },
+                  "version": {
+                    "type": "string"
+                  },
+                  "started_at": {
+                    "type": "string",
+                    "format": "date-time"
+                  },
+                  "heartbeat_age_seconds": {
+                    "type": "number",
+                    "minimum": 0,
+                    "description": "Seconds since its latest heartbeat, by the store's clock."
+                  },
+                  "stopped_at": {
+                    "type": [
+                      "string",
+                      "null"
+                    ],
+                    "format": "date-time"
+                  }
+                },
+                "additionalProperties": false
+              },
+              "WorkerList": {
+                "type": "object",
+                "required": [
+                  "workers"
+                ],
+                "properties": {
+                  "workers": {
+                    "type": "array",
+                    "items": {
+                      "$ref": "#/components/schemas/Worker"
+                    }
+                  }
+                },
+                "additionalProperties": false
               }
             },
             "responses": {

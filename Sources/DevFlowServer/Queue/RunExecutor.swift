@@ -51,6 +51,10 @@ struct RunExecutor: Sendable {
             prepared = try await offPool {
                 try executor.prepare(id, run: run, repository: repository, event: event, workspace: workspace)
             }
+        } catch let handBack as NeedsLabels {
+            try? context.queue.requireLabels(
+                run: id, worker: worker, labels: handBack.labels, reason: handBack.reason(context: context))
+            return .waiting
         } catch let error as Settlement {
             statuses.publish(
                 run: run, repository: repository, state: error.status == .configError ? .failure : .error,
@@ -101,6 +105,25 @@ struct RunExecutor: Sendable {
         var commit: String
         /// What its concurrency group decided.
         var admission: GroupAdmission
+    }
+
+    /// The run asks for worker labels this worker lacks: it goes back to the queue for a worker that has them.
+    struct NeedsLabels: Error {
+        var labels: [String]
+        var missing: [String]
+
+        /// What the run waits for, and whether any registered worker could take it.
+        func reason(context: ServerContext) -> String {
+            let wanted = missing.joined(separator: ", ")
+            let able = ((try? context.store.workers(now: Date())) ?? []).filter { summary in
+                summary.state == .online && WorkerLabel.missing(labels, from: summary.worker.labelList).isEmpty
+            }
+            guard able.isEmpty else {
+                return "waiting for a worker with label(s) \(wanted): \(able.count) registered worker(s) have them"
+            }
+            return "waiting for a worker with label(s) \(wanted): no registered worker has them; start one with "
+                + "'devflow worker --labels \(labels.joined(separator: ","))'"
+        }
     }
 
     /// Why a run ends before its first step.
@@ -186,6 +209,10 @@ struct RunExecutor: Sendable {
         }
         let plan = Planner.plan(graph, for: planEvent)
         guard plan.triggered else { throw Settlement(status: .skipped, reason: plan.triggerReason) }
+        if let labels = graph.labels {
+            let missing = WorkerLabel.missing(labels, from: context.settings.workerLabels)
+            if !missing.isEmpty { throw NeedsLabels(labels: labels, missing: missing) }
+        }
         if let activity = event.activity {
             // The planner does not look at pull-request activity types; `on.pull_request.types` decides here.
             let types = graph.triggers.pullRequest?.types ?? []

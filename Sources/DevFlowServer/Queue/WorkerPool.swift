@@ -1,3 +1,4 @@
+import DevFlowLint
 import DevFlowStore
 import Foundation
 import Logging
@@ -15,11 +16,16 @@ struct WorkerPool: Service {
         // No workers: an accept-only server (webhooks and schedules); other processes on the store run the queue.
         guard count > 0 else { return try await gracefulShutdown() }
         let statuses = CommitStatusPublisher(context: context, logger: logger)
+        register(slots: count)
+        defer { try? context.store.stopWorker(id: context.workerID, at: Date()) }
         try await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in
                 for index in 0..<count {
                     group.addTask { await self.loop(index, statuses: statuses) }
                 }
+                group.addTask { await self.heartbeat(slots: count) }
+                await group.next()
+                group.cancelAll()
             }
         } onGracefulShutdown: {
             context.shutdown.beginStopping()
@@ -34,8 +40,36 @@ struct WorkerPool: Service {
         }
     }
 
+    /// Records this process in the worker registry (`devflow workers list`).
+    func register(slots: Int) {
+        let settings = context.settings
+        let record = WorkerRecord(
+            id: context.workerID, host: SQLiteRunStore.hostName, pid: getpid(), kind: settings.workerKind,
+            labels: settings.workerLabels, slots: slots, version: DevFlowVersion.current, startedAt: Date())
+        do {
+            try context.store.registerWorker(record)
+            logger.info(
+                "worker \(context.workerID): \(slots) slot(s), labels \(settings.workerLabels.joined(separator: ", "))")
+        } catch {
+            logger.error("cannot register worker \(context.workerID): \(error)")
+        }
+    }
+
+    /// Heartbeats in the registry until the workers stop; registers again if the record went missing (a store
+    /// restored from a backup, an operator's cleanup).
+    func heartbeat(slots: Int) async {
+        while !context.shutdown.isStopping && !Task.isCancelled {
+            do {
+                if try !context.store.workerHeartbeat(id: context.workerID, at: Date()) { register(slots: slots) }
+            } catch {
+                logger.error("worker \(context.workerID): heartbeat failed: \(error)")
+            }
+            try? await Task.sleep(nanoseconds: UInt64(WorkerState.heartbeatSeconds * 1_000_000_000))
+        }
+    }
+
     func loop(_ index: Int, statuses: CommitStatusPublisher) async {
-        let worker = "\(SQLiteRunStore.hostName):\(getpid()):\(index)"
+        let worker = "\(context.workerID):\(index)"
         let executor = RunExecutor(context: context, worker: worker, slot: index, statuses: statuses)
         let notifier = RunNotifier(context: context, logger: logger)
         while !context.shutdown.isStopping {
@@ -43,7 +77,8 @@ struct WorkerPool: Service {
             let claimed: RunRecord?
             do {
                 claimed = try context.queue.claimRun(
-                    worker: worker, now: Date(), lease: context.settings.leaseSeconds)
+                    worker: worker, labels: context.settings.workerLabels, now: Date(),
+                    lease: context.settings.leaseSeconds)
             } catch {
                 logger.error("worker \(index): cannot claim a run: \(error)")
                 await context.doorbell.wait(seconds: context.settings.pollSeconds)
@@ -97,7 +132,10 @@ struct LeaseRescuer: Service {
     /// not guarded beyond that, and the lease expiry covers everything else).
     @Sendable static func isDeadHere(_ worker: String) -> Bool {
         let parts = worker.split(separator: ":")
-        guard parts.count == 3, String(parts[0]) == SQLiteRunStore.hostName, let pid = Int32(parts[1]) else {
+        // `host:pid:slot`, or `host:pid.N:slot` for a second server context of one process.
+        guard parts.count == 3, String(parts[0]) == SQLiteRunStore.hostName,
+            let pid = Int32(parts[1].prefix { $0 != "." })
+        else {
             return false
         }
         if pid == getpid() { return false }
