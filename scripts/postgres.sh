@@ -4,6 +4,8 @@
 #                                          and socket under DIR; prints the URL to put in DEVFLOW_TEST_POSTGRES_URL
 #   scripts/postgres.sh stop DIR           stops it (fast shutdown) and leaves DIR as it is
 #   scripts/postgres.sh url DIR            prints the URL of a running one
+# DEVFLOW_PG_LISTEN (default 127.0.0.1) sets listen_addresses; DEVFLOW_PG_TRUST=CIDR also trusts clients of that
+# network (the multi-host test's network namespaces).
 # PostgreSQL refuses to run as root, so as root the cluster belongs to the `postgres` user (Debian's package creates
 # it). Installs postgresql-15 from Debian when it is missing.
 set -euo pipefail
@@ -35,9 +37,12 @@ start)
             --no-locale --no-sync >"$directory/initdb.log" 2>&1 || { cat "$directory/initdb.log" >&2; exit 1; }
     fi
     echo "$port" >"$directory/port"
+    if [[ -n ${DEVFLOW_PG_TRUST:-} ]] && ! grep -q "$DEVFLOW_PG_TRUST" "$directory/data/pg_hba.conf"; then
+        echo "host all all $DEVFLOW_PG_TRUST trust" | as_owner tee -a "$directory/data/pg_hba.conf" >/dev/null
+    fi
     # fsync off and no full-page writes: a throwaway test cluster, where durability across power loss is not tested.
     as_owner "$bin/pg_ctl" --pgdata="$directory/data" --log="$directory/server.log" --wait --timeout=60 \
-        -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$directory -c max_connections=300" \
+        -o "-c listen_addresses='${DEVFLOW_PG_LISTEN:-127.0.0.1}' -c port=$port -c unix_socket_directories=$directory -c max_connections=300" \
         -o "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c shared_buffers=256MB" \
         start >/dev/null || { tail -20 "$directory/server.log" >&2; exit 1; }
     echo "postgres://postgres@127.0.0.1:$port/postgres"

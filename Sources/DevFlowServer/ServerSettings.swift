@@ -59,6 +59,7 @@ public struct ServerSettings: Sendable {
         self.workers = configuration.workers
         workerLabels = Array(Set(configuration.labels + WorkerLabel.implicit)).sorted()
         shutdownGraceSeconds = TimeInterval(configuration.shutdownGraceSeconds)
+        leaseSeconds = TimeInterval(configuration.leaseSeconds)
         self.environment = environment
         var problems: [String] = []
         func resolve(_ source: ServerConfiguration.SecretSource?, _ what: String) -> String? {

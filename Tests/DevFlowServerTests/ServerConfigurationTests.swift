@@ -13,6 +13,8 @@ struct ServerConfigurationTests {
         listen: localhost
         workres: 2
         shutdown_grace: 10 minutes
+        lease: 1s
+        labels: [gpu, "two words"]
         repositories:
           - name: acme/app
             forge: githbu
@@ -53,6 +55,8 @@ struct ServerConfigurationTests {
             listen: 127.0.0.1:9090
             public_url: https://ci.example.com
             workers: 3
+            labels: [gpu, cuda-12]
+            lease: 10s
             shutdown_grace: 45s
             step_env: [LANG]
             repositories:
@@ -70,11 +74,13 @@ struct ServerConfigurationTests {
             SourceFile(path: "devflow-server.yml", text: text))
         #expect(diagnostics.isEmpty, "\(diagnostics)")
         #expect(configuration.workers == 3 && configuration.shutdownGraceSeconds == 45)
+        #expect(configuration.labels == ["gpu", "cuda-12"] && configuration.leaseSeconds == 10)
         #expect(configuration.repositories.first?.forks == .never)
         let settings = try ServerSettings(
             configuration: configuration, databasePath: ":memory:", dataDirectory: "/tmp",
             environment: ["APP_SECRET": "from-env", "HOOK": "https://discord.example/hook"])
         #expect(settings.webhookSecrets["acme/app"] == "from-env")
+        #expect(settings.leaseSeconds == 10 && settings.workerLabels == ["cuda-12", "gpu", "linux", "x86_64"])
         #expect(settings.statusTokens["acme/app"] == "from-a-file")
         #expect(settings.notificationURLs[0] == "https://discord.example/hook")
         #expect(throws: ServerSetupError.self) {

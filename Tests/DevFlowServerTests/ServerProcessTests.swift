@@ -16,6 +16,29 @@ import Testing
 struct ServerProcessTests {
     static let devflow = Repository.path(".build/debug/devflow")
 
+    /// Posts a GitHub push of `head` to main, signed with `secret`, to the server at `base`; returns the run id.
+    static func push(to base: String, head: String, secret: String) async throws -> Int64 {
+        let body = """
+            {"ref":"refs/heads/main","before":"\(String(repeating: "0", count: 40))","after":"\(head)",\
+            "created":true,"deleted":false,"repository":{"full_name":"acme/app","name":"app"},\
+            "pusher":{"name":"ada"},"head_commit":{"id":"\(head)","timestamp":"2024-03-01T12:00:00Z"}}
+            """
+        var request = URLRequest(url: URL(string: base + "/hooks/github")!)
+        request.httpMethod = "POST"
+        request.httpBody = Data(body.utf8)
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.setValue("push", forHTTPHeaderField: "X-GitHub-Event")
+        request.setValue(UUID().uuidString, forHTTPHeaderField: "X-GitHub-Delivery")
+        request.setValue(
+            Forges.signature(of: Array(body.utf8), secret: secret), forHTTPHeaderField: "X-Hub-Signature-256")
+        let (data, _) = try await URLSession.shared.data(for: request)
+        let answer = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+        guard let run = (answer?["run"] as? NSNumber)?.int64Value else {
+            throw FixtureError("no run in \(String(decoding: data, as: UTF8.self))")
+        }
+        return run
+    }
+
     /// A repository, a configuration on a free port, and a marker directory steps write to.
     final class Setup: @unchecked Sendable {
         let repository: GitFixture
@@ -97,26 +120,8 @@ struct ServerProcessTests {
 
         /// Posts a signed push of main's head; returns the run id.
         func push() async throws -> Int64 {
-            let head = try repository.git(["rev-parse", "HEAD"])
-            let body = """
-                {"ref":"refs/heads/main","before":"\(String(repeating: "0", count: 40))","after":"\(head)",\
-                "created":true,"deleted":false,"repository":{"full_name":"acme/app","name":"app"},\
-                "pusher":{"name":"ada"},"head_commit":{"id":"\(head)","timestamp":"2024-03-01T12:00:00Z"}}
-                """
-            var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/hooks/github")!)
-            request.httpMethod = "POST"
-            request.httpBody = Data(body.utf8)
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-            request.setValue("push", forHTTPHeaderField: "X-GitHub-Event")
-            request.setValue(UUID().uuidString, forHTTPHeaderField: "X-GitHub-Delivery")
-            request.setValue(
-                Forges.signature(of: Array(body.utf8), secret: secret), forHTTPHeaderField: "X-Hub-Signature-256")
-            let (data, _) = try await URLSession.shared.data(for: request)
-            let answer = try JSONSerialization.jsonObject(with: data) as? [String: Any]
-            guard let run = (answer?["run"] as? NSNumber)?.int64Value else {
-                throw FixtureError("no run in \(String(decoding: data, as: UTF8.self))")
-            }
-            return run
+            try await ServerProcessTests.push(
+                to: "http://127.0.0.1:\(port)", head: try repository.git(["rev-parse", "HEAD"]), secret: secret)
         }
 
         func store() throws -> SQLiteRunStore { try SQLiteRunStore(path: directory + "/devflow.sqlite") }

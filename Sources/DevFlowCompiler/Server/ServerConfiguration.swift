@@ -16,6 +16,9 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var workers: Int = 2
     /// The worker labels of this server's workers (besides its system and architecture), for `runs_on:`.
     public var labels: [String] = []
+    /// Seconds a claim lasts without a renewal: a worker renews every third of it, and a run whose worker stops
+    /// renewing is resumed elsewhere after it.
+    public var leaseSeconds: Int = 30
     /// Seconds running steps get to finish on SIGTERM before they are cancelled.
     public var shutdownGraceSeconds: Int = 30
     /// The largest webhook body accepted, in bytes (413 past it).

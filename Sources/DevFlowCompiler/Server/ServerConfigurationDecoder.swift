@@ -23,8 +23,8 @@ public enum ServerConfigurationDecoder {
     }
 
     static let topKeys = [
-        "listen", "public_url", "data", "db", "workers", "labels", "max_body_bytes", "shutdown_grace", "repositories",
-        "step_env", "step_path", "step_home", "notifications", "api",
+        "listen", "public_url", "data", "db", "workers", "labels", "lease", "max_body_bytes", "shutdown_grace",
+        "repositories", "step_env", "step_path", "step_home", "notifications", "api",
     ]
     static let apiKeys = ["rate_limit", "burst", "anonymous_rate_limit", "anonymous_burst"]
     static let repositoryKeys = [
@@ -78,6 +78,18 @@ public enum ServerConfigurationDecoder {
                 case "shutdown_grace":
                     if let seconds = reader.duration(value, what: "'shutdown_grace'") {
                         configuration.shutdownGraceSeconds = seconds.value / 1000
+                    }
+                case "lease":
+                    if let duration = reader.duration(value, what: "'lease'") {
+                        if (2000...3_600_000).contains(duration.value) {
+                            configuration.leaseSeconds = duration.value / 1000
+                        } else {
+                            reader.report(
+                                PolicyRangeRule.descriptor,
+                                "'lease' must be between 2s and 1h (a worker renews it every third of it), found "
+                                    + "\(duration.value / 1000)s",
+                                at: duration.span)
+                        }
                     }
                 case "repositories": readRepositories(value)
                 case "labels":
