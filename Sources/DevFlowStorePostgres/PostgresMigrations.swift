@@ -177,6 +177,25 @@ enum PostgresMigrations {
               slots BIGINT NOT NULL, version TEXT NOT NULL, startedAt TIMESTAMPTZ NOT NULL,
               heartbeatAt TIMESTAMPTZ NOT NULL, stoppedAt TIMESTAMPTZ);
             ALTER TABLE run ADD COLUMN labels TEXT;
+            CREATE FUNCTION devflow_claim(
+              p_worker TEXT, p_lease FLOAT8, p_started TIMESTAMPTZ, p_pid BIGINT, p_host TEXT, p_labels TEXT)
+            RETURNS SETOF run LANGUAGE plpgsql AS $$
+            BEGIN
+              RETURN QUERY
+              UPDATE run SET status = 'running', workerId = p_worker,
+                leaseExpiresAt = now() + make_interval(secs => p_lease), claims = claims + 1,
+                startedAt = COALESCE(startedAt, p_started), heartbeatAt = now(), pid = p_pid, host = p_host
+              WHERE id = (
+                SELECT candidate.id FROM run AS candidate
+                WHERE candidate.status = 'queued' AND candidate.workerId IS NULL AND candidate.pausedAt IS NULL
+                  AND (candidate.repository IS NULL
+                    OR candidate.repository NOT IN (SELECT repository FROM repositoryPause))
+                  AND (candidate.concurrencyGroup IS NULL OR NOT EXISTS (SELECT 1 FROM run AS other
+                    WHERE other.concurrencyGroup = candidate.concurrencyGroup AND other.status = 'running'))
+                  AND (candidate.labels IS NULL OR candidate.labels::jsonb <@ p_labels::jsonb)
+                ORDER BY candidate.id LIMIT 1 FOR UPDATE SKIP LOCKED)
+              RETURNING run.*;
+            END $$;
             """
         ),
     ]
