@@ -149,7 +149,7 @@ public final class RunEngine: @unchecked Sendable {
                 host: ProcessInfo.processInfo.hostName,
                 heartbeatAt: started,
                 resumedFrom: request.resume,
-                workerId: request.concurrencyGroup == nil ? nil : SQLiteRunStore.localWorker,
+                workerId: request.concurrencyGroup == nil ? nil : StoreHost.localWorker,
                 concurrencyGroup: request.concurrencyGroup, cancelInProgress: request.graph.cancelInProgress),
             nodes: selectedNodes().map(\.id))
     }

@@ -48,7 +48,7 @@ public final class ServerContext: Sendable {
             count += 1
             return count
         }
-        workerID = "\(SQLiteRunStore.hostName):\(getpid())" + (instance > 1 ? ".\(instance)" : "")
+        workerID = "\(StoreHost.name):\(getpid())" + (instance > 1 ? ".\(instance)" : "")
         logHub = LogHub(store: store, pollSeconds: settings.logPollSeconds)
     }
 }

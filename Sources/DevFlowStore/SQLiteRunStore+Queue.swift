@@ -66,7 +66,7 @@ extension SQLiteRunStore: RunQueue {
                       startedAt = COALESCE(startedAt, ?), heartbeatAt = ?, pid = ?, host = ?
                     WHERE id = ?
                     """,
-                arguments: [worker, now.addingTimeInterval(lease), now, now, getpid(), Self.hostName, id])
+                arguments: [worker, now.addingTimeInterval(lease), now, now, getpid(), StoreHost.name, id])
             return try RunRecord.fetchOne(db, key: id)
         }
     }
@@ -221,7 +221,7 @@ extension SQLiteRunStore: RunQueue {
             sql: """
                 UPDATE run SET status = 'running', workerId = NULL, startedAt = COALESCE(startedAt, ?)
                 WHERE id = ? AND status = 'queued' AND workerId = ?
-                """, arguments: [now, run, Self.localWorker])
+                """, arguments: [now, run, StoreHost.localWorker])
         return .admitted
     }
 
@@ -235,9 +235,6 @@ extension SQLiteRunStore: RunQueue {
                 WHERE status = 'pending' AND runId IN (SELECT id FROM run WHERE \(condition))
                 """, arguments: [reason, now] + arguments)
     }
-
-    /// The worker id of a local `devflow run` waiting for its concurrency group: server workers never claim it.
-    public static let localWorker = "local"
 
     /// Ends a run that started no step.
     public func settle(run: Int64, status: RunStatus, reason: String?, diagnostics: String?, at: Date) throws {
@@ -336,7 +333,4 @@ extension SQLiteRunStore: RunQueue {
             return result
         }
     }
-
-    /// This machine's host name, as run records and worker ids name it.
-    public static let hostName = ProcessInfo.processInfo.hostName
 }

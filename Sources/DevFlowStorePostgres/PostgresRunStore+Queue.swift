@@ -63,7 +63,7 @@ extension PostgresRunStore: RunQueue {
             try session.fetchOne(
                 RunRecord.self, "SELECT * FROM devflow_claim(?, ?, ?, ?, ?, ?)",
                 [
-                    worker, offset(now) + lease, now, getpid(), SQLiteRunStore.hostName,
+                    worker, offset(now) + lease, now, getpid(), StoreHost.name,
                     WorkerRecord.encodeLabels(labels),
                 ])
         }
@@ -228,7 +228,7 @@ extension PostgresRunStore: RunQueue {
             """
             UPDATE run SET status = 'running', workerId = NULL, startedAt = COALESCE(startedAt, ?)
             WHERE id = ? AND status = 'queued' AND workerId = ?
-            """, [now, run, SQLiteRunStore.localWorker])
+            """, [now, run, StoreHost.localWorker])
         return .admitted
     }
 

@@ -242,7 +242,7 @@ public final class PostgresRunStore: RunStore, @unchecked Sendable {
             }
             let waiting = try session.fetchAll(
                 RunRecord.self, "SELECT * FROM run WHERE status = 'queued' AND workerId = ? FOR UPDATE",
-                [SQLiteRunStore.localWorker])
+                [StoreHost.localWorker])
             for run in waiting where !isAlive(run.pid, run.host) || now.timeIntervalSince(run.heartbeatAt) > staleAfter
             {
                 try session.execute(

@@ -113,7 +113,7 @@ struct MultiHostTests {
         let tag = String(getpid() % 10000)
         let hosts = Self.makeNamespaces(["srv", "w1", "w2"], tag: tag)
         defer { if let hosts { Self.removeNamespaces(hosts) } }
-        let loopback = Host(name: SQLiteRunStore.hostName, namespace: nil, address: "127.0.0.1", gateway: "127.0.0.1")
+        let loopback = Host(name: StoreHost.name, namespace: nil, address: "127.0.0.1", gateway: "127.0.0.1")
         let (server, first, second) = hosts.map { ($0[0], $0[1], $0[2]) } ?? (loopback, loopback, loopback)
         let cluster = try PrivateCluster(
             listen: hosts == nil ? "127.0.0.1" : "*", trustedNetwork: hosts == nil ? nil : "10.213.0.0/16")

@@ -130,7 +130,7 @@ struct RunQueueTests {
         #expect(try prepare(third.id!) == .busy(newer.id!))
         try store.release(run: third.id!, worker: "w1")
         var local = Self.queued("c4", group: "h")
-        local.workerId = SQLiteRunStore.localWorker
+        local.workerId = StoreHost.localWorker
         let waiting = try store.enqueue(local)
         #expect(try store.claimRun(worker: "w1", now: Self.now, lease: 30) == nil)
         #expect(try store.enterGroup(run: waiting.id!, group: "h", cancelInProgress: false, now: Self.now) == .admitted)

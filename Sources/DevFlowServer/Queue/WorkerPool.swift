@@ -44,7 +44,7 @@ struct WorkerPool: Service {
     func register(slots: Int) {
         let settings = context.settings
         let record = WorkerRecord(
-            id: context.workerID, host: SQLiteRunStore.hostName, pid: getpid(), kind: settings.workerKind,
+            id: context.workerID, host: StoreHost.name, pid: getpid(), kind: settings.workerKind,
             labels: settings.workerLabels, slots: slots, version: DevFlowVersion.current, startedAt: Date())
         do {
             try context.store.registerWorker(record)
@@ -133,7 +133,7 @@ struct LeaseRescuer: Service {
     @Sendable static func isDeadHere(_ worker: String) -> Bool {
         let parts = worker.split(separator: ":")
         // `host:pid:slot`, or `host:pid.N:slot` for a second server context of one process.
-        guard parts.count == 3, String(parts[0]) == SQLiteRunStore.hostName,
+        guard parts.count == 3, String(parts[0]) == StoreHost.name,
             let pid = Int32(parts[1].prefix { $0 != "." })
         else {
             return false
