@@ -233,8 +233,10 @@ public final class SQLiteRunStore: RunStore, @unchecked Sendable {
                 interrupted.append(id)
             }
             // A local run that died while it waited for its concurrency group ran nothing.
-            let waiting = try RunRecord.filter(sql: "status = 'queued' AND workerId = ?", arguments: [StoreHost.localWorker])
-                .fetchAll(db)
+            let waiting = try RunRecord.filter(
+                sql: "status = 'queued' AND workerId = ?", arguments: [StoreHost.localWorker]
+            )
+            .fetchAll(db)
             for run in waiting where !isAlive(run.pid, run.host) || now.timeIntervalSince(run.heartbeatAt) > staleAfter
             {
                 try db.execute(
