@@ -19,14 +19,15 @@ struct WorkerPool: Service {
         register(slots: count)
         defer { try? context.store.stopWorker(id: context.workerID, at: Date()) }
         try await withGracefulShutdownHandler {
+            // The heartbeat is not a child of the slots' group: cancelling it when the last slot ends must not
+            // cancel a slot that is still giving its run the grace period.
+            let beat = Task { await self.heartbeat(slots: count) }
             await withTaskGroup(of: Void.self) { group in
                 for index in 0..<count {
                     group.addTask { await self.loop(index, statuses: statuses) }
                 }
-                group.addTask { await self.heartbeat(slots: count) }
-                await group.next()
-                group.cancelAll()
             }
+            beat.cancel()
         } onGracefulShutdown: {
             context.shutdown.beginStopping()
             let grace = context.settings.shutdownGraceSeconds
