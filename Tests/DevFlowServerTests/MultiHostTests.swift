@@ -164,8 +164,13 @@ struct MultiHostTests {
         }
         _ = try start(server, ["serve"])
         let base = "http://\(server.address):\(port)"
-        try await Self.until(60, "the server to answer on \(base)") {
-            (try? await Self.get(base + "/healthz")) == 200
+        do {
+            try await Self.until(120, "the server to answer on \(base)") {
+                (try? await Self.get(base + "/healthz")) == 200
+            }
+        } catch {
+            let log = (try? String(contentsOfFile: "\(directory)/\(server.name)-0.log", encoding: .utf8)) ?? ""
+            throw FixtureError("\(error); the server's log ends:\n\(log.suffix(2000))")
         }
         let workerA = try start(first, ["worker", "--data", directory + "/w1", "--slots", "1"])
         let workerB = try start(second, ["worker", "--data", directory + "/w2", "--slots", "1"])

@@ -73,7 +73,9 @@ struct WorkerPool: Service {
         let worker = "\(context.workerID):\(index)"
         let executor = RunExecutor(context: context, worker: worker, slot: index, statuses: statuses)
         let notifier = RunNotifier(context: context, logger: logger)
-        while !context.shutdown.isStopping {
+        // Cancelled (the service group ended without a graceful shutdown), the doorbell no longer waits: stop
+        // claiming rather than spin on an empty queue.
+        while !context.shutdown.isStopping && !Task.isCancelled {
             context.workerBeats.beat(index)
             let claimed: RunRecord?
             do {
