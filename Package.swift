@@ -119,11 +119,15 @@ let package = Package(
             name: "DevFlowForgesTests",
             dependencies: ["DevFlowForges", "DevFlowGraph", "DevFlowTestSupport", "FakeForgeServer"],
             exclude: ["Fixtures"]),
+        // What a step hands back to the runner, read from bytes alone: outputs files and agents' answers.
+        .target(name: "DevFlowStepIO", dependencies: ["DevFlowGraph", "DevFlowAgents"]),
+        .testTarget(name: "DevFlowStepIOTests", dependencies: ["DevFlowStepIO"]),
         // Executes the graph: worker pool, retries, breakers, outputs, masking, resume. Sees the graph, never YAML.
         .target(
             name: "DevFlowRunner",
             dependencies: [
                 "DevFlowGraph", "DevFlowStore", "DevFlowProcess", "DevFlowAgents", "DevFlowGit", "DevFlowLLM",
+                "DevFlowStepIO",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
@@ -226,6 +230,8 @@ if ProcessInfo.processInfo.environment["DEVFLOW_FUZZ"] != nil {
         ("fuzz-expressions", ["DevFlowCompiler", "DevFlowDiagnostics"]),
         ("fuzz-server-config", ["DevFlowCompiler", "DevFlowDiagnostics"]),
         ("fuzz-manual-inputs", ["DevFlowCompiler", "DevFlowGraph"]),
+        ("fuzz-outputs-file", ["DevFlowStepIO"]),
+        ("fuzz-agent-answer", ["DevFlowStepIO", "DevFlowAgents"]),
     ] {
         package.targets.append(
             .executableTarget(

@@ -2,7 +2,8 @@
 # Coverage-guided fuzzing with libFuzzer (Swift's -sanitize=fuzzer,address), one target per parser of untrusted bytes.
 #
 #   scripts/fuzz.sh TARGET [SECONDS]     fuzz one target (default 60 s): fuzz-compiler, fuzz-expressions,
-#                                        fuzz-server-config, fuzz-manual-inputs
+#                                        fuzz-server-config, fuzz-manual-inputs, fuzz-outputs-file,
+#                                        fuzz-agent-answer
 #   scripts/fuzz.sh --all SECONDS        every target, SECONDS in all (the CI smoke: --all 60)
 #   scripts/fuzz.sh --replay             run every target's committed corpus and kept crashes through the
 #                                        replay build (no sanitizer), as regression cases
@@ -13,9 +14,9 @@
 # limit leaves its input under fuzz/crashes/ and makes the script fail.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-targets=(fuzz-compiler fuzz-expressions fuzz-server-config fuzz-manual-inputs)
+targets=(fuzz-compiler fuzz-expressions fuzz-server-config fuzz-manual-inputs fuzz-outputs-file fuzz-agent-answer)
 declare -A dictionaries=([fuzz-compiler]=yaml [fuzz-expressions]=expressions [fuzz-server-config]=server-config
-    [fuzz-manual-inputs]=json)
+    [fuzz-manual-inputs]=json [fuzz-outputs-file]=outputs-file [fuzz-agent-answer]=agent-answer)
 
 build() {
     DEVFLOW_FUZZ=1 swift build -c release --scratch-path .build-fuzz "$@" \
@@ -59,7 +60,7 @@ case "${1:-}" in
             ".build-fuzz-replay/debug/$target" "${inputs[@]}"
         done
         ;;
-    ""|-h|--help) sed -n '2,14p' "$0"; exit 2 ;;
+    ""|-h|--help) sed -n '2,16p' "$0"; exit 2 ;;
     *)
         target=$1
         [[ " ${targets[*]} " == *" $target "* ]] || { echo "fuzz.sh: unknown target '$target'; one of: ${targets[*]}"; exit 2; }

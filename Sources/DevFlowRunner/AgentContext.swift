@@ -1,11 +1,12 @@
 import DevFlowAgents
 import DevFlowGraph
+import DevFlowStepIO
 import Foundation
 
 /// The versioned JSON an agent receives on stdin (see docs/agents.md).
 public struct AgentContext: Codable, Sendable {
     /// The protocol version this runner speaks.
-    public static let version = 1
+    public static let version = AgentAnswer.version
 
     /// Protocol version.
     public var version: Int
@@ -45,42 +46,4 @@ public struct AgentContext: Codable, Sendable {
         encoder.outputFormatting = [.sortedKeys]
         return (try? encoder.encode(context)) ?? Data("{}".utf8)
     }
-}
-
-/// What an agent answers on stdout.
-public struct AgentResult: Codable, Sendable {
-    /// One finding.
-    public struct Finding: Codable, Sendable {
-        /// Rule id.
-        public var rule: String
-        /// `info`, `low`, `medium`, `high` or `error`-style severity text.
-        public var severity: String
-        /// Repository-relative file.
-        public var file: String?
-        /// 1-based line.
-        public var line: Int?
-        /// Message for people.
-        public var message: String
-        /// Optional, built-ins always give it: 1-based column (in characters) of the region's first character.
-        public var column: Int?
-        /// Optional: 1-based line of the region's last character.
-        public var endLine: Int?
-        /// Optional: 1-based column just after the region's last character.
-        public var endColumn: Int?
-        /// Optional: a unified diff that fixes the problem.
-        public var fix: String?
-    }
-
-    /// Protocol version (must be 1).
-    public var version: Int
-    /// `success`, `failure` or `error`.
-    public var status: String
-    /// Findings.
-    public var findings: [Finding]?
-    /// Outputs for later steps.
-    public var outputs: [String: String]?
-    /// A markdown summary.
-    public var summary: String?
-    /// An error kind for retry conditions (`rate_limited`, `unavailable`, `timeout`…).
-    public var errorKind: String?
 }

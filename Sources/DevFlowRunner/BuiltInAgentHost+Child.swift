@@ -1,5 +1,6 @@
 import DevFlowAgents
 import DevFlowGraph
+import DevFlowStepIO
 import Foundation
 
 /// Built-in agents in a child process: `devflow agent-child CONTEXT_FILE` reads the agent protocol's context (with
@@ -67,12 +68,14 @@ extension BuiltInAgentHost {
                 )
             }
             let text = stdout.joined(separator: "\n")
-            guard ended.exitCode == 0, let answer = try? JSONDecoder().decode(AgentResult.self, from: Data(text.utf8))
-            else {
+            let read = AgentAnswer.read(text)
+            guard ended.exitCode == 0, case .success(let answer) = read else {
+                var why = ""
+                if ended.exitCode == 0, case .failure(let error) = read { why = " (\(error.message))" }
                 return AttemptOutcome(
                     kind: .error, exitCode: ended.exitCode,
                     message:
-                        "agent '\(name)': its child process exited with code \(ended.exitCode ?? -1) without a valid answer\(tail.sentence)"
+                        "agent '\(name)': its child process exited with code \(ended.exitCode ?? -1) without a valid answer\(why)\(tail.sentence)"
                 )
             }
             guard let outputs = answer.outputs else {

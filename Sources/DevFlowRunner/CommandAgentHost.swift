@@ -1,6 +1,7 @@
 import DevFlowAgents
 import DevFlowGraph
 import DevFlowProcess
+import DevFlowStepIO
 import Foundation
 
 /// Runs agent steps. Every agent call is one attempt: timeouts, retries and breakers apply as to hook steps.
@@ -74,18 +75,11 @@ public struct CommandAgentHost: AgentHost {
                 message: "the agent exited without an answer")
         }
         let result: AgentResult
-        do {
-            result = try JSONDecoder().decode(AgentResult.self, from: Data(text.utf8))
-        } catch {
+        switch AgentAnswer.read(text) {
+        case .success(let read): result = read
+        case .failure(let error):
             return AttemptOutcome(
-                kind: .error, exitCode: process.exitCode, agentErrorKind: "malformed_response",
-                message: "the agent's answer is not a valid result (\(text.prefix(80))…): \(error)")
-        }
-        guard result.version == AgentContext.version else {
-            return AttemptOutcome(
-                kind: .error, agentErrorKind: "malformed_response",
-                message:
-                    "the agent answered protocol version \(result.version); this runner speaks \(AgentContext.version)")
+                kind: .error, exitCode: process.exitCode, agentErrorKind: "malformed_response", message: error.message)
         }
         var merged = outputs
         for (key, value) in result.outputs ?? [:] { merged[key] = value }
@@ -108,22 +102,4 @@ public struct CommandAgentHost: AgentHost {
         }
     }
 
-}
-
-extension Finding {
-    /// A finding from an agent's answer: severities `error`/`high` → high, `warning`/`medium` → medium,
-    /// anything else → low; a missing file or line becomes "" or 0, a missing column 1, a missing end the start line.
-    init(reported: AgentResult.Finding) {
-        let severity: Finding.Severity =
-            switch reported.severity.lowercased() {
-            case "error", "high", "critical": .high
-            case "warning", "medium": .medium
-            default: .low
-            }
-        let line = reported.line ?? 0
-        self.init(
-            rule: reported.rule, severity: severity, file: reported.file ?? "", line: line,
-            column: reported.column ?? 1, endLine: reported.endLine ?? line, endColumn: reported.endColumn ?? 1,
-            message: reported.message, fix: reported.fix)
-    }
 }

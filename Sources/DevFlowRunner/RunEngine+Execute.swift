@@ -1,4 +1,5 @@
 import DevFlowGraph
+import DevFlowStepIO
 import DevFlowStore
 import Foundation
 

@@ -1,4 +1,5 @@
 import DevFlowGraph
+import DevFlowStepIO
 
 /// What steps publish beyond their exit status: outputs and exported variables checked against their limits
 /// whatever executor produced them, and the variables a node inherits from the nodes it needs.

@@ -1,5 +1,6 @@
 import DevFlowAgents
 import DevFlowGraph
+import DevFlowStepIO
 import Foundation
 
 /// Everything one attempt of a node needs to run, resolved by the scheduler.

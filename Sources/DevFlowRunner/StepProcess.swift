@@ -1,5 +1,6 @@
 import DevFlowGraph
 import DevFlowProcess
+import DevFlowStepIO
 import Foundation
 
 /// Launches one attempt's process (its own session and process group), streams its lines to the invocation,

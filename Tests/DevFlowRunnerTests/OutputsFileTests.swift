@@ -3,6 +3,7 @@ import Foundation
 import Testing
 
 @testable import DevFlowRunner
+@testable import DevFlowStepIO
 
 /// The rules of `$DEVFLOW_OUTPUT` and `$DEVFLOW_ENV`, one test per rule, on bytes alone.
 @Suite struct OutputsFileTests {
@@ -133,6 +134,12 @@ import Testing
         #expect(
             dotted.message(masking: Self.plain)
                 == "$DEVFLOW_OUTPUT line 2: 'my.key=2': output name 'my.key' contains '.'; names use letters, digits, '_' and '-'"
+        )
+        // Found by fuzz-outputs-file (fuzz/regressions/fuzz-outputs-file/carriage-return-in-name): the character
+        // was quoted raw, so a carriage return broke the message's line.
+        #expect(
+            try Self.error("ope\rn<<DELIM\n").message(masking: Self.plain)
+                == "$DEVFLOW_OUTPUT line 1: 'ope\\u{d}n<<DELIM': output name 'ope\\u{d}n' contains '\\u{d}'; names use letters, digits, '_' and '-'"
         )
         #expect(try Self.error("9lives=1").problem == .invalidOutputName("9lives", .badStart))
         #expect(try Self.error("=1").problem == .emptyName)

@@ -1,5 +1,6 @@
 import DevFlowGraph
 import DevFlowRunner
+import DevFlowStepIO
 import DevFlowStore
 import Foundation
 import Testing

@@ -2,6 +2,7 @@ import DevFlowCompiler
 import DevFlowDiagnostics
 import DevFlowGraph
 import DevFlowRunner
+import DevFlowStepIO
 import DevFlowStore
 import DevFlowStoreTestSupport
 import Foundation

@@ -52,6 +52,15 @@ public struct OutputsFileError: Error, Sendable, Equatable {
     /// That line as written (without its line end).
     public var text: String?
 
+    /// Creates the error of `problem` in what `source` names, on `line` (whose text is `text`) of a file.
+    public init(source: String, kind: OutputsFile.Kind, problem: Problem, line: Int?, text: String?) {
+        self.source = source
+        self.kind = kind
+        self.problem = problem
+        self.line = line
+        self.text = text
+    }
+
     /// The error for people, with every secret that `masker` knows replaced by `***` before the quoted line is
     /// shortened (so a shortened secret is never left half visible).
     public func message(masking masker: SecretMasker) -> String {
@@ -76,7 +85,7 @@ public struct OutputsFileError: Error, Sendable, Equatable {
             case .empty: return "the output has no name"
             case .badStart: return "\(quoted) must start with a letter or '_'"
             case .badCharacter(let character):
-                return "\(quoted) contains '\(character)'; names use letters, digits, '_' and '-'"
+                return "\(quoted) contains '\(Self.quoted(String(character)))'; names use letters, digits, '_' and '-'"
             case .tooLong(let count):
                 return "\(quoted) is \(count) characters long; the limit is \(IDSyntax.maximumLength)"
             }
