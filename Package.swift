@@ -98,12 +98,19 @@ let package = Package(
         .testTarget(
             name: "DevFlowLLMTests",
             dependencies: ["DevFlowLLM", "DevFlowAgents", "DevFlowGit", "DevFlowGraph", "ChatCompletionsTestServer"]),
-        // Forge webhooks (verification, payloads, the DevFlow event) and outbound calls (commit statuses,
-        // notifications) for `devflow serve`; no server framework, no runner.
+        // Forge webhooks read from bytes alone: verification, each forge's payloads, the DevFlow event. No networking.
+        .target(
+            name: "DevFlowWebhooks", dependencies: ["DevFlowGraph", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .testTarget(
+            name: "DevFlowWebhooksTests", dependencies: ["DevFlowWebhooks", "DevFlowGraph", "DevFlowTestSupport"],
+            exclude: ["Fixtures"]),
+        // Outbound calls to forges (commit statuses) and chat webhooks (notifications) for `devflow serve`; no server
+        // framework, no runner.
         .target(
             name: "DevFlowForges",
             dependencies: [
-                "DevFlowGraph", .product(name: "Crypto", package: "swift-crypto"),
+                "DevFlowWebhooks", "DevFlowGraph", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]),
@@ -117,8 +124,7 @@ let package = Package(
             path: "Tests/FakeForgeServer"),
         .testTarget(
             name: "DevFlowForgesTests",
-            dependencies: ["DevFlowForges", "DevFlowGraph", "DevFlowTestSupport", "FakeForgeServer"],
-            exclude: ["Fixtures"]),
+            dependencies: ["DevFlowForges", "DevFlowGraph", "DevFlowTestSupport", "FakeForgeServer"]),
         // What a step hands back to the runner, read from bytes alone: outputs files and agents' answers.
         .target(name: "DevFlowStepIO", dependencies: ["DevFlowGraph", "DevFlowAgents"]),
         .testTarget(name: "DevFlowStepIOTests", dependencies: ["DevFlowStepIO"]),
@@ -167,7 +173,8 @@ let package = Package(
                 "DevFlowAnalytics", "DevFlowDashboard",
                 "DevFlowRunner", "DevFlowStore", "DevFlowStorePostgres", "DevFlowCompiler", "DevFlowGraph",
                 "DevFlowGit",
-                "DevFlowDiagnostics", "DevFlowAgents", "DevFlowForges", "DevFlowRunCommands", "DevFlowLint",
+                "DevFlowDiagnostics", "DevFlowAgents", "DevFlowForges", "DevFlowWebhooks", "DevFlowRunCommands",
+                "DevFlowLint",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -180,7 +187,7 @@ let package = Package(
             name: "DevFlowServerTests",
             dependencies: [
                 "DevFlowServer", "DevFlowStore", "DevFlowTestSupport", "DevFlowStoreTestSupport", "DevFlowCompiler",
-                "DevFlowForges",
+                "DevFlowForges", "DevFlowWebhooks",
                 "FakeForgeServer", .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]),
         .executableTarget(
@@ -232,6 +239,7 @@ if ProcessInfo.processInfo.environment["DEVFLOW_FUZZ"] != nil {
         ("fuzz-manual-inputs", ["DevFlowCompiler", "DevFlowGraph"]),
         ("fuzz-outputs-file", ["DevFlowStepIO"]),
         ("fuzz-agent-answer", ["DevFlowStepIO", "DevFlowAgents"]),
+        ("fuzz-webhooks", ["DevFlowWebhooks"]),
     ] {
         package.targets.append(
             .executableTarget(

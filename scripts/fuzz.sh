@@ -3,7 +3,7 @@
 #
 #   scripts/fuzz.sh TARGET [SECONDS]     fuzz one target (default 60 s): fuzz-compiler, fuzz-expressions,
 #                                        fuzz-server-config, fuzz-manual-inputs, fuzz-outputs-file,
-#                                        fuzz-agent-answer
+#                                        fuzz-agent-answer, fuzz-webhooks
 #   scripts/fuzz.sh --all SECONDS        every target, SECONDS in all (the CI smoke: --all 60)
 #   scripts/fuzz.sh --replay             run every target's committed corpus and kept crashes through the
 #                                        replay build (no sanitizer), as regression cases
@@ -14,9 +14,10 @@
 # limit leaves its input under fuzz/crashes/ and makes the script fail.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-targets=(fuzz-compiler fuzz-expressions fuzz-server-config fuzz-manual-inputs fuzz-outputs-file fuzz-agent-answer)
+targets=(fuzz-compiler fuzz-expressions fuzz-server-config fuzz-manual-inputs fuzz-outputs-file fuzz-agent-answer
+    fuzz-webhooks)
 declare -A dictionaries=([fuzz-compiler]=yaml [fuzz-expressions]=expressions [fuzz-server-config]=server-config
-    [fuzz-manual-inputs]=json [fuzz-outputs-file]=outputs-file [fuzz-agent-answer]=agent-answer)
+    [fuzz-manual-inputs]=json [fuzz-outputs-file]=outputs-file [fuzz-agent-answer]=agent-answer [fuzz-webhooks]=webhooks)
 
 build() {
     DEVFLOW_FUZZ=1 swift build -c release --scratch-path .build-fuzz "$@" \

@@ -84,4 +84,16 @@ import Testing
                 "unknown input 'x'; pipeline 'ci' declares no inputs"
             ])
     }
+
+    /// Found by fuzz-manual-inputs (fuzz/regressions/fuzz-manual-inputs/crlf-in-unknown-input-name): a name with a
+    /// "\r\n" was quoted whole, because a split on "\n" does not see the one Character "\r\n".
+    @Test("a name with any line end is quoted up to it, so a message stays on one line")
+    func lineEndsInNames() {
+        for name in ["a\r\nb", "a\nb", "a\rb", "a\u{2028}b"] {
+            #expect(
+                ManualInputCheck.problems([name: .string("1")], pipeline: "ci", declared: [:]).map(\.message) == [
+                    "unknown input 'a…'; pipeline 'ci' declares no inputs"
+                ])
+        }
+    }
 }

@@ -1,4 +1,5 @@
 import DevFlowForges
+import DevFlowWebhooks
 import FakeForgeServer
 import Foundation
 import Testing

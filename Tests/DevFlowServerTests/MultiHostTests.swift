@@ -4,6 +4,7 @@ import DevFlowStore
 import DevFlowStorePostgres
 import DevFlowStoreTestSupport
 import DevFlowTestSupport
+import DevFlowWebhooks
 import Foundation
 import Testing
 

@@ -4,6 +4,7 @@ import DevFlowServer
 import DevFlowStore
 import DevFlowStoreTestSupport
 import DevFlowTestSupport
+import DevFlowWebhooks
 import Foundation
 import HTTPTypes
 import NIOCore

@@ -3,6 +3,7 @@ import DevFlowForges
 import DevFlowServer
 import DevFlowStore
 import DevFlowTestSupport
+import DevFlowWebhooks
 import FakeForgeServer
 import Foundation
 import HTTPTypes
@@ -101,7 +102,7 @@ struct ServerForgeTests {
     static func payload(_ forge: String, _ name: String, replacing: [String: String]) throws -> (
         String, [String: String]
     ) {
-        let directory = Repository.path("Tests/DevFlowForgesTests/Fixtures/\(forge)")
+        let directory = Repository.path("Tests/DevFlowWebhooksTests/Fixtures/\(forge)")
         var body = try String(contentsOfFile: "\(directory)/\(name).json", encoding: .utf8)
         for (old, new) in replacing { body = body.replacingOccurrences(of: old, with: new) }
         let headers =

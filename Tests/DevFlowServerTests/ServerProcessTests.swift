@@ -1,6 +1,7 @@
 import DevFlowForges
 import DevFlowStore
 import DevFlowTestSupport
+import DevFlowWebhooks
 import Foundation
 import Testing
 

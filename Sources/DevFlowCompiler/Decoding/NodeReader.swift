@@ -32,8 +32,9 @@ struct NodeReader {
     }
 
     static func shorten(_ text: String) -> String {
-        let singleLine = text.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init) ?? ""
-        if singleLine.count > 40 || singleLine.count != text.count { return String(singleLine.prefix(40)) + "…" }
+        // Any line end: "\r\n" is one Character, which a split on "\n" would not see.
+        let singleLine = text.prefix { !$0.isNewline }
+        if singleLine.count > 40 || singleLine.endIndex != text.endIndex { return String(singleLine.prefix(40)) + "…" }
         return text
     }
 

@@ -1,5 +1,6 @@
 import Crypto
 import DevFlowGraph
+import DevFlowWebhooks
 
 /// Bitbucket Cloud build statuses: `POST {api}/2.0/repositories/{workspace}/{repo}/commit/{sha}/statuses/build`
 /// with `key`, `state` (INPROGRESS | SUCCESSFUL | FAILED | STOPPED), `url`, `name` and `description`, authenticated

@@ -1,4 +1,5 @@
 import DevFlowGraph
+import DevFlowWebhooks
 
 /// GitHub commit statuses: `POST {api}/repos/{owner}/{repo}/statuses/{sha}` with `state`
 /// (pending | success | failure | error), `target_url`, `description` and `context`

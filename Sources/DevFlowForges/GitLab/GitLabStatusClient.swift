@@ -1,4 +1,5 @@
 import DevFlowGraph
+import DevFlowWebhooks
 
 /// GitLab commit statuses: `POST {api}/projects/{url-encoded full path}/statuses/{sha}` with `state`
 /// (pending | running | success | failed | canceled), `name`, `target_url` and `description`, authenticated with

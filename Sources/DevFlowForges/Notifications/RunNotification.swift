@@ -1,3 +1,5 @@
+import DevFlowWebhooks
+
 /// What a notification says about a finished run, whatever the chat it goes to.
 public struct RunNotification: Sendable, Equatable {
     /// Why people are told (the `on:` values of a notification in `devflow-server.yml`).

@@ -1,4 +1,5 @@
 import DevFlowGraph
+import DevFlowWebhooks
 
 /// A chat that takes incoming webhooks.
 public enum NotifierKind: String, Sendable, Codable, CaseIterable, Equatable {

@@ -1,3 +1,4 @@
+import DevFlowWebhooks
 import Foundation
 
 /// A run's state as a commit status, in DevFlow's words; each forge client maps it to its own vocabulary.

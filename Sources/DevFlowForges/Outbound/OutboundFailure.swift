@@ -1,3 +1,4 @@
+import DevFlowWebhooks
 import Foundation
 
 /// Why an outbound call did not succeed. The message never contains a token or a webhook URL.

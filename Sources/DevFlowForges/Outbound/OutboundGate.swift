@@ -1,3 +1,5 @@
+import DevFlowWebhooks
+
 /// Where the server plugs its circuit breakers into outbound calls (commit statuses, notifications). The breaker
 /// state lives in the server's store; the clients only ask and report.
 ///

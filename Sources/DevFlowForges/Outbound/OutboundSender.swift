@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import DevFlowWebhooks
 import Foundation
 import NIOCore
 

@@ -1,5 +1,6 @@
 import DevFlowForges
 import DevFlowStore
+import DevFlowWebhooks
 import Foundation
 import Hummingbird
 

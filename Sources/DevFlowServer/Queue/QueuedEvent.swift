@@ -1,5 +1,6 @@
 import DevFlowForges
 import DevFlowGraph
+import DevFlowWebhooks
 import Foundation
 
 /// Everything a worker needs to run a queued run, stored as the run's `event` JSON: the DevFlow event the planner

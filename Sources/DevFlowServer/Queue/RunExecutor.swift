@@ -6,6 +6,7 @@ import DevFlowGraph
 import DevFlowRunCommands
 import DevFlowRunner
 import DevFlowStore
+import DevFlowWebhooks
 import Foundation
 
 /// Runs one claimed run on this machine: mirror, checkout of the exact commit, compile and decide at that commit,

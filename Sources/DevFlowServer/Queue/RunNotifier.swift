@@ -1,6 +1,7 @@
 import DevFlowCompiler
 import DevFlowForges
 import DevFlowStore
+import DevFlowWebhooks
 import Foundation
 import Logging
 

@@ -2,6 +2,7 @@ import DevFlowForges
 import DevFlowGraph
 import DevFlowRunner
 import DevFlowStore
+import DevFlowWebhooks
 import Foundation
 
 /// Puts each outbound service (a forge's status API, a chat webhook) behind its own circuit breaker, kept in the

@@ -37,14 +37,22 @@ func describe(_ error: OutputsFileError) -> String { error.message(masking: Secr
 /// `values` as a file in the syntax the parser reads (a heredoc for each value, with a delimiter found in none), or
 /// nil when a value cannot be written (a line of it ends in `\r`, which the reader takes for a line end).
 func file(of values: [String: String]) -> [UInt8]? {
+    // Bytes, as the reader compares them: a String's own `contains` compares characters, and "EOF" followed by a
+    // combining mark is not "EOF" to it.
     var delimiter = "EOF"
-    while values.values.contains(where: { $0.contains(delimiter) }) { delimiter += "_" }
+    while values.values.contains(where: { occurs(Array(delimiter.utf8), in: Array($0.utf8)) }) { delimiter += "_" }
     var out = ""
     for (name, value) in values.sorted(by: { $0.key < $1.key }) {
         if value.hasSuffix("\r") || value.contains("\r\n") { return nil }
         out += "\(name)<<\(delimiter)\n\(value)\n\(delimiter)\n"
     }
     return Array(out.utf8)
+}
+
+/// Whether `needle` occurs in `haystack`, byte for byte.
+func occurs(_ needle: [UInt8], in haystack: [UInt8]) -> Bool {
+    guard needle.count <= haystack.count else { return false }
+    return (0...(haystack.count - needle.count)).contains { haystack[$0..<($0 + needle.count)].elementsEqual(needle) }
 }
 
 #if DEVFLOW_FUZZ

@@ -1,6 +1,6 @@
-import DevFlowForges
 import DevFlowGraph
 import DevFlowTestSupport
+import DevFlowWebhooks
 import Foundation
 import Testing
 
@@ -12,7 +12,7 @@ struct FixtureCase: CustomTestStringConvertible, Sendable {
 
     var testDescription: String { "\(forge.rawValue)/\(name)" }
 
-    static let directory = "Tests/DevFlowForgesTests/Fixtures"
+    static let directory = "Tests/DevFlowWebhooksTests/Fixtures"
 
     /// Every case of every forge, sorted.
     static var all: [FixtureCase] {

@@ -1,4 +1,4 @@
-import DevFlowForges
+import DevFlowWebhooks
 import Testing
 
 /// Signatures and tokens: valid ones pass; missing ones are unsigned, wrong ones forged; no message shows a secret.

@@ -1,5 +1,5 @@
-import DevFlowForges
 import DevFlowGraph
+import DevFlowWebhooks
 import Testing
 
 /// Deliveries become the planner's events, and the planner decides on them as `devflow plan` would.

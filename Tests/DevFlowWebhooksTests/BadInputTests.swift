@@ -1,4 +1,4 @@
-import DevFlowForges
+import DevFlowWebhooks
 import Foundation
 import Testing
 
