@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache", exact: "2.1.1"),
         .package(url: "https://github.com/vapor/postgres-nio", exact: "1.33.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", exact: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-http-types", exact: "1.8.0"),
     ],
     targets: [
         // libyaml (Debian libyaml-dev): full event stream with start and end marks.
@@ -167,6 +168,15 @@ let package = Package(
         .testTarget(
             name: "DevFlowDashboardTests", dependencies: ["DevFlowDashboard", "DevFlowStore", "DevFlowAnalytics"]),
         // `devflow serve`: webhooks, the durable queue's workers, checkout, statuses, health and metrics (Hummingbird 2).
+        // The API's request readers from bytes and text alone: bodies, fields, query parameters, cursors, Last-Event-ID;
+        // the error every refusal is. No server framework, so that they are tested and fuzzed alone.
+        .target(
+            name: "DevFlowAPIRequests",
+            dependencies: [
+                "DevFlowGraph", .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
+        .testTarget(name: "DevFlowAPIRequestsTests", dependencies: ["DevFlowAPIRequests", "DevFlowGraph"]),
         .target(
             name: "DevFlowServer",
             dependencies: [
@@ -174,7 +184,7 @@ let package = Package(
                 "DevFlowRunner", "DevFlowStore", "DevFlowStorePostgres", "DevFlowCompiler", "DevFlowGraph",
                 "DevFlowGit",
                 "DevFlowDiagnostics", "DevFlowAgents", "DevFlowForges", "DevFlowWebhooks", "DevFlowRunCommands",
-                "DevFlowLint",
+                "DevFlowLint", "DevFlowAPIRequests",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -187,7 +197,7 @@ let package = Package(
             name: "DevFlowServerTests",
             dependencies: [
                 "DevFlowServer", "DevFlowStore", "DevFlowTestSupport", "DevFlowStoreTestSupport", "DevFlowCompiler",
-                "DevFlowForges", "DevFlowWebhooks",
+                "DevFlowForges", "DevFlowWebhooks", "DevFlowAPIRequests",
                 "FakeForgeServer", .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]),
         .executableTarget(
@@ -240,6 +250,7 @@ if ProcessInfo.processInfo.environment["DEVFLOW_FUZZ"] != nil {
         ("fuzz-outputs-file", ["DevFlowStepIO"]),
         ("fuzz-agent-answer", ["DevFlowStepIO", "DevFlowAgents"]),
         ("fuzz-webhooks", ["DevFlowWebhooks"]),
+        ("fuzz-api-requests", ["DevFlowAPIRequests", "DevFlowGraph"]),
     ] {
         package.targets.append(
             .executableTarget(

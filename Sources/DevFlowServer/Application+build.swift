@@ -1,3 +1,4 @@
+import DevFlowAPIRequests
 import Foundation
 import Hummingbird
 import Logging

@@ -1,3 +1,4 @@
+import DevFlowAPIRequests
 import DevFlowLint
 import DevFlowStore
 import Foundation

@@ -1,3 +1,4 @@
+import DevFlowAPIRequests
 import DevFlowCompiler
 import DevFlowGraph
 import DevFlowStore

@@ -1,3 +1,4 @@
+import DevFlowAPIRequests
 import DevFlowGraph
 import DevFlowStore
 import Foundation

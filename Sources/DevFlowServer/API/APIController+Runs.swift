@@ -1,3 +1,4 @@
+import DevFlowAPIRequests
 import DevFlowForges
 import DevFlowStore
 import DevFlowWebhooks

@@ -1,56 +1,10 @@
+import DevFlowAPIRequests
 import Foundation
 import Hummingbird
 
-/// An API error: one shape for every failure, `{"error": {"code", "message", "details"}}`, with its HTTP status.
-struct APIError: Error, HTTPResponseError, Sendable {
-    /// The HTTP status.
-    var status: HTTPResponse.Status
-    /// A stable, machine-readable code (`not_found`, `invalid_parameter`…).
-    var code: String
-    /// What was wrong and what to do instead, for people.
-    var message: String
-    /// Structured facts (the parameter, the accepted values…).
-    var details: [String: JSONBody]
-    /// Extra headers (`WWW-Authenticate`, `Retry-After`).
-    var headers: HTTPFields
-
-    /// Creates an error.
-    init(
-        _ status: HTTPResponse.Status, code: String, message: String, details: [String: JSONBody] = [:],
-        headers: HTTPFields = [:]
-    ) {
-        self.status = status
-        self.code = code
-        self.message = message
-        self.details = details
-        self.headers = headers
-    }
-
-    /// 401 with a `WWW-Authenticate` challenge.
-    static func unauthenticated(_ message: String) -> APIError {
-        APIError(.unauthorized, code: "unauthenticated", message: message, headers: [.wwwAuthenticate: "Bearer"])
-    }
-
-    /// 404 for a thing that does not exist.
-    static func notFound(_ message: String) -> APIError { APIError(.notFound, code: "not_found", message: message) }
-
-    /// 422 for a body field with the wrong type or value (`details.field` names it).
-    static func invalidField(_ name: String, _ message: String) -> APIError {
-        APIError(.unprocessableContent, code: "invalid_field", message: message, details: ["field": .string(name)])
-    }
-
-    /// 400 for a query or path parameter that does not parse.
-    static func invalidParameter(_ name: String, _ message: String) -> APIError {
-        APIError(.badRequest, code: "invalid_parameter", message: message, details: ["parameter": .string(name)])
-    }
-
-    /// The body as JSON.
-    var body: [String: JSONBody] {
-        ["error": .object(["code": .string(code), "message": .string(message), "details": .object(details)])]
-    }
-
+extension APIError: HTTPResponseError {
     /// The response.
-    func response(from request: Request, context: some RequestContext) throws -> Response {
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
         var response = Response.json(status, body)
         for field in headers { response.headers.append(field) }
         return response

@@ -1,3 +1,4 @@
+import DevFlowAPIRequests
 import HTTPTypes
 import Hummingbird
 

@@ -1,3 +1,4 @@
+import DevFlowAPIRequests
 import DevFlowStore
 import Foundation
 

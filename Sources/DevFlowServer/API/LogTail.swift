@@ -1,39 +1,8 @@
+import DevFlowAPIRequests
 import DevFlowGraph
 import DevFlowStore
 import Foundation
 import ServiceLifecycle
-
-/// Where a log stream is: after line `line` of chunk `chunk` (`Last-Event-ID: CHUNK.LINE`).
-struct LogPosition: Sendable, Equatable {
-    var chunk: Int64
-    var line: Int
-
-    /// The start of the log.
-    static let start = LogPosition(chunk: 0, line: -1)
-
-    init(chunk: Int64, line: Int) {
-        self.chunk = chunk
-        self.line = line
-    }
-
-    /// Reads a `Last-Event-ID` (digits, a dot, digits); a 400 if it is not one this server sent.
-    init(lastEventID: String?) throws(APIError) {
-        guard let lastEventID, !lastEventID.isEmpty else {
-            self = .start
-            return
-        }
-        let parts = lastEventID.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 2, parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }),
-            let chunk = Int64(parts[0]), let line = Int(parts[1]), line < Int.max
-        else {
-            throw APIError(
-                .badRequest, code: "invalid_last_event_id",
-                message: "Last-Event-ID '\(lastEventID)' is not an id this server sent (CHUNK.LINE)")
-        }
-        self.chunk = chunk
-        self.line = line
-    }
-}
 
 /// One client's live log: catches up from the store while it is behind the feed's window, then takes lines from
 /// the feed that every follower of the same node shares, and writes them as Server-Sent Events.

@@ -1,3 +1,4 @@
+import DevFlowAPIRequests
 import DevFlowAnalytics
 import DevFlowDashboard
 import DevFlowStore

@@ -1,4 +1,5 @@
 import Crypto
+import DevFlowAPIRequests
 import DevFlowStore
 import Foundation
 import HTTPTypes

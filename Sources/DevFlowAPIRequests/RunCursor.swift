@@ -3,20 +3,26 @@ import Foundation
 
 /// A pagination cursor: the id the next page starts below and a digest of the query's filters, signed with the
 /// server's key (HMAC-SHA256). A cursor that was edited, or sent with other filters, is refused, never guessed at.
-struct RunCursor: Sendable, Equatable {
+public struct RunCursor: Sendable, Equatable {
     /// The next page has ids below this one.
-    var before: Int64
+    public var before: Int64
     /// What the filters were.
-    var query: String
+    public var query: String
+
+    /// A cursor for the page below `before` of the listing whose filters are `query`.
+    public init(before: Int64, query: String) {
+        self.before = before
+        self.query = query
+    }
 
     /// The cursor as text: `BEFORE.QUERYDIGEST.MAC`, base64url.
-    func encoded(key: Data) -> String {
+    public func encoded(key: Data) -> String {
         let payload = "\(before).\(Self.digest(query))"
         return Self.base64url(Data(payload.utf8)) + "." + Self.base64url(Data(mac(payload, key: key)))
     }
 
     /// Reads a cursor; throws a 400 that says what is wrong with it.
-    static func decode(_ text: String, query: String, key: Data) throws(APIError) -> RunCursor {
+    public static func decode(_ text: String, query: String, key: Data) throws(APIError) -> RunCursor {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 2, let payloadData = unbase64url(String(parts[0])),
             let macData = unbase64url(String(parts[1])), let payload = String(data: payloadData, encoding: .utf8)
@@ -47,12 +53,12 @@ struct RunCursor: Sendable, Equatable {
         SHA256.hash(data: Data(query.utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
     }
 
-    static func base64url(_ data: Data) -> String {
+    public static func base64url(_ data: Data) -> String {
         data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")
     }
 
-    static func unbase64url(_ text: String) -> Data? {
+    public static func unbase64url(_ text: String) -> Data? {
         guard !text.isEmpty, text.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
             return nil
         }
