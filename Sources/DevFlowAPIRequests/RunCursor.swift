@@ -53,11 +53,13 @@ public struct RunCursor: Sendable, Equatable {
         SHA256.hash(data: Data(query.utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
     }
 
+    /// `data` in base64url without padding (RFC 4648 §5): cursors, token secrets, dashboard codes.
     public static func base64url(_ data: Data) -> String {
         data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")
     }
 
+    /// The bytes of base64url `text`; nil when it is empty or not base64url.
     public static func unbase64url(_ text: String) -> Data? {
         guard !text.isEmpty, text.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
             return nil
