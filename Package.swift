@@ -133,16 +133,18 @@ let package = Package(
         .target(
             name: "DevFlowRunner",
             dependencies: [
-                "DevFlowGraph", "DevFlowStore", "DevFlowProcess", "DevFlowAgents", "DevFlowGit", "DevFlowLLM",
+                "DevFlowGraph", "DevFlowStore", "DevFlowProcess", "DevFlowAgents", "DevFlowGit",
                 "DevFlowStepIO",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // The `llm` agent's host for the runner (DevFlowLLM over AsyncHTTPClient), injected by the CLI and the server.
+        .target(name: "DevFlowLLMHost", dependencies: ["DevFlowRunner", "DevFlowLLM", "DevFlowGit"]),
         .testTarget(
             name: "DevFlowRunnerTests",
             dependencies: [
                 "DevFlowRunner", "DevFlowCompiler", "DevFlowTestSupport", "DevFlowStoreTestSupport",
-                "ChatCompletionsTestServer", "DevFlowRunCommands",
+                "ChatCompletionsTestServer", "DevFlowRunCommands", "DevFlowLLMHost",
             ]),
         // Flags and exit-code handling shared by the two executables.
         .target(
@@ -154,7 +156,7 @@ let package = Package(
             name: "DevFlowRunCommands",
             dependencies: [
                 "DevFlowRunner", "DevFlowStore", "DevFlowStorePostgres", "DevFlowLint", "DevFlowGraph", "DevFlowGit",
-                "DevFlowDiagnostics", "DevFlowAnalytics",
+                "DevFlowDiagnostics", "DevFlowAnalytics", "DevFlowLLMHost",
             ]),
         // The dashboard's pages: Mustache templates and plain JS/CSS embedded in the binary, server-rendered SVG charts,
         // page models from the store's records and the analytics reports. No HTTP here: the server routes to it.
@@ -184,7 +186,7 @@ let package = Package(
                 "DevFlowRunner", "DevFlowStore", "DevFlowStorePostgres", "DevFlowCompiler", "DevFlowGraph",
                 "DevFlowGit",
                 "DevFlowDiagnostics", "DevFlowAgents", "DevFlowForges", "DevFlowWebhooks", "DevFlowRunCommands",
-                "DevFlowLint", "DevFlowAPIRequests",
+                "DevFlowLint", "DevFlowAPIRequests", "DevFlowLLMHost",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

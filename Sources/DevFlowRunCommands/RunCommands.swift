@@ -1,4 +1,5 @@
 import DevFlowGraph
+import DevFlowLLMHost
 import DevFlowLint
 import DevFlowRunner
 import DevFlowStore
@@ -145,7 +146,9 @@ public enum RunCommands {
         case .failure(let problem): return fail(problem.message, 2)
         }
         let engine = RunEngine(
-            request: request, store: store, executor: ProcessStepExecutor(killGrace: 5),
+            request: request, store: store,
+            executor: ProcessStepExecutor(
+                killGrace: 5, agents: BuiltInAgentHost(killGrace: 5, llm: LLMAgentHost())),
             observer: ConsoleObserver(style: style))
         let signals = SignalHandler(cancellation: engine.cancellation)
         defer { signals.stop() }

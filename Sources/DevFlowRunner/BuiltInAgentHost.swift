@@ -5,12 +5,12 @@ import Foundation
 
 /// Hosts both kinds of agents: built-in ones (`uses:`) run in a child process of `devflow` (see
 /// `BuiltInAgentHost+Child.swift` and docs/agents.md), or in-process when asked; `command:` agents are handed to
-/// `CommandAgentHost` and `uses: llm` to `LLMAgentHost`.
+/// `CommandAgentHost` and `uses: llm` to the injected `LLMStepHost` (DevFlowLLMHost's `LLMAgentHost`).
 public struct BuiltInAgentHost: AgentHost {
     /// Runs command agents.
     public var commands: CommandAgentHost
-    /// Runs `uses: llm` steps.
-    public var llm: LLMAgentHost
+    /// Runs `uses: llm` steps; nil in a build without the llm agent (its steps fail and say so).
+    public var llm: (any LLMStepHost)?
     /// Whether built-ins run in a child process (the default) or in this process.
     public var isolation: BuiltInAgentIsolation
     /// The child's executable and memory limit.
@@ -20,7 +20,7 @@ public struct BuiltInAgentHost: AgentHost {
 
     /// Creates the host.
     public init(
-        killGrace: Double = 5, llm: LLMAgentHost = LLMAgentHost(), isolation: BuiltInAgentIsolation = .childProcess,
+        killGrace: Double = 5, llm: (any LLMStepHost)? = nil, isolation: BuiltInAgentIsolation = .childProcess,
         child: AgentChildSettings = AgentChildSettings()
     ) {
         commands = CommandAgentHost(killGrace: killGrace)
@@ -36,7 +36,16 @@ public struct BuiltInAgentHost: AgentHost {
     {
         if let command { return await commands.run(invocation, agent: agent, uses: uses, command: command) }
         let name = uses ?? agent
-        if name == "llm" { return await llm.run(invocation) }
+        if name == "llm" {
+            guard let llm else {
+                return AttemptOutcome(
+                    kind: .error,
+                    message:
+                        "agent '\(agent)' uses the built-in 'llm', which this runner was started without; run it with devflow run or devflow serve"
+                )
+            }
+            return await llm.run(invocation)
+        }
         switch isolation {
         case .inProcess:
             return await StepProcess.onThread { Self.call(name, invocation: invocation) }
@@ -51,7 +60,7 @@ public struct BuiltInAgentHost: AgentHost {
 
     /// The git comparison for an event: the last commit for a push, the merge base for a pull request, staged or
     /// unpushed changes for hooks, and the last commit otherwise.
-    static func comparison(for environment: [String: String]) -> GitComparison {
+    public static func comparison(for environment: [String: String]) -> GitComparison {
         switch environment["DEVFLOW_EVENT"] {
         case "pull_request":
             if let base = environment["DEVFLOW_GIT_BASE_BRANCH"] { return .pullRequest(head: "HEAD", target: base) }

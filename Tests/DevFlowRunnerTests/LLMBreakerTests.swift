@@ -2,6 +2,7 @@ import ChatCompletionsTestServer
 import DevFlowCompiler
 import DevFlowDiagnostics
 import DevFlowGraph
+import DevFlowLLMHost
 import DevFlowRunner
 import DevFlowStore
 import DevFlowStoreTestSupport

@@ -3,6 +3,7 @@ import DevFlowDiagnostics
 import DevFlowForges
 import DevFlowGit
 import DevFlowGraph
+import DevFlowLLMHost
 import DevFlowRunCommands
 import DevFlowRunner
 import DevFlowStore
@@ -76,7 +77,9 @@ struct RunExecutor: Sendable {
         }
         let started = statuses.publish(run: run, repository: repository, state: .running, description: "running")
         let engine = RunEngine(
-            request: prepared.request, store: context.store, executor: ProcessStepExecutor(killGrace: 5))
+            request: prepared.request, store: context.store,
+            executor: ProcessStepExecutor(
+                killGrace: 5, agents: BuiltInAgentHost(killGrace: 5, llm: LLMAgentHost())))
         let lease = LeaseKeeper(context: context, run: id, worker: worker, cancellation: engine.cancellation)
         let keeper = Task { await lease.keep() }
         let shutdown = context.shutdown.onShutdown { graceful in engine.cancellation.cancel(graceful: graceful) }

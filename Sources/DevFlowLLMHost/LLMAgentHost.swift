@@ -1,11 +1,13 @@
 import DevFlowGit
 import DevFlowLLM
+import DevFlowRunner
 import Foundation
 
-/// Runs `uses: llm` steps: the chat-completions review agent of DevFlowLLM, with a token ledger per run so that
+/// Runs `uses: llm` steps: the chat-completions review agent of DevFlowLLM, injected into the runner by the CLI and
+/// the server (so that `DevFlowRunner` does not link AsyncHTTPClient), with a token ledger per run so that
 /// `max_tokens_per_run` is shared by every llm step of one run. The step's attempt timeout bounds the whole call;
 /// cancelling the run cancels the request in flight.
-public final class LLMAgentHost: @unchecked Sendable {
+public final class LLMAgentHost: LLMStepHost, @unchecked Sendable {
     private let lock = NSLock()
     private var ledgers: [Int64: TokenLedger] = [:]
     private let sleep: ChatCompletionsClient.Sleep?
