@@ -70,6 +70,26 @@ import Testing
         #expect(try store.outputs(run: probe.runId)["review"]?["tokens"] == "120")
     }
 
+    /// The runner links no HTTP client: a host built without the llm agent fails its steps with a message, and never
+    /// reaches the endpoint.
+    @Test func aRunnerWithoutTheLLMHostFailsTheStepAndSaysSo() async throws {
+        let server = try await ChatCompletionsServer.start([], fallback: .error(500, "must not be called"))
+        defer { Task { await server.stop() } }
+        let workspace = FileManager.default.temporaryDirectory.appendingPathComponent("devflow-llm-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: workspace, withIntermediateDirectories: true)
+        let graph = try #require(
+            Compiler.compile(SourceFile(path: "review.yml", text: Self.pipeline(endpoint: server.endpoint))).graph)
+        let store = try TestStore.open()
+        let request = RunRequest(
+            graph: graph, file: "review.yml", event: PlanEvent(kind: "push", branch: "main"), workspace: workspace,
+            jobs: 1, environment: ["PATH": "/usr/bin:/bin"])
+        let summary = try await RunEngine(request: request, store: store, executor: ProcessStepExecutor()).run()
+        #expect(summary.nodes["review"] == "failed")
+        let error = try store.attempts(run: summary.runId).first?.error ?? ""
+        #expect(error.contains("uses the built-in 'llm', which this runner was started without"), "\(error)")
+        #expect(server.requests.isEmpty)
+    }
+
     @Test func aStepReviewsTheHunksOfTheLastCommitAndNeverLogsTheKey() async throws {
         let answer =
             #"{"findings": [{"rule": "unsafe-eval", "severity": "high", "file": "app.py", "line": 2, "#
