@@ -42,7 +42,7 @@ extension ConsoleObserver {
             string("event", "node_finished", first: true)
             string("node", node)
             if let reason { string("reason", reason) }
-            string("status", status)
+            string("status", status.rawValue)
         default: return generalJSON(event)
         }
         return out + "}"
@@ -87,7 +87,7 @@ extension ConsoleObserver {
             if let retryIn { object["retry_in"] = .number(retryIn) }
             if let reason { object["reason"] = .string(reason) }
         case .nodeFinished(let node, let status, let reason):
-            object = ["event": .string("node_finished"), "node": .string(node), "status": .string(status)]
+            object = ["event": .string("node_finished"), "node": .string(node), "status": .string(status.rawValue)]
             if let reason { object["reason"] = .string(reason) }
         case .breaker(let name, let from, let to, let reason):
             object = [

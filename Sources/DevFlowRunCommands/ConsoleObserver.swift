@@ -1,5 +1,6 @@
 import DevFlowGraph
 import DevFlowRunner
+import DevFlowStore
 import Foundation
 
 /// Prints a run as it happens, in one of the `--output` modes, or as JSON lines (`--events json`).
@@ -173,9 +174,9 @@ public final class ConsoleObserver: RunObserver, @unchecked Sendable {
             running[node] = nil
             region.latest[node] = nil
             done += 1
-            let failed = status == "failed"
+            let failed = status == .failed
             if everything || failed {
-                write("\(Self.mark(status)) \(node) \(status)\(reason.map { ": \($0)" } ?? "")\n")
+                write("\(Self.mark(status)) \(node) \(status.rawValue)\(reason.map { ": \($0)" } ?? "")\n")
             }
             if failed, style == .live || style == .errors, let tail = lastLines[node], !tail.isEmpty {
                 write(tail.map { "    │ \($0)\n" }.joined())
@@ -190,12 +191,12 @@ public final class ConsoleObserver: RunObserver, @unchecked Sendable {
         }
     }
 
-    static func mark(_ status: String) -> String {
+    static func mark(_ status: NodeStatus) -> String {
         switch status {
-        case "succeeded", "up_to_date", "reused": "✓"
-        case "failed": "✗"
-        case "cancelled": "■"
-        default: "○"
+        case .succeeded, .upToDate, .reused: "✓"
+        case .failed: "✗"
+        case .cancelled: "■"
+        case .pending, .running, .skipped, .interrupted: "○"
         }
     }
 

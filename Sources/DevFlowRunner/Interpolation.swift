@@ -6,7 +6,7 @@ public enum Interpolation {
     /// The contexts: env, git, event, steps (finished nodes), matrix, inputs, secrets and run.
     static func contexts(
         for node: Node, request: RunRequest,
-        state: (status: [String: String], allowed: Set<String>, outputs: [String: [String: String]]),
+        state: EngineState,
         secrets: [String: String], runId: Int64, attempt: Int
     ) -> [String: JSONValue] {
         var git = request.event.gitContext
@@ -17,15 +17,15 @@ public enum Interpolation {
         var steps: [String: JSONValue] = [:]
         // The state holds only this node's needs and the steps it reads (see RunEngine.view(for:)), in a stable order.
         for id in state.status.keys.sorted() {
-            let status = state.status[id] ?? "pending"
+            let status = state.status[id] ?? .pending
             let step = id.firstIndex(of: "[").map { String(id[..<$0]) } ?? id
             let outcome: String =
                 switch status {
-                case "succeeded", "up_to_date", "reused": "success"
-                case "failed": "failure"
-                case "skipped": "skipped"
-                case "cancelled": "cancelled"
-                default: status
+                case .succeeded, .upToDate, .reused: "success"
+                case .failed: "failure"
+                case .skipped: "skipped"
+                case .cancelled: "cancelled"
+                case .pending, .running, .interrupted: status.rawValue
                 }
             var entry = steps[step]?.objectMembers ?? [:]
             var values = entry["outputs"]?.objectMembers ?? [:]

@@ -43,7 +43,7 @@ extension RunEngine {
                 let reused = (try? store.outputs(run: last.runId))?[node.id] ?? [:]
                 let variables = (try? store.exportedVariables(run: last.runId))?[node.id] ?? [:]
                 finish(
-                    node, status: "up_to_date", reason: "inputs unchanged since run \(last.runId)", attempts: 0,
+                    node, status: .upToDate, reason: "inputs unchanged since run \(last.runId)", attempts: 0,
                     fingerprint: fingerprint, outputs: reused, environment: variables)
                 return
             }
@@ -53,7 +53,7 @@ extension RunEngine {
         while true {
             attempt += 1
             if cancellation.isCancelled {
-                finish(node, status: "cancelled", reason: "the run was cancelled", attempts: attempt - 1)
+                finish(node, status: .cancelled, reason: "the run was cancelled", attempts: attempt - 1)
                 return
             }
             var probe = false
@@ -69,11 +69,11 @@ extension RunEngine {
                             startedAt: now, finishedAt: now, durationMs: 0, retryReason: nil, error: openReason))
                     if policy.whenOpen == "skip" {
                         finish(
-                            node, status: "skipped", reason: "circuit breaker '\(policy.name)' is open",
+                            node, status: .skipped, reason: "circuit breaker '\(policy.name)' is open",
                             attempts: attempt)
                     } else {
                         finish(
-                            node, status: "failed", reason: "circuit breaker '\(policy.name)' is open",
+                            node, status: .failed, reason: "circuit breaker '\(policy.name)' is open",
                             attempts: attempt, allowed: node.continueOnError)
                     }
                     return
@@ -115,7 +115,7 @@ extension RunEngine {
                     reason: retry?.reason ?? outcome.message.map(masker.mask)))
             if outcome.kind == .succeeded {
                 finish(
-                    node, status: "succeeded", reason: nil, attempts: attempt, fingerprint: fingerprint,
+                    node, status: .succeeded, reason: nil, attempts: attempt, fingerprint: fingerprint,
                     outputs: outcome.outputs.mapValues(masker.mask),
                     environment: outcome.environment.mapValues(masker.mask), summary: outcome.summary.map(masker.mask),
                     last: record, startedAt: firstStart)
@@ -123,14 +123,14 @@ extension RunEngine {
             }
             if outcome.kind == .cancelled || cancellation.isCancelled {
                 finish(
-                    node, status: "cancelled", reason: "the run was cancelled", attempts: attempt, last: record,
+                    node, status: .cancelled, reason: "the run was cancelled", attempts: attempt, last: record,
                     startedAt: firstStart)
                 return
             }
             guard let retry else {
                 let reason = masker.mask(describe(outcome))
                 finish(
-                    node, status: "failed", reason: reason, attempts: attempt,
+                    node, status: .failed, reason: reason, attempts: attempt,
                     outputs: outcome.outputs.mapValues(masker.mask),
                     environment: outcome.environment.mapValues(masker.mask), summary: outcome.summary.map(masker.mask),
                     allowed: node.continueOnError, last: record, startedAt: firstStart)
@@ -220,19 +220,20 @@ extension RunEngine {
     }
 
     func finish(
-        _ node: Node, status value: String, reason: String?, attempts: Int, fingerprint: String? = nil,
+        _ node: Node, status value: NodeStatus, reason: String?, attempts: Int, fingerprint: String? = nil,
         outputs nodeOutputs: [String: String] = [:], environment: [String: String] = [:], summary: String? = nil,
         allowed: Bool = false, last: AttemptRecord? = nil, startedAt: Date? = nil
     ) {
         set(
             node.id, status: value, outputs: nodeOutputs, environment: environment,
-            allowed: allowed && value == "failed")
+            allowed: allowed && value == .failed)
         try? store.finishNode(
             NodeRecord(
-                runId: runId, nodeId: node.id, status: value, reason: reason, attempts: attempts, startedAt: startedAt,
+                runId: runId, nodeId: node.id, status: value.rawValue, reason: reason, attempts: attempts,
+                startedAt: startedAt,
                 finishedAt: clock.now(),
-                fingerprint: value == "succeeded" || value == "up_to_date" ? fingerprint : nil,
-                allowedFailure: allowed && value == "failed", summary: summary),
+                fingerprint: value == .succeeded || value == .upToDate ? fingerprint : nil,
+                allowedFailure: allowed && value == .failed, summary: summary),
             outputs: nodeOutputs, environment: environment, attempt: last)
         observer?.observe(.nodeFinished(node: node.id, status: value, reason: reason))
     }

@@ -19,7 +19,7 @@ public final class RunEngine: @unchecked Sendable {
     let masker: SecretMasker
     let secrets: [String: String]
     let lock = NSLock()
-    var status: [String: String] = [:]
+    var status: [String: NodeStatus] = [:]
     var allowedFailure: Set<String> = []
     var outputs: [String: [String: String]] = [:]
     /// The variables finished nodes exported (`$DEVFLOW_ENV`), by node.
@@ -186,19 +186,19 @@ public final class RunEngine: @unchecked Sendable {
     func overallStatus(_ nodes: [Node]) -> RunStatus {
         let state = snapshot()
         if cancellation.isCancelled { return .cancelled }
-        let failed = nodes.contains { state.status[$0.id] == "failed" && !state.allowed.contains($0.id) }
+        let failed = nodes.contains { state.status[$0.id] == .failed && !state.allowed.contains($0.id) }
         return failed ? .failed : .succeeded
     }
 
     /// The part of the run's state a node can see: its needs and the steps its expressions read. Copying only that
     /// keeps each scheduling step independent of the graph's size.
-    func view(for node: Node) -> (status: [String: String], allowed: Set<String>, outputs: [String: [String: String]]) {
+    func view(for node: Node) -> EngineState {
         let steps = referencedSteps(node)
         var ids = node.needs
         for step in steps { ids += legs[step] ?? [] }
         lock.lock()
         defer { lock.unlock() }
-        var partStatus: [String: String] = [:]
+        var partStatus: [String: NodeStatus] = [:]
         var partOutputs: [String: [String: String]] = [:]
         var partAllowed = Set<String>()
         for id in ids {
@@ -224,14 +224,14 @@ public final class RunEngine: @unchecked Sendable {
         return steps
     }
 
-    func snapshot() -> (status: [String: String], allowed: Set<String>, outputs: [String: [String: String]]) {
+    func snapshot() -> EngineState {
         lock.lock()
         defer { lock.unlock() }
         return (status, allowedFailure, outputs)
     }
 
     func set(
-        _ node: String, status value: String, outputs nodeOutputs: [String: String]? = nil,
+        _ node: String, status value: NodeStatus, outputs nodeOutputs: [String: String]? = nil,
         environment: [String: String] = [:], allowed: Bool = false
     ) {
         lock.lock()
@@ -257,20 +257,22 @@ public final class RunEngine: @unchecked Sendable {
         let oldEnvironment = try store.exportedVariables(run: previous)
         let rerun = try rerunNodes()
         for node in nodes where !rerun.contains(node.id) {
-            guard let old = oldNodes[node.id], ["succeeded", "up_to_date", "reused"].contains(old.status) else {
+            guard let old = oldNodes[node.id], NodeStatus(rawValue: old.status)?.passes == true else {
                 continue
             }
             let values = oldOutputs[node.id] ?? [:]
             let variables = oldEnvironment[node.id] ?? [:]
-            set(node.id, status: "reused", outputs: values, environment: variables)
+            set(node.id, status: .reused, outputs: values, environment: variables)
             try store.finishNode(
                 NodeRecord(
-                    runId: runId, nodeId: node.id, status: "reused", reason: "succeeded in run \(previous)",
+                    runId: runId, nodeId: node.id, status: NodeStatus.reused.rawValue,
+                    reason: "succeeded in run \(previous)",
                     attempts: 0,
                     startedAt: nil, finishedAt: clock.now(), fingerprint: old.fingerprint, allowedFailure: false,
                     summary: old.summary),
                 outputs: values, environment: variables, attempt: nil)
-            observer?.observe(.nodeFinished(node: node.id, status: "reused", reason: "succeeded in run \(previous)"))
+            observer?.observe(
+                .nodeFinished(node: node.id, status: .reused, reason: "succeeded in run \(previous)"))
         }
     }
 
@@ -286,8 +288,6 @@ public final class RunEngine: @unchecked Sendable {
         return chosen
     }
 
-    static let finished: Set<String> = ["succeeded", "failed", "skipped", "cancelled", "up_to_date", "reused"]
-
     /// The worker pool: start every ready node (up to `jobs` at once), decide conditions when needs finish.
     /// Each node keeps a count of unfinished needs, so scheduling is linear in nodes plus edges.
     func schedule(_ nodes: [Node]) async {
@@ -298,7 +298,7 @@ public final class RunEngine: @unchecked Sendable {
         let initial = snapshot().status
         for (index, node) in nodes.enumerated() {
             for need in node.needs {
-                guard let parent = position[need], initial[need].map({ !Self.finished.contains($0) }) ?? true else {
+                guard let parent = position[need], initial[need].map({ !$0.isFinished }) ?? true else {
                     continue
                 }
                 dependents[parent].append(index)
@@ -325,17 +325,17 @@ public final class RunEngine: @unchecked Sendable {
                 let index = ready.removeFirst()
                 let node = nodes[index]
                 if let skip = skipReason(node, state: view(for: node)) {
-                    finishWithoutRunning(node, status: cancellation.isCancelled ? "cancelled" : "skipped", reason: skip)
+                    finishWithoutRunning(node, status: cancellation.isCancelled ? .cancelled : .skipped, reason: skip)
                 } else {
-                    set(node.id, status: "running")
+                    set(node.id, status: .running)
                     await execute(node)
                     if request.failFast, failedWithoutPermission() { cancellation.cancel(graceful: true) }
                 }
                 complete(index)
             }
             let state = snapshot().status
-            for node in nodes where state[node.id] == nil || state[node.id] == "running" {
-                finishWithoutRunning(node, status: "skipped", reason: "needs did not finish")
+            for node in nodes where state[node.id] == nil || state[node.id] == .running {
+                finishWithoutRunning(node, status: .skipped, reason: "needs did not finish")
             }
             return
         }
@@ -347,11 +347,11 @@ public final class RunEngine: @unchecked Sendable {
                     let node = nodes[index]
                     if let skip = skipReason(node, state: view(for: node)) {
                         finishWithoutRunning(
-                            node, status: cancellation.isCancelled ? "cancelled" : "skipped", reason: skip)
+                            node, status: cancellation.isCancelled ? .cancelled : .skipped, reason: skip)
                         complete(index)
                         continue
                     }
-                    set(node.id, status: "running")
+                    set(node.id, status: .running)
                     running += 1
                     group.addTask {
                         await self.execute(node)
@@ -368,7 +368,7 @@ public final class RunEngine: @unchecked Sendable {
                         // Whatever is left waits on something that cannot finish (cycles never compile): skip it.
                         let state = snapshot().status
                         for node in nodes where state[node.id] == nil {
-                            finishWithoutRunning(node, status: "skipped", reason: "needs did not finish")
+                            finishWithoutRunning(node, status: .skipped, reason: "needs did not finish")
                         }
                     }
                     break
@@ -402,14 +402,14 @@ public final class RunEngine: @unchecked Sendable {
 
     func failedWithoutPermission() -> Bool {
         let state = snapshot()
-        return state.status.contains { $0.value == "failed" && !state.allowed.contains($0.key) }
+        return state.status.contains { $0.value == .failed && !state.allowed.contains($0.key) }
     }
 
-    func finishWithoutRunning(_ node: Node, status value: String, reason: String) {
+    func finishWithoutRunning(_ node: Node, status value: NodeStatus, reason: String) {
         set(node.id, status: value)
         try? store.finishNode(
             NodeRecord(
-                runId: runId, nodeId: node.id, status: value, reason: reason, attempts: 0, startedAt: nil,
+                runId: runId, nodeId: node.id, status: value.rawValue, reason: reason, attempts: 0, startedAt: nil,
                 finishedAt: clock.now(),
                 fingerprint: nil, allowedFailure: false),
             outputs: [:])
@@ -418,14 +418,12 @@ public final class RunEngine: @unchecked Sendable {
 
     /// Why a node whose needs have finished does not run, or nil when it runs.
     func skipReason(
-        _ node: Node, state: (status: [String: String], allowed: Set<String>, outputs: [String: [String: String]])
+        _ node: Node, state: EngineState
     ) -> String? {
-        let needs = node.needs.map { (id: $0, status: state.status[$0] ?? "skipped") }
-        let succeeded = needs.allSatisfy {
-            ["succeeded", "up_to_date", "reused"].contains($0.status) || state.allowed.contains($0.id)
-        }
+        let needs = node.needs.map { (id: $0, status: state.status[$0] ?? .skipped) }
+        let succeeded = needs.allSatisfy { $0.status.passes || state.allowed.contains($0.id) }
         let failed = needs.contains {
-            ($0.status == "failed" && !state.allowed.contains($0.id)) || $0.status == "cancelled"
+            ($0.status == .failed && !state.allowed.contains($0.id)) || $0.status == .cancelled
         }
         let cancelled = cancellation.isCancelled
         if let changed = request.event.changedPaths, !node.paths.isEmpty,
@@ -448,11 +446,11 @@ public final class RunEngine: @unchecked Sendable {
         if cancelled { return "the run was cancelled" }
         if node.condition == "success()",
             let need = needs.first(where: {
-                !["succeeded", "up_to_date", "reused"].contains($0.status) && !state.allowed.contains($0.id)
+                !$0.status.passes && !state.allowed.contains($0.id)
             })
         {
             return
-                "needs '\(need.id)', which \(need.status == "skipped" ? "was skipped" : need.status == "cancelled" ? "was cancelled" : "failed")"
+                "needs '\(need.id)', which \(need.status == .skipped ? "was skipped" : need.status == .cancelled ? "was cancelled" : "failed")"
         }
         return "if: \(node.condition) is false"
     }
@@ -487,3 +485,7 @@ struct EventRecord: Encodable {
         inputs = event.inputs
     }
 }
+
+/// What the scheduler knows of a run, or of the part of it one node can see: each node's state, the nodes whose
+/// failure is allowed, and the outputs of finished nodes.
+typealias EngineState = (status: [String: NodeStatus], allowed: Set<String>, outputs: [String: [String: String]])

@@ -74,7 +74,7 @@ public enum RunEvent: Sendable {
         node: String, attempt: Int, outcome: String, exitCode: Int32?, signal: Int32?, seconds: Double,
         retryIn: Double?, reason: String?)
     /// A node reached its final state.
-    case nodeFinished(node: String, status: String, reason: String?)
+    case nodeFinished(node: String, status: NodeStatus, reason: String?)
     /// A breaker changed state.
     case breaker(name: String, from: String, to: String, reason: String)
     /// The run ended.
@@ -94,5 +94,5 @@ public struct RunSummary: Sendable {
     /// `succeeded`, `failed` or `cancelled`.
     public var status: RunStatus
     /// Each node's final status.
-    public var nodes: [String: String]
+    public var nodes: [String: NodeStatus]
 }

@@ -24,6 +24,9 @@ public enum NodeStatus: String, Codable, Sendable, CaseIterable, DatabaseValueCo
     /// Whether the node actually ran to an end in this run (what durations and success rates count).
     public var ran: Bool { self == .succeeded || self == .failed }
 
+    /// Whether the node counts as a success for the nodes that need it: it succeeded, was up to date, or was reused.
+    public var passes: Bool { self == .succeeded || self == .upToDate || self == .reused }
+
     /// Whether the node is done in this run: it will not start or change again (pending and running are not).
     public var isFinished: Bool { self != .pending && self != .running }
 }

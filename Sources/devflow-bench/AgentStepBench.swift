@@ -54,7 +54,7 @@ enum AgentStepBench {
                 let summary = try await RunEngine(request: request, store: store, executor: executor).run()
                 let elapsed = ContinuousClock.now - start
                 guard summary.status == .succeeded else {
-                    let failed = summary.nodes.first { $0.value != "succeeded" }
+                    let failed = summary.nodes.first { $0.value != .succeeded }
                     let attempt = try store.attempts(run: summary.runId).first { $0.nodeId == failed?.key }
                     throw BenchError("the \(isolation) run \(summary.status): \(attempt?.error ?? "?")")
                 }

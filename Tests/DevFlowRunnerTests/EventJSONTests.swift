@@ -40,7 +40,7 @@ import Testing
             ]
             if let reason { object["reason"] = .string(reason) }
             #expect(
-                ConsoleObserver.json(.nodeFinished(node: node, status: "skipped", reason: reason))
+                ConsoleObserver.json(.nodeFinished(node: node, status: .skipped, reason: reason))
                     == Self.reference(object))
         }
     }

@@ -50,20 +50,20 @@ import Testing
             return try await RunEngine(request: request, store: store, executor: executor, clock: clock).run()
         }
 
-        for _ in 0..<2 { #expect(try await run().nodes["review"] == "failed") }
+        for _ in 0..<2 { #expect(try await run().nodes["review"] == .failed) }
         #expect(server.requests.count == 2)
         #expect(try store.breakers().first?.state == "open")
         let attempts = try store.attempts(run: 2)
         #expect(attempts.first?.error?.hasPrefix("llm: HTTP 500 from the server: model crashed") == true)
 
         let skipped = try await run()
-        #expect(skipped.nodes["review"] == "skipped")
+        #expect(skipped.nodes["review"] == .skipped)
         #expect(server.requests.count == 2, "an open breaker must not reach the server")
 
         try await clock.sleep(seconds: 61)
         server.play([], fallback: .completion(#"{"findings": [], "summary": "fine"}"#))
         let probe = try await run()
-        #expect(probe.nodes["review"] == "succeeded")
+        #expect(probe.nodes["review"] == .succeeded)
         #expect(server.requests.count == 3)
         #expect(try store.transitions(breaker: "llm").map(\.toState) == ["open", "half_open", "closed"])
         #expect(try store.breakers().first?.state == "closed")
@@ -84,7 +84,7 @@ import Testing
             graph: graph, file: "review.yml", event: PlanEvent(kind: "push", branch: "main"), workspace: workspace,
             jobs: 1, environment: ["PATH": "/usr/bin:/bin"])
         let summary = try await RunEngine(request: request, store: store, executor: ProcessStepExecutor()).run()
-        #expect(summary.nodes["review"] == "failed")
+        #expect(summary.nodes["review"] == .failed)
         let error = try store.attempts(run: summary.runId).first?.error ?? ""
         #expect(error.contains("uses the built-in 'llm', which this runner was started without"), "\(error)")
         #expect(server.requests.isEmpty)
@@ -126,7 +126,7 @@ import Testing
         let executor = ProcessStepExecutor(agents: BuiltInAgentHost(llm: LLMAgentHost(sleep: { _ in })))
         let summary = try await RunEngine(request: request, store: store, executor: executor, clock: ManualClock())
             .run()
-        #expect(summary.nodes["review"] == "failed")
+        #expect(summary.nodes["review"] == .failed)
         let sent = try #require(server.requests.first)
         #expect(sent.headers["authorization"] == "Bearer sk-live-do-not-print")
         #expect(sent.messages.last?.content.contains("+     2 | b = eval(input())") == true)
