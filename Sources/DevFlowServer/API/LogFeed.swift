@@ -201,7 +201,8 @@ final class LogFeed: @unchecked Sendable {
         if record.status.isFinished { return true }
         guard let node else { return false }
         let status = try store.nodes(run: run).first { $0.nodeId == node }?.status
-        return !(status == nil || status == "pending" || status == "running")
+        guard let status else { return false }
+        return NodeStatus(rawValue: status)?.isFinished ?? true
     }
 
     private func endData() throws -> String {
