@@ -100,7 +100,7 @@ extension DashboardPage {
         let nodeRows = nodes.map { node -> [String: Any] in
             [
                 "id": node.nodeId, "pathId": DisplayFormat.pathSegment(node.nodeId), "runId": id,
-                "status": node.status, "statusLabel": DisplayFormat.label(node.status),
+                "status": node.status.rawValue, "statusLabel": DisplayFormat.label(node.status.rawValue),
                 "attempts": String(node.attempts),
                 "durationText": DisplayFormat.duration(from: node.startedAt, to: node.finishedAt),
                 "reason": node.reason ?? "",
@@ -142,12 +142,12 @@ extension DashboardPage {
 
     /// The log page of one node.
     public static func log(run: RunRecord, node: NodeRecord) -> DashboardPage {
-        let running = !run.status.isFinished && NodeStatus(rawValue: node.status)?.isFinished != true
+        let running = !run.status.isFinished && !node.status.isFinished
         return DashboardPage(
             "log", title: "\(node.nodeId) · run #\(run.id ?? 0)",
             [
                 "runId": String(run.id ?? 0), "node": node.nodeId, "pathNode": DisplayFormat.pathSegment(node.nodeId),
-                "status": node.status, "statusLabel": DisplayFormat.label(node.status),
+                "status": node.status.rawValue, "statusLabel": DisplayFormat.label(node.status.rawValue),
                 "running": running ? "true" : "false",
             ])
     }

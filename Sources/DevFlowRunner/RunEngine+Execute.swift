@@ -229,7 +229,7 @@ extension RunEngine {
             allowed: allowed && value == .failed)
         try? store.finishNode(
             NodeRecord(
-                runId: runId, nodeId: node.id, status: value.rawValue, reason: reason, attempts: attempts,
+                runId: runId, nodeId: node.id, status: value, reason: reason, attempts: attempts,
                 startedAt: startedAt,
                 finishedAt: clock.now(),
                 fingerprint: value == .succeeded || value == .upToDate ? fingerprint : nil,

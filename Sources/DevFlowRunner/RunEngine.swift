@@ -257,7 +257,7 @@ public final class RunEngine: @unchecked Sendable {
         let oldEnvironment = try store.exportedVariables(run: previous)
         let rerun = try rerunNodes()
         for node in nodes where !rerun.contains(node.id) {
-            guard let old = oldNodes[node.id], NodeStatus(rawValue: old.status)?.passes == true else {
+            guard let old = oldNodes[node.id], old.status.passes else {
                 continue
             }
             let values = oldOutputs[node.id] ?? [:]
@@ -265,7 +265,7 @@ public final class RunEngine: @unchecked Sendable {
             set(node.id, status: .reused, outputs: values, environment: variables)
             try store.finishNode(
                 NodeRecord(
-                    runId: runId, nodeId: node.id, status: NodeStatus.reused.rawValue,
+                    runId: runId, nodeId: node.id, status: .reused,
                     reason: "succeeded in run \(previous)",
                     attempts: 0,
                     startedAt: nil, finishedAt: clock.now(), fingerprint: old.fingerprint, allowedFailure: false,
@@ -409,7 +409,7 @@ public final class RunEngine: @unchecked Sendable {
         set(node.id, status: value)
         try? store.finishNode(
             NodeRecord(
-                runId: runId, nodeId: node.id, status: value.rawValue, reason: reason, attempts: 0, startedAt: nil,
+                runId: runId, nodeId: node.id, status: value, reason: reason, attempts: 0, startedAt: nil,
                 finishedAt: clock.now(),
                 fingerprint: nil, allowedFailure: false),
             outputs: [:])

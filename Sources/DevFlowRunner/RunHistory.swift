@@ -18,7 +18,7 @@ public enum RunHistory {
             let outputs = try store.outputs(run: id)
             let nodes = try store.nodes(run: id).map { node in
                 PipelineHistory.Node(
-                    id: node.nodeId, status: node.status, attempts: node.attempts, startedAt: node.startedAt,
+                    id: node.nodeId, status: node.status.rawValue, attempts: node.attempts, startedAt: node.startedAt,
                     finishedAt: node.finishedAt, outputs: outputs[node.nodeId] ?? [:])
             }
             let graph = ExecutionGraph.decoded(fromJSON: record.graphJSON)

@@ -192,7 +192,7 @@ public struct DemoHistory: Sendable {
                 finish[node.id] = ready
                 nodes.append(
                     NodeRecord(
-                        runId: 0, nodeId: node.id, status: NodeStatus.skipped.rawValue,
+                        runId: 0, nodeId: node.id, status: .skipped,
                         reason: "a step it needs did not succeed", attempts: 0, startedAt: nil, finishedAt: nil,
                         fingerprint: nil, allowedFailure: false))
                 continue
@@ -222,7 +222,7 @@ public struct DemoHistory: Sendable {
             finish[node.id] = clock
             nodes.append(
                 NodeRecord(
-                    runId: 0, nodeId: node.id, status: outcome.rawValue,
+                    runId: 0, nodeId: node.id, status: outcome,
                     reason: outcome == .failed ? "exit code 1" : nil, attempts: number, startedAt: ready,
                     finishedAt: clock, fingerprint: nil, allowedFailure: false))
             logs[node.id] = [

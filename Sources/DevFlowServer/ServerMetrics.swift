@@ -31,7 +31,7 @@ public final class ServerMetrics: Sendable {
         for node in nodes {
             guard let started = node.startedAt, let finished = node.finishedAt else { continue }
             registry.makeDurationHistogram(
-                name: "devflow_step_duration_seconds", labels: [("status", node.status)],
+                name: "devflow_step_duration_seconds", labels: [("status", node.status.rawValue)],
                 buckets: [
                     .milliseconds(10), .milliseconds(100), .seconds(1), .seconds(10), .seconds(60), .seconds(600),
                 ]

@@ -45,7 +45,7 @@ struct NodeCommit: Sendable, Equatable {
     var line: String {
         var text = "{\"node\":["
         text += JournalText.join([
-            String(node.runId), JournalText.quote(node.nodeId), JournalText.quote(node.status),
+            String(node.runId), JournalText.quote(node.nodeId), JournalText.quote(node.status.rawValue),
             JournalText.quote(node.reason), String(node.attempts), JournalText.date(node.startedAt),
             JournalText.date(node.finishedAt), JournalText.quote(node.fingerprint), node.allowedFailure ? "1" : "0",
         ])
@@ -82,7 +82,8 @@ struct NodeCommit: Sendable, Equatable {
         func date(_ value: Any) -> Date? {
             (value as? NSNumber).map { Date(timeIntervalSince1970: $0.doubleValue / 1000 + 0.000_000_5) }
         }
-        guard let runId = integer(node[0]), let nodeId = string(node[1]), let status = string(node[2]),
+        guard let runId = integer(node[0]), let nodeId = string(node[1]),
+            let status = string(node[2]).flatMap(NodeStatus.init(rawValue:)),
             let attempts = integer(node[4]), let allowed = integer(node[8])
         else { return nil }
         self.node = NodeRecord(

@@ -135,8 +135,8 @@ public struct NodeRecord: Codable, Sendable, Equatable, FetchableRecord, Persist
     public var runId: Int64
     /// The node id (`test[suite=Core]`).
     public var nodeId: String
-    /// `pending`, `running`, `succeeded`, `failed`, `skipped`, `cancelled` or `up_to_date`.
-    public var status: String
+    /// Its state (stored as the state's text).
+    public var status: NodeStatus
     /// Why it ended that way (the skip rule, the failure, the breaker…).
     public var reason: String?
     /// Attempts made.
@@ -154,7 +154,7 @@ public struct NodeRecord: Codable, Sendable, Equatable, FetchableRecord, Persist
 
     /// Creates a record.
     public init(
-        runId: Int64, nodeId: String, status: String, reason: String?, attempts: Int, startedAt: Date?,
+        runId: Int64, nodeId: String, status: NodeStatus, reason: String?, attempts: Int, startedAt: Date?,
         finishedAt: Date?, fingerprint: String?, allowedFailure: Bool, summary: String? = nil
     ) {
         self.summary = summary

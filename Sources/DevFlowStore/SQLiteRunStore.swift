@@ -55,7 +55,7 @@ public final class SQLiteRunStore: RunStore, @unchecked Sendable {
             guard let id = record.id else { throw StoreError("the run was not assigned an id") }
             for node in nodes {
                 try NodeRecord(
-                    runId: id, nodeId: node, status: "pending", reason: nil, attempts: 0, startedAt: nil,
+                    runId: id, nodeId: node, status: .pending, reason: nil, attempts: 0, startedAt: nil,
                     finishedAt: nil,
                     fingerprint: nil, allowedFailure: false
                 ).insert(db)

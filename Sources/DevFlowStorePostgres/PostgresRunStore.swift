@@ -178,7 +178,7 @@ public final class PostgresRunStore: RunStore, @unchecked Sendable {
                   allowedFailure = ?, summary = ? WHERE runId = ? AND nodeId = ?
                 """,
                 [
-                    node.status, node.reason, node.attempts, node.startedAt, node.finishedAt, node.fingerprint,
+                    node.status.rawValue, node.reason, node.attempts, node.startedAt, node.finishedAt, node.fingerprint,
                     node.allowedFailure, node.summary, node.runId, node.nodeId,
                 ])
             if changed == 0 { try session.insert(node, into: "node", returningID: false) }

@@ -65,7 +65,7 @@ import Testing
             let finished = clock.addingTimeInterval(seconds)
             try store.finishNode(
                 NodeRecord(
-                    runId: id, nodeId: node, status: fails ? "failed" : "succeeded", reason: nil, attempts: attempts,
+                    runId: id, nodeId: node, status: fails ? .failed : .succeeded, reason: nil, attempts: attempts,
                     startedAt: clock, finishedAt: finished, fingerprint: nil, allowedFailure: false),
                 outputs: node == "review" ? ["tokens": String(tokens)] : [:])
             clock = finished

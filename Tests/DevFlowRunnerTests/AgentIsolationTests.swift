@@ -44,7 +44,7 @@ struct AgentIsolationTests {
         let result = Repository.run(
             builtDevflow, ["run", "--db", database, "-j", "2"], directory: directory, environment: environment)
         let store = try SQLiteRunStore(path: database)
-        let nodes = Dictionary(uniqueKeysWithValues: try store.nodes(run: 1).map { ($0.nodeId, $0.status) })
+        let nodes = Dictionary(uniqueKeysWithValues: try store.nodes(run: 1).map { ($0.nodeId, $0.status.rawValue) })
         var attempts: [String: AttemptRecord] = [:]
         for attempt in try store.attempts(run: 1) { attempts[attempt.nodeId] = attempt }
         return (result.status, result.output, try store.run(1), nodes, attempts)

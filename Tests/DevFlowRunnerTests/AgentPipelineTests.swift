@@ -57,7 +57,7 @@ struct AgentPipelineTests {
                 "tests web/src/format.ts:1 missing-test-change",
             ])
         let nodes = Dictionary(uniqueKeysWithValues: try store.nodes(run: 1).map { ($0.nodeId, $0.status) })
-        #expect(nodes["security"] == "failed" && nodes["style"] == "failed" && nodes["performance"] == "succeeded")
+        #expect(nodes["security"] == .failed && nodes["style"] == .failed && nodes["performance"] == .succeeded)
         let markdown = Repository.run(
             builtDevflow, ["runs", "findings", "1", "--format", "markdown", "--db", database],
             directory: repository.path)

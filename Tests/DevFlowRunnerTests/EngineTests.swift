@@ -100,7 +100,7 @@ final class ScriptedExecutor: StepExecutor, @unchecked Sendable {
         #expect(executor.calls("build").first?.environment["VERSION"] == "1.2.3")
         #expect(executor.calls("build").first?.environment["DEVFLOW_ATTEMPT"] == "1")
         #expect(try store.outputs(run: summary.runId)["version"] == ["value": "1.2.3"])
-        #expect(try store.nodes(run: summary.runId).allSatisfy { $0.status == "succeeded" })
+        #expect(try store.nodes(run: summary.runId).allSatisfy { $0.status == .succeeded })
         #expect(try store.attempts(run: summary.runId).count == 4)
         #expect(try store.run(summary.runId)?.graphHash.count == 64)
     }

@@ -102,7 +102,7 @@ struct HookCommandTests {
         let store = try SQLiteRunStore(path: fixture.path + "/.devflow/devflow.sqlite")
         let last = try #require(try store.runs(limit: 1).first)
         #expect(last.status == .succeeded)
-        #expect(try store.nodes(run: try #require(last.id)).map(\.status).sorted() == ["succeeded", "succeeded"])
+        #expect(try store.nodes(run: try #require(last.id)).map(\.status) == [.succeeded, .succeeded])
     }
 
     @Test func prePushDecidesPathsByThePushedRange() throws {

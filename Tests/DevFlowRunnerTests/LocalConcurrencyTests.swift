@@ -73,7 +73,7 @@ struct LocalConcurrencyTests {
         #expect(try store.run(1)?.status == .succeeded)
         #expect(try store.run(2)?.status == .cancelled)
         #expect(try store.run(2)?.statusReason == "superseded by run 3")
-        #expect(try store.nodes(run: 2).map(\.status) == ["cancelled"])
+        #expect(try store.nodes(run: 2).map(\.status) == [.cancelled])
         #expect(try store.attempts(run: 2).isEmpty)
         #expect(try store.run(3)?.status == .succeeded)
         // Never two at once: the third started after the first finished.
@@ -96,7 +96,7 @@ struct LocalConcurrencyTests {
         let store = try SQLiteRunStore(path: "\(directory)/db.sqlite")
         #expect(try store.run(1)?.status == .cancelled)
         #expect(try store.run(1)?.statusReason == "superseded by run 2")
-        #expect(try store.nodes(run: 1).map(\.status) == ["cancelled"])
+        #expect(try store.nodes(run: 1).map(\.status) == [.cancelled])
         #expect(try store.run(2)?.status == .succeeded)
     }
 }

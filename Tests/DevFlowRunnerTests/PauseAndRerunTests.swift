@@ -72,7 +72,7 @@ import Testing
         let summary = try await running.value
         #expect(summary.status == .cancelled)
         #expect(executor.invocations.isEmpty)
-        #expect(try store.nodes(run: summary.runId).map(\.status) == ["cancelled", "cancelled", "cancelled"])
+        #expect(try store.nodes(run: summary.runId).map(\.status) == [.cancelled, .cancelled, .cancelled])
     }
 
     @Test("a rerun from a node runs it and what needs it again; the rest is reused with its outputs")
@@ -96,7 +96,7 @@ import Testing
         #expect(again.invocations.map(\.node.id).sorted() == ["build", "test"])
         #expect(again.calls("build").first?.environment["V"] == "7")
         let nodes = Dictionary(uniqueKeysWithValues: try store.nodes(run: rerun.runId).map { ($0.nodeId, $0.status) })
-        #expect(nodes == ["version": "reused", "docs": "reused", "build": "succeeded", "test": "succeeded"])
+        #expect(nodes == ["version": .reused, "docs": .reused, "build": .succeeded, "test": .succeeded])
         await #expect(throws: RunnerError.self) {
             _ = try await engine(
                 yaml, store: store, executor: ScriptedExecutor(), resume: original.runId,

@@ -56,7 +56,7 @@ struct RunCommandTests {
         let attempt = try #require(try store.attempts(run: 1).first)
         #expect(attempt.status == "timed_out")
         #expect(attempt.signal == SIGTERM)
-        #expect(try store.nodes(run: 1).first?.status == "failed")
+        #expect(try store.nodes(run: 1).first?.status == .failed)
     }
 
     @Test func ctrlCCancelsTheRunAndKillsTheProcessGroup() throws {
@@ -80,7 +80,7 @@ struct RunCommandTests {
         #expect(gone, "the step's background child survived")
         let store = try SQLiteRunStore(path: "\(directory)/db.sqlite")
         #expect(try store.run(1)?.status == .cancelled)
-        #expect(try store.nodes(run: 1).first?.status == "cancelled")
+        #expect(try store.nodes(run: 1).first?.status == .cancelled)
     }
 
     @Test func killDashNineThenResumeCompletesWithoutRerunningSuccesses() throws {
@@ -116,7 +116,7 @@ struct RunCommandTests {
         #expect(try store.run(2)?.status == .succeeded)
         #expect(try store.run(2)?.resumedFrom == 1)
         let nodes = Dictionary(uniqueKeysWithValues: try store.nodes(run: 2).map { ($0.nodeId, $0.status) })
-        #expect(nodes == ["first": "reused", "second": "succeeded"])
+        #expect(nodes == ["first": .reused, "second": .succeeded])
         #expect(try String(contentsOfFile: "\(directory)/first.count", encoding: .utf8) == "ran\n")
         #expect(try String(contentsOfFile: "\(directory)/second.done", encoding: .utf8) == "second got 42\n")
         // Run 1's record is whole: its finished node and attempt are there, nothing is half-written.
@@ -147,7 +147,7 @@ struct RunCommandTests {
         #expect(third.status == 0)
         #expect(
             try store.nodes(run: 3).allSatisfy {
-                $0.status == "skipped" && $0.reason == "circuit breaker 'api' is open"
+                $0.status == .skipped && $0.reason == "circuit breaker 'api' is open"
             })
     }
 
@@ -199,8 +199,8 @@ struct RunCommandTests {
         let store = try SQLiteRunStore(path: database)
         let nodes = Dictionary(uniqueKeysWithValues: try store.nodes(run: 1).map { ($0.nodeId, $0) })
         #expect(
-            nodes.values.allSatisfy { ["succeeded", "failed", "skipped"].contains($0.status) && $0.finishedAt != nil })
-        #expect(nodes["flaky"]?.status == "succeeded" && nodes["flaky"]?.attempts == 2)
+            nodes.values.allSatisfy { [.succeeded, .failed, .skipped].contains($0.status) && $0.finishedAt != nil })
+        #expect(nodes["flaky"]?.status == .succeeded && nodes["flaky"]?.attempts == 2)
         #expect(nodes["review-1"]?.allowedFailure == true && nodes["review-2"]?.allowedFailure == true)
         #expect(nodes["review-3"]?.reason == "circuit breaker 'local-agent' is open")
         #expect(try store.outputs(run: 1)["version"]?["version"] == "1.2.3")
@@ -328,7 +328,7 @@ struct RunCommandTests {
         #expect(record.gitAuthorTime != nil)
         #expect(
             Dictionary(uniqueKeysWithValues: try store.nodes(run: 1).map { ($0.nodeId, $0.status) }) == [
-                "docs": "skipped", "code": "succeeded",
+                "docs": .skipped, "code": .succeeded,
             ])
     }
 

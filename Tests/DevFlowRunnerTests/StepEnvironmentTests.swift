@@ -26,7 +26,7 @@ import Testing
                   unrelated: {run: 'test -z "${GREETING:-}"'}
                 """
         let (summary, store) = try await StepOutputsTests.run(yaml)
-        let errors = try store.nodes(run: summary.runId).filter { $0.status != "succeeded" }.map {
+        let errors = try store.nodes(run: summary.runId).filter { $0.status != .succeeded }.map {
             "\($0.nodeId): \($0.reason ?? "")"
         }
         #expect(summary.status == .succeeded, "\(errors)")
@@ -44,7 +44,7 @@ import Testing
                   e: {needs: [c], run: 'test "$X" = from-a'}
                 """
         let (summary, store) = try await StepOutputsTests.run(yaml)
-        let failed = try store.nodes(run: summary.runId).filter { $0.status != "succeeded" }.map(\.nodeId)
+        let failed = try store.nodes(run: summary.runId).filter { $0.status != .succeeded }.map(\.nodeId)
         #expect(summary.status == .succeeded, "\(failed)")
     }
 

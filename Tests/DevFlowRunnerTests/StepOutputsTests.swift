@@ -78,9 +78,9 @@ import Testing
         #expect(attempt.exitCode == 0)
         #expect(attempt.error == expected)
         let nodes = Dictionary(uniqueKeysWithValues: try store.nodes(run: summary.runId).map { ($0.nodeId, $0) })
-        #expect(nodes["leaky"]?.status == "failed")
+        #expect(nodes["leaky"]?.status == .failed)
         #expect(nodes["leaky"]?.reason == expected)
-        #expect(nodes["after"]?.status == "skipped")
+        #expect(nodes["after"]?.status == .skipped)
         #expect(try store.outputs(run: summary.runId)["leaky"] == nil, "no output of a rejected file is kept")
     }
 

@@ -59,7 +59,7 @@ import Testing
             yaml, store: store, environment: ["MARKS": marks], resume: first.runId)
         #expect(second.status == .succeeded)
         let reused = try #require(try store.nodes(run: second.runId).first { $0.nodeId == "first" })
-        #expect(reused.status == "reused")
+        #expect(reused.status == .reused)
         #expect(reused.summary == "first ran\n")
     }
 }

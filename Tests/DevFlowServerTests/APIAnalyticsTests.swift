@@ -42,7 +42,7 @@ struct APIAnalyticsTests {
         for (node, ok) in [("build", true), ("deploy", deployed)] {
             try store.finishNode(
                 NodeRecord(
-                    runId: id, nodeId: node, status: ok ? "succeeded" : "failed", reason: nil, attempts: 1,
+                    runId: id, nodeId: node, status: ok ? .succeeded : .failed, reason: nil, attempts: 1,
                     startedAt: queued, finishedAt: queued.addingTimeInterval(60), fingerprint: nil,
                     allowedFailure: false), outputs: [:])
         }

@@ -74,7 +74,7 @@ struct APIClientTests {
                 while !lines.value.contains("line 4") { try await Task.sleep(nanoseconds: 10_000_000) }
                 try fixture.store.finishNode(
                     NodeRecord(
-                        runId: run, nodeId: "build", status: "failed", reason: "exit 1", attempts: 1, startedAt: Date(),
+                        runId: run, nodeId: "build", status: .failed, reason: "exit 1", attempts: 1, startedAt: Date(),
                         finishedAt: Date(), fingerprint: nil, allowedFailure: false), outputs: [:])
             }
             let output = await RemoteCommands.logs(api, run: run, node: "build", follow: true) { lines.append($0) }
@@ -126,7 +126,7 @@ struct APIClientTests {
                 try APILogsTests.appendLines(fixture, run: run, from: 3, count: 1)
                 try fixture.store.finishNode(
                     NodeRecord(
-                        runId: run, nodeId: "build", status: "succeeded", reason: nil, attempts: 1, startedAt: Date(),
+                        runId: run, nodeId: "build", status: .succeeded, reason: nil, attempts: 1, startedAt: Date(),
                         finishedAt: Date(), fingerprint: nil, allowedFailure: false), outputs: [:])
             }
             let followed = try await Self.devflow(

@@ -68,7 +68,7 @@ struct APIControlTests {
             ((try? String(contentsOfFile: "\(marks)/\(name)", encoding: .utf8)) ?? "").split(separator: "\n").count
         }
         func nodes(_ run: Int64) throws -> [String: String] {
-            Dictionary(uniqueKeysWithValues: try store.nodes(run: run).map { ($0.nodeId, $0.status) })
+            Dictionary(uniqueKeysWithValues: try store.nodes(run: run).map { ($0.nodeId, $0.status.rawValue) })
         }
     }
 

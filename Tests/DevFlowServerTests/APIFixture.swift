@@ -86,7 +86,8 @@ final class APIFixture: @unchecked Sendable {
                 retryReason: nil, error: nil)
             try store.finishNode(
                 NodeRecord(
-                    runId: id, nodeId: node, status: state, reason: nil, attempts: 1, startedAt: queuedAt,
+                    runId: id, nodeId: node, status: NodeStatus(rawValue: state) ?? .pending, reason: nil, attempts: 1,
+                    startedAt: queuedAt,
                     finishedAt: queuedAt.addingTimeInterval(1), fingerprint: nil, allowedFailure: false),
                 outputs: ["version": "1.2.3"], attempt: attempt)
         }

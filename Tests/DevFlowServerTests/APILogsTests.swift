@@ -90,7 +90,7 @@ struct APILogsTests {
             await connection.read { sseEventCount($0) == 5 }
             try fixture.store.finishNode(
                 NodeRecord(
-                    runId: run, nodeId: "build", status: "succeeded", reason: nil, attempts: 1, startedAt: Date(),
+                    runId: run, nodeId: "build", status: .succeeded, reason: nil, attempts: 1, startedAt: Date(),
                     finishedAt: Date(), fingerprint: nil, allowedFailure: false), outputs: [:])
             await connection.read { $0.contains("event: end") }
             #expect(connection.received.contains("event: end\ndata: {\"status\":\"succeeded\"}\n\n"))
@@ -192,7 +192,7 @@ struct APILogsTests {
             for batch in 0..<10 { try Self.appendLines(fixture, run: run, from: batch * 100, count: 100, chunk: 25) }
             try fixture.store.finishNode(
                 NodeRecord(
-                    runId: run, nodeId: "build", status: "succeeded", reason: nil, attempts: 1, startedAt: Date(),
+                    runId: run, nodeId: "build", status: .succeeded, reason: nil, attempts: 1, startedAt: Date(),
                     finishedAt: Date(), fingerprint: nil, allowedFailure: false), outputs: [:])
             for connection in connections {
                 await connection.read { $0.contains("event: end") }

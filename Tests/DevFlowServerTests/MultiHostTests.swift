@@ -204,14 +204,14 @@ struct MultiHostTests {
         #expect(resumed?.status == .succeeded)
         if hosts != nil { #expect(resumed?.workerId?.hasPrefix(survivor.name + ":") == true) }
         let nodes = try store.nodes(run: try #require(resumed?.id))
-        #expect(nodes.first { $0.nodeId == "first" }?.status == "reused")
-        #expect(nodes.first { $0.nodeId == "second" }?.status == "succeeded")
+        #expect(nodes.first { $0.nodeId == "first" }?.status == .reused)
+        #expect(nodes.first { $0.nodeId == "second" }?.status == .succeeded)
         #expect(Self.marks(directory, "first").count == 1, "the finished step ran again")
         #expect(Self.marks(directory, "second").count == 2)
         // Every finished attempt is on record once: `first` in the killed run, `second` in the resumed one; the
         // attempt the dead host cut off left its node `interrupted`.
         #expect(try store.attempts(run: run).map(\.nodeId) == ["first"])
-        #expect(try store.nodes(run: run).first { $0.nodeId == "second" }?.status == "interrupted")
+        #expect(try store.nodes(run: run).first { $0.nodeId == "second" }?.status == .interrupted)
         #expect(try store.attempts(run: resumed!.id!).map(\.nodeId) == ["second"])
         let listed = try store.workers(now: Date())
         #expect(Set(listed.map(\.worker.host)).count == (hosts == nil ? 1 : 2))

@@ -86,7 +86,7 @@ struct ServerConcurrencyTests {
             let cancelled = try await fixture.waitForRun(first)
             #expect(cancelled.status == .cancelled)
             #expect(cancelled.statusReason == "superseded by run \(second)")
-            #expect(try fixture.context.store.nodes(run: first).map(\.status) == ["cancelled"])
+            #expect(try fixture.context.store.nodes(run: first).map(\.status) == [.cancelled])
             try await fixture.waitUntil("the first run's step is gone") { kill(pid, 0) != 0 }
             try await fixture.waitUntil("run \(second) started") {
                 FileManager.default.fileExists(atPath: "\(marks)/started-\(second)")

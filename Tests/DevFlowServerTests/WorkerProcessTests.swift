@@ -93,8 +93,8 @@ struct WorkerProcessTests {
         #expect(resumed?.status == .succeeded)
         #expect(resumed?.workerId?.contains(":\(second.processIdentifier):") == true)
         let nodes = try store.nodes(run: resumed!.id!)
-        #expect(nodes.first { $0.nodeId == "first" }?.status == "reused")
-        #expect(nodes.first { $0.nodeId == "second" }?.status == "succeeded")
+        #expect(nodes.first { $0.nodeId == "first" }?.status == .reused)
+        #expect(nodes.first { $0.nodeId == "second" }?.status == .succeeded)
         #expect(setup.marks("first") == ["1 ran"], "the finished step ran again")
 
         kill(second.processIdentifier, SIGTERM)

@@ -7,14 +7,16 @@ import Testing
 @Suite struct NodeJournalTests {
     static let date = Date(timeIntervalSince1970: 1_732_668_000.123)
 
-    static func commit(_ node: String, run: Int64, status: String = "succeeded", text: String = "plain") -> NodeCommit {
+    static func commit(_ node: String, run: Int64, status: NodeStatus = .succeeded, text: String = "plain")
+        -> NodeCommit
+    {
         NodeCommit(
             node: NodeRecord(
                 runId: run, nodeId: node, status: status, reason: "why \"\(text)\"\n\tü", attempts: 2,
                 startedAt: date, finishedAt: date.addingTimeInterval(1.5), fingerprint: nil, allowedFailure: true),
             outputs: ["value": "4\"2", "empty": ""], environment: ["GREETING": "multi\nline \"quoted\""],
             attempt: AttemptRecord(
-                id: nil, runId: run, nodeId: node, number: 2, status: status, exitCode: 0, signal: nil,
+                id: nil, runId: run, nodeId: node, number: 2, status: status.rawValue, exitCode: 0, signal: nil,
                 startedAt: date, finishedAt: date.addingTimeInterval(1.5), durationMs: 1500, retryReason: nil,
                 error: "\u{1}control"))
     }
@@ -61,18 +63,18 @@ import Testing
         // What a runner killed before its background commits leaves: journal lines, and a torn last one.
         let journal = NodeJournal(databasePath: path)
         try journal.append(Self.commit("a", run: id))
-        try journal.append(Self.commit("b", run: id, status: "failed"))
+        try journal.append(Self.commit("b", run: id, status: .failed))
         let torn = Self.commit("c", run: id).line.dropLast(10)
         let handle = try #require(FileHandle(forWritingAtPath: journal.path(run: id)))
         handle.seekToEndOfFile()
         handle.write(Data(torn.utf8))
         try handle.close()
         let reopened = try SQLiteRunStore(path: path)
-        #expect(try reopened.nodes(run: id).map(\.status) == ["pending", "pending", "pending"])
+        #expect(try reopened.nodes(run: id).map(\.status) == [.pending, .pending, .pending])
         let interrupted = try reopened.markInterruptedRuns(staleAfter: 60, now: Self.date, isAlive: { _, _ in false })
         #expect(interrupted == [id])
         let nodes = Dictionary(uniqueKeysWithValues: try reopened.nodes(run: id).map { ($0.nodeId, $0.status) })
-        #expect(nodes == ["a": "succeeded", "b": "failed", "c": "interrupted"])
+        #expect(nodes == ["a": .succeeded, "b": .failed, "c": .interrupted])
         #expect(try reopened.attempts(run: id).map(\.nodeId) == ["a", "b"])
         #expect(try reopened.outputs(run: id)["a"] == ["value": "4\"2", "empty": ""])
         #expect(try reopened.exportedVariables(run: id)["a"] == ["GREETING": "multi\nline \"quoted\""])
@@ -92,7 +94,7 @@ import Testing
         let commit = Self.commit("a", run: id)
         try store.finishNode(commit.node, outputs: commit.outputs, attempt: commit.attempt)
         #expect(FileManager.default.fileExists(atPath: NodeJournal(databasePath: path).path(run: id)))
-        #expect(try store.nodes(run: id).first?.status == "succeeded")  // a read waits for the commit
+        #expect(try store.nodes(run: id).first?.status == .succeeded)  // a read waits for the commit
         try store.finishRun(run: id, status: .succeeded, at: Self.date)
         #expect(!FileManager.default.fileExists(atPath: NodeJournal(databasePath: path).path(run: id)))
     }
@@ -112,7 +114,7 @@ import Testing
         // Another connection sees them once this store has committed what is pending (a read does the same).
         store.flush()
         let other = try SQLiteRunStore(path: path)
-        #expect(try other.nodes(run: id).filter { $0.status == "succeeded" }.count == names.count)
+        #expect(try other.nodes(run: id).filter { $0.status == .succeeded }.count == names.count)
         #expect(try other.attempts(run: id).count == names.count)
         #expect(try other.outputs(run: id)["n199"] == ["value": "4\"2", "empty": ""])
         // A node finished after that is committed by the run's end at the latest.

@@ -38,7 +38,7 @@ struct PostgresFaultTests {
         // What the resuming run reads is what the old run had committed before the rescue.
         #expect(try store.run(run)?.status == .interrupted)
         #expect(try store.outputs(run: run) == ["build": ["version": "1"]])
-        #expect(try store.nodes(run: run).first { $0.nodeId == "test" }?.status == "interrupted")
+        #expect(try store.nodes(run: run).first { $0.nodeId == "test" }?.status == .interrupted)
         #expect(try store.attempts(run: run).isEmpty)
         #expect(try store.logs(run: run, node: nil).isEmpty)
     }
@@ -101,7 +101,7 @@ struct PostgresFaultTests {
 
     static func node(_ run: Int64, _ id: String) -> NodeRecord {
         NodeRecord(
-            runId: run, nodeId: id, status: "succeeded", reason: nil, attempts: 1, startedAt: now, finishedAt: now,
+            runId: run, nodeId: id, status: .succeeded, reason: nil, attempts: 1, startedAt: now, finishedAt: now,
             fingerprint: nil, allowedFailure: false)
     }
 }

@@ -123,7 +123,7 @@ struct RunQueueTests {
         #expect(try prepare(newer.id!) == .admitted)
         #expect(try prepare(older.id!) == .cancelled("superseded by run \(newer.id!)"))
         #expect(try store.run(older.id!)?.status == .cancelled)
-        #expect(try store.nodes(run: older.id!).map(\.status) == ["cancelled"])
+        #expect(try store.nodes(run: older.id!).map(\.status) == [.cancelled])
         // A third waits behind the running newer one, and a local waiting run is never claimed by a worker.
         let third = try store.enqueue(Self.queued("c3"))
         #expect(try store.claimRun(worker: "w1", now: Self.now, lease: 30)?.id == third.id)

@@ -23,7 +23,7 @@ import Testing
         try store.startNode(run: id, node: "build", at: started)
         try store.startNode(run: id, node: "build", at: started.addingTimeInterval(5))  // a retry: no change
         let node = try #require(try store.nodes(run: id).first)
-        #expect(node.status == "running")
+        #expect(node.status == .running)
         #expect(node.startedAt == started)
         try store.appendLog(run: id, node: "build", attempt: 1, stream: "stdout", lines: ["a"])
         let chunk = try #require(try store.logChunks(run: id, node: "build", after: 0, limit: 10).first)
@@ -54,7 +54,7 @@ import Testing
         try store.appendLog(run: id, node: "build", attempt: 2, stream: "stdout", lines: ["compiling", "done"])
         try store.finishNode(
             NodeRecord(
-                runId: id, nodeId: "build", status: "succeeded", reason: nil, attempts: 2, startedAt: now,
+                runId: id, nodeId: "build", status: .succeeded, reason: nil, attempts: 2, startedAt: now,
                 finishedAt: now,
                 fingerprint: "f1", allowedFailure: false),
             outputs: ["version": "1.2.3"])
@@ -64,7 +64,7 @@ import Testing
         #expect(try store.attempts(run: id).map(\.number) == [1, 2])
         #expect(try store.logs(run: id, node: "build").map(\.text) == ["compiling\ndone"])
         #expect(try store.outputs(run: id) == ["build": ["version": "1.2.3"]])
-        #expect(try store.nodes(run: id).first { $0.nodeId == "test" }?.status == "pending")
+        #expect(try store.nodes(run: id).first { $0.nodeId == "test" }?.status == .pending)
         #expect(try store.lastSuccess(pipeline: "ci", node: "build")?.fingerprint == "f1")
         #expect(try store.lastSuccess(pipeline: "other", node: "build") == nil)
     }
@@ -80,7 +80,7 @@ import Testing
         #expect(interrupted == [dead.id!])
         #expect(try store.run(alive.id!)?.status == .running)
         #expect(try store.run(dead.id!)?.status == .interrupted)
-        #expect(try store.nodes(run: dead.id!).first?.status == "interrupted")
+        #expect(try store.nodes(run: dead.id!).first?.status == .interrupted)
     }
 
     @Test(arguments: StoreBackend.available)
@@ -110,7 +110,7 @@ import Testing
         let finished = Date(timeIntervalSince1970: 1_764_201_601.999)
         try store.finishNode(
             NodeRecord(
-                runId: run.id!, nodeId: "a", status: "succeeded", reason: nil, attempts: 1, startedAt: started,
+                runId: run.id!, nodeId: "a", status: .succeeded, reason: nil, attempts: 1, startedAt: started,
                 finishedAt: finished,
                 fingerprint: nil, allowedFailure: false),
             outputs: [:],

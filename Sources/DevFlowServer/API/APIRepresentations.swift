@@ -68,7 +68,7 @@ enum APIRepresentations {
 
     static func node(_ node: NodeRecord, outputs: [String: String]) -> JSONBody {
         .object([
-            "id": .string(node.nodeId), "status": .string(node.status), "reason": text(node.reason),
+            "id": .string(node.nodeId), "status": .string(node.status.rawValue), "reason": text(node.reason),
             "attempts": .number(Double(node.attempts)), "started_at": time(node.startedAt),
             "finished_at": time(node.finishedAt), "allowed_failure": .bool(node.allowedFailure),
             "summary": text(node.summary), "outputs": .object(outputs.mapValues { .string($0) }),

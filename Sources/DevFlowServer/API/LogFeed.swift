@@ -200,15 +200,13 @@ final class LogFeed: @unchecked Sendable {
         guard let record = try store.run(run) else { return true }
         if record.status.isFinished { return true }
         guard let node else { return false }
-        let status = try store.nodes(run: run).first { $0.nodeId == node }?.status
-        guard let status else { return false }
-        return NodeStatus(rawValue: status)?.isFinished ?? true
+        return try store.nodes(run: run).first { $0.nodeId == node }?.status.isFinished ?? false
     }
 
     private func endData() throws -> String {
         let status: String
         if let node {
-            status = try store.nodes(run: run).first { $0.nodeId == node }?.status ?? "unknown"
+            status = try store.nodes(run: run).first { $0.nodeId == node }?.status.rawValue ?? "unknown"
         } else {
             status = try store.run(run)?.status.rawValue ?? "unknown"
         }
