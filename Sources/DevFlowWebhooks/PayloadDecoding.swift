@@ -16,7 +16,7 @@ enum PayloadDecoding {
         } catch let error as DecodingError {
             throw .malformed(message(for: error, data: data))
         } catch {
-            throw .malformed("body cannot be decoded: \(error)")
+            throw .malformed("body cannot be decoded: \(oneLine(String(describing: error)))")
         }
     }
 
@@ -32,11 +32,11 @@ enum PayloadDecoding {
         case .typeMismatch(let type, let context):
             return "payload field \(path(context.codingPath)) is not \(typeName(type))"
         case .dataCorrupted(let context) where context.codingPath.isEmpty:
-            return "body is not JSON: \(syntaxProblem(data)); \(contentTypeAdvice)"
+            return "body is not JSON: \(oneLine(syntaxProblem(data))); \(contentTypeAdvice)"
         case .dataCorrupted(let context):
-            return "payload field \(path(context.codingPath)) is invalid: \(context.debugDescription)"
+            return "payload field \(path(context.codingPath)) is invalid: \(oneLine(context.debugDescription))"
         @unknown default:
-            return "payload cannot be decoded: \(error)"
+            return "payload cannot be decoded: \(oneLine(String(describing: error)))"
         }
     }
 
@@ -52,6 +52,19 @@ enum PayloadDecoding {
             if text.lowercased().contains("end of file") { text += " (the body is truncated)" }
             return text.prefix(1).lowercased() + text.dropFirst()
         }
+    }
+
+    /// `text` on one line: the parser's account quotes the body, which may hold line breaks and control characters.
+    static func oneLine(_ text: String) -> String {
+        var shown = ""
+        for scalar in text.unicodeScalars {
+            switch scalar.properties.generalCategory {
+            case .control, .format, .lineSeparator, .paragraphSeparator:
+                shown += scalar == "\n" ? "\\n" : "\\u{\(String(scalar.value, radix: 16))}"
+            default: shown.unicodeScalars.append(scalar)
+            }
+        }
+        return shown
     }
 
     /// `pull_request.head.sha`, `commits[0].id`.

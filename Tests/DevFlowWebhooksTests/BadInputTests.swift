@@ -1,3 +1,4 @@
+import DevFlowTestSupport
 import DevFlowWebhooks
 import Foundation
 import Testing
@@ -35,6 +36,21 @@ import Testing
         #expect(rejection?.message.hasPrefix("body is not JSON: ") == true)
         #expect(rejection?.message.contains("truncated") == true)
         #expect(rejection?.httpStatus == 400)
+    }
+
+    /// Found by fuzz-webhooks (fuzz/regressions/fuzz-webhooks/bad-escape-quoted-with-a-line-break): the JSON
+    /// parser's message quotes the body around the error, line breaks and all, and the rejection spanned lines.
+    @Test func theParsersAccountOfABadBodyStaysOnOneLine() throws {
+        let input = try Data(
+            contentsOf: URL(
+                fileURLWithPath: Repository.path("fuzz/regressions/fuzz-webhooks/bad-escape-quoted-with-a-line-break")))
+        let text = String(decoding: input, as: UTF8.self)
+        let body = try #require(text.range(of: "\n\n")).upperBound
+        let rejection = Self.rejection(.bitbucket, Self.bitbucket, String(text[body...]))
+        #expect(rejection?.kind == "malformed")
+        #expect(rejection?.message.hasPrefix("body is not JSON: ") == true, "\(rejection?.message ?? "")")
+        #expect(rejection?.message.contains(where: \.isNewline) == false, "\(rejection?.message ?? "")")
+        #expect(rejection?.message.contains(where: { $0.unicodeScalars.contains { $0.value < 0x20 } }) == false)
     }
 
     @Test func aBodyThatIsNotJSONIsMalformed() {
