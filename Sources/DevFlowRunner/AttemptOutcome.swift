@@ -1,22 +1,10 @@
 import DevFlowAgents
+import DevFlowStore
 
 /// How one attempt of a node ended.
 public struct AttemptOutcome: Sendable, Equatable {
-    /// The kind of ending.
-    public enum Kind: String, Sendable {
-        /// Exit code 0 (or an agent's success).
-        case succeeded
-        /// A non-zero exit code, a signal, or an agent's failure.
-        case failed
-        /// The per-attempt timeout killed it.
-        case timedOut = "timed_out"
-        /// The run was cancelled while it ran.
-        case cancelled
-        /// Its circuit breaker was open.
-        case breakerOpen = "breaker_open"
-        /// The step could not be started or its agent answered nonsense.
-        case error
-    }
+    /// The kind of ending: the attempt's state as the store keeps it.
+    public typealias Kind = AttemptStatus
 
     /// The kind.
     public var kind: Kind

@@ -64,7 +64,7 @@ extension RunEngine {
                     let now = clock.now()
                     try? store.recordAttempt(
                         AttemptRecord(
-                            id: nil, runId: runId, nodeId: node.id, number: attempt, status: "breaker_open",
+                            id: nil, runId: runId, nodeId: node.id, number: attempt, status: .breakerOpen,
                             exitCode: nil, signal: nil,
                             startedAt: now, finishedAt: now, durationMs: 0, retryReason: nil, error: openReason))
                     if policy.whenOpen == "skip" {
@@ -93,7 +93,7 @@ extension RunEngine {
             let finishedAt = clock.now()
             let record =
                 AttemptRecord(
-                    id: nil, runId: runId, nodeId: node.id, number: attempt, status: outcome.kind.rawValue,
+                    id: nil, runId: runId, nodeId: node.id, number: attempt, status: outcome.kind,
                     exitCode: outcome.exitCode,
                     signal: outcome.signal, startedAt: attemptStart, finishedAt: finishedAt,
                     durationMs: Int(finishedAt.timeIntervalSince(attemptStart) * 1000),

@@ -210,7 +210,7 @@ public struct DemoHistory: Sendable {
                 attempts.append(
                     AttemptRecord(
                         id: nil, runId: 0, nodeId: node.id, number: number,
-                        status: failed ? AttemptStatus.failed.rawValue : AttemptStatus.succeeded.rawValue,
+                        status: failed ? .failed : .succeeded,
                         exitCode: failed ? 1 : 0, signal: nil, startedAt: clock, finishedAt: end,
                         durationMs: Int(seconds * 1000),
                         retryReason: failed && number < 2 && flaky ? "exit code 1" : nil,

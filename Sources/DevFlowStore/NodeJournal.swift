@@ -58,7 +58,7 @@ struct NodeCommit: Sendable, Equatable {
             text += "["
             text += JournalText.join([
                 String(attempt.runId), JournalText.quote(attempt.nodeId), String(attempt.number),
-                JournalText.quote(attempt.status), attempt.exitCode.map(String.init) ?? "null",
+                JournalText.quote(attempt.status.rawValue), attempt.exitCode.map(String.init) ?? "null",
                 attempt.signal.map(String.init) ?? "null", JournalText.date(attempt.startedAt),
                 JournalText.date(attempt.finishedAt), String(attempt.durationMs),
                 JournalText.quote(attempt.retryReason),
@@ -94,7 +94,8 @@ struct NodeCommit: Sendable, Equatable {
         environment = (object["environment"] as? [String: String]) ?? [:]
         if let values = object["attempt"] as? [Any] {
             guard values.count == 11, let runId = integer(values[0]), let nodeId = string(values[1]),
-                let number = integer(values[2]), let status = string(values[3]), let durationMs = integer(values[8])
+                let number = integer(values[2]), let status = string(values[3]).flatMap(AttemptStatus.init(rawValue:)),
+                let durationMs = integer(values[8])
             else { return nil }
             attempt = AttemptRecord(
                 id: nil, runId: Int64(runId), nodeId: nodeId, number: number, status: status,

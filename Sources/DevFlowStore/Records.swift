@@ -190,8 +190,8 @@ public struct AttemptRecord: Codable, Sendable, Equatable, FetchableRecord, Muta
     public var nodeId: String
     /// 1-based attempt number.
     public var number: Int
-    /// `succeeded`, `failed`, `timed_out`, `cancelled` or `breaker_open`.
-    public var status: String
+    /// How it ended (stored as the state's text).
+    public var status: AttemptStatus
     /// The exit code, when the process exited.
     public var exitCode: Int32?
     /// The signal that ended it, if any.
@@ -209,7 +209,7 @@ public struct AttemptRecord: Codable, Sendable, Equatable, FetchableRecord, Muta
 
     /// Creates a record.
     public init(
-        id: Int64?, runId: Int64, nodeId: String, number: Int, status: String, exitCode: Int32?, signal: Int32?,
+        id: Int64?, runId: Int64, nodeId: String, number: Int, status: AttemptStatus, exitCode: Int32?, signal: Int32?,
         startedAt: Date, finishedAt: Date, durationMs: Int, retryReason: String?, error: String?
     ) {
         self.id = id

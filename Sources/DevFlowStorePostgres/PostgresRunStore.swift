@@ -131,7 +131,8 @@ public final class PostgresRunStore: RunStore, @unchecked Sendable {
               retryReason, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (runId, nodeId, number) DO NOTHING
             """,
             [
-                attempt.runId, attempt.nodeId, attempt.number, attempt.status, attempt.exitCode, attempt.signal,
+                attempt.runId, attempt.nodeId, attempt.number, attempt.status.rawValue, attempt.exitCode,
+                attempt.signal,
                 attempt.startedAt, attempt.finishedAt, attempt.durationMs, attempt.retryReason, attempt.error,
             ])
     }

@@ -57,7 +57,7 @@ import Testing
                 let failed = fails || (attempts == 2 && number == 1)
                 try store.recordAttempt(
                     AttemptRecord(
-                        id: nil, runId: id, nodeId: node, number: number, status: failed ? "failed" : "succeeded",
+                        id: nil, runId: id, nodeId: node, number: number, status: failed ? .failed : .succeeded,
                         exitCode: failed ? 1 : 0, signal: nil, startedAt: clock,
                         finishedAt: clock.addingTimeInterval(seconds / Double(attempts)),
                         durationMs: Int(seconds * 1_000) / attempts, retryReason: nil, error: nil))

@@ -57,7 +57,7 @@ struct AgentIsolationTests {
         #expect(run.run?.status == .succeeded && run.run?.finishedAt != nil)
         #expect(run.nodes == ["healthy": "succeeded", "killed": "failed", "after": "succeeded"])
         let killed = try #require(run.attempts["killed"])
-        #expect(killed.status == "error" && killed.signal == SIGKILL)
+        #expect(killed.status == .error && killed.signal == SIGKILL)
         let message = killed.error ?? ""
         #expect(message.contains("its child process was killed by SIGKILL (signal 9)"), "\(message)")
         #expect(message.contains("its stderr ended with: devflow agent-child: DEVFLOW_AGENT_FAULT=sigkill"))
@@ -73,13 +73,13 @@ struct AgentIsolationTests {
         #expect(run.run?.status == .succeeded && run.run?.finishedAt != nil)
         #expect(run.nodes == ["healthy": "succeeded", "crashed": "failed", "hog": "failed", "after": "succeeded"])
         let hog = try #require(run.attempts["hog"])
-        #expect(hog.status == "error" && hog.signal != nil && hog.signal != SIGKILL)
+        #expect(hog.status == .error && hog.signal != nil && hog.signal != SIGKILL)
         #expect(
             hog.error?.contains("a memory limit of 256 MiB (DEVFLOW_AGENT_MEMORY_LIMIT)") == true, "\(hog.error ?? "")")
         #expect(hog.error?.contains("out of memory after") == true, "\(hog.error ?? "")")
         let crashed = try #require(run.attempts["crashed"])
-        #expect(crashed.status == "error" && crashed.error?.contains("Fatal error") == true, "\(crashed.error ?? "")")
-        #expect(run.attempts["healthy"]?.status == "succeeded")
+        #expect(crashed.status == .error && crashed.error?.contains("Fatal error") == true, "\(crashed.error ?? "")")
+        #expect(run.attempts["healthy"]?.status == .succeeded)
     }
 
     @Test("a hanging built-in is stopped by the step's timeout, and the run goes on")
@@ -87,7 +87,7 @@ struct AgentIsolationTests {
         let run = try Self.run(Self.pipeline(faults: ["stuck": "hang"], timeout: "1s"))
         #expect(run.run?.finishedAt != nil)
         #expect(run.nodes["stuck"] == "failed" && run.nodes["after"] == "succeeded")
-        #expect(run.attempts["stuck"]?.status == "timed_out")
+        #expect(run.attempts["stuck"]?.status == .timedOut)
     }
 
     @Test("the runner says what to do when it cannot find devflow, and reads sizes as people write them")

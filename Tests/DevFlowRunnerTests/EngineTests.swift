@@ -122,7 +122,7 @@ final class ScriptedExecutor: StepExecutor, @unchecked Sendable {
         #expect(summary.status == .succeeded)
         #expect(clock.slept == [2, 4])
         let attempts = try store.attempts(run: summary.runId)
-        #expect(attempts.map(\.status) == ["failed", "failed", "succeeded"])
+        #expect(attempts.map(\.status) == [.failed, .failed, .succeeded])
         #expect(attempts.map(\.exitCode) == [75, 75, nil])
         #expect(attempts[0].retryReason == "exit:75; retrying in 2.00s")
         #expect(attempts[2].retryReason == nil)
@@ -189,7 +189,7 @@ final class ScriptedExecutor: StepExecutor, @unchecked Sendable {
         #expect(third.nodes["call"] == .skipped)
         #expect(executor.calls("call").isEmpty)
         #expect(try store.transitions(breaker: "api").map(\.toState) == ["open"])
-        #expect(try store.attempts(run: third.runId).first?.status == "breaker_open")
+        #expect(try store.attempts(run: third.runId).first?.status == .breakerOpen)
     }
 
     @Test func resumeReusesSuccessesAndRerunsTheRest() async throws {

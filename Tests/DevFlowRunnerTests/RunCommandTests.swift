@@ -54,7 +54,7 @@ struct RunCommandTests {
         #expect(Date().timeIntervalSince(started) < 10)
         let store = try SQLiteRunStore(path: "\(directory)/db.sqlite")
         let attempt = try #require(try store.attempts(run: 1).first)
-        #expect(attempt.status == "timed_out")
+        #expect(attempt.status == .timedOut)
         #expect(attempt.signal == SIGTERM)
         #expect(try store.nodes(run: 1).first?.status == .failed)
     }
@@ -239,7 +239,7 @@ struct RunCommandTests {
         #expect(try String(contentsOfFile: "\(directory)/count.txt", encoding: .utf8) == "3\n")
         let store = try SQLiteRunStore(path: "\(directory)/db.sqlite")
         let broken = try #require(try store.attempts(run: 1).first { $0.nodeId == "broken" })
-        #expect(broken.status == "error")
+        #expect(broken.status == .error)
         #expect(broken.error?.hasPrefix("the agent's answer is not a valid result (this is not json") == true)
         #expect(try store.logs(run: 1, node: "review").first?.text == "reviewing")
     }

@@ -58,7 +58,7 @@ import Testing
         let (summary, store) = try await StepOutputsTests.run(yaml)
         #expect(summary.status == .failed)
         let attempt = try #require(try store.attempts(run: summary.runId).first)
-        #expect(attempt.status == "error")
+        #expect(attempt.status == .error)
         #expect(
             attempt.error?.hasPrefix(
                 "$DEVFLOW_ENV line 1: 'PATH=/tmp/evil': 'PATH' is reserved: a step cannot set DEVFLOW_*, PATH") == true,

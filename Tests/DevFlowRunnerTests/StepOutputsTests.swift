@@ -74,7 +74,7 @@ import Testing
         let attempt = try #require(try store.attempts(run: summary.runId).first { $0.nodeId == "leaky" })
         let expected =
             "$DEVFLOW_OUTPUT line 2: 'token is ***': expected 'name=value', or 'name<<DELIMITER' and the value's lines up to a line 'DELIMITER'"
-        #expect(attempt.status == "error")
+        #expect(attempt.status == .error)
         #expect(attempt.exitCode == 0)
         #expect(attempt.error == expected)
         let nodes = Dictionary(uniqueKeysWithValues: try store.nodes(run: summary.runId).map { ($0.nodeId, $0) })
@@ -96,7 +96,7 @@ import Testing
         let (summary, store) = try await Self.run(yaml)
         #expect(summary.status == .failed)
         let attempts = try store.attempts(run: summary.runId)
-        #expect(attempts.map(\.status) == ["error", "error"])
+        #expect(attempts.map(\.status) == [.error, .error])
         #expect(attempts.map(\.exitCode) == [3, 3])
         #expect(attempts[0].retryReason == "exit:3; retrying in 1.00s")
         #expect(
@@ -121,7 +121,7 @@ import Testing
         let (summary, store) = try await Self.run(yaml, executor: executor)
         #expect(summary.status == .failed)
         let attempt = try #require(try store.attempts(run: summary.runId).first)
-        #expect(attempt.status == "error")
+        #expect(attempt.status == .error)
         #expect(
             attempt.error?.hasPrefix(
                 "agent 'reviewer' outputs: output 'report' is 1.0 MiB (1048577 bytes); one output may hold at most 1 MiB"

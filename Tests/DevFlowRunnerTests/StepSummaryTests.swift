@@ -32,7 +32,7 @@ import Testing
         let (summary, store) = try await StepOutputsTests.run(yaml)
         #expect(summary.status == .failed)
         let attempt = try #require(try store.attempts(run: summary.runId).first)
-        #expect(attempt.status == "error")
+        #expect(attempt.status == .error)
         #expect(
             attempt.error?.hasPrefix(
                 "$DEVFLOW_SUMMARY: the file is 1.0 MiB (1048577 bytes); it may hold at most 1 MiB") == true,

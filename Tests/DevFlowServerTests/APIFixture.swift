@@ -81,7 +81,8 @@ final class APIFixture: @unchecked Sendable {
         let id = try requireID(run.id)
         for (node, state) in nodes where state != "pending" && state != "running" {
             let attempt = AttemptRecord(
-                id: nil, runId: id, nodeId: node, number: 1, status: state, exitCode: state == "succeeded" ? 0 : 1,
+                id: nil, runId: id, nodeId: node, number: 1, status: AttemptStatus(rawValue: state) ?? .error,
+                exitCode: state == "succeeded" ? 0 : 1,
                 signal: nil, startedAt: queuedAt, finishedAt: queuedAt.addingTimeInterval(1), durationMs: 1000,
                 retryReason: nil, error: nil)
             try store.finishNode(

@@ -16,7 +16,8 @@ import Testing
                 startedAt: date, finishedAt: date.addingTimeInterval(1.5), fingerprint: nil, allowedFailure: true),
             outputs: ["value": "4\"2", "empty": ""], environment: ["GREETING": "multi\nline \"quoted\""],
             attempt: AttemptRecord(
-                id: nil, runId: run, nodeId: node, number: 2, status: status.rawValue, exitCode: 0, signal: nil,
+                id: nil, runId: run, nodeId: node, number: 2,
+                status: AttemptStatus(rawValue: status.rawValue) ?? .error, exitCode: 0, signal: nil,
                 startedAt: date, finishedAt: date.addingTimeInterval(1.5), durationMs: 1500, retryReason: nil,
                 error: "\u{1}control"))
     }

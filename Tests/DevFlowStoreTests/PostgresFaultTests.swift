@@ -27,7 +27,7 @@ struct PostgresFaultTests {
         #expect(throws: StoreError.self) {
             try store.recordAttempt(
                 AttemptRecord(
-                    id: nil, runId: run, nodeId: "test", number: 1, status: "succeeded", exitCode: 0, signal: nil,
+                    id: nil, runId: run, nodeId: "test", number: 1, status: .succeeded, exitCode: 0, signal: nil,
                     startedAt: Self.now, finishedAt: Self.now, durationMs: 1, retryReason: nil, error: nil))
         }
         #expect(throws: StoreError.self) {

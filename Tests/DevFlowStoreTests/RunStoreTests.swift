@@ -43,12 +43,12 @@ import Testing
         let now = Date()
         try store.recordAttempt(
             AttemptRecord(
-                id: nil, runId: id, nodeId: "build", number: 1, status: "failed", exitCode: 75, signal: nil,
+                id: nil, runId: id, nodeId: "build", number: 1, status: .failed, exitCode: 75, signal: nil,
                 startedAt: now,
                 finishedAt: now, durationMs: 12, retryReason: "exit:75", error: nil))
         try store.recordAttempt(
             AttemptRecord(
-                id: nil, runId: id, nodeId: "build", number: 2, status: "succeeded", exitCode: 0, signal: nil,
+                id: nil, runId: id, nodeId: "build", number: 2, status: .succeeded, exitCode: 0, signal: nil,
                 startedAt: now,
                 finishedAt: now, durationMs: 10, retryReason: nil, error: nil))
         try store.appendLog(run: id, node: "build", attempt: 2, stream: "stdout", lines: ["compiling", "done"])
@@ -115,7 +115,7 @@ import Testing
                 fingerprint: nil, allowedFailure: false),
             outputs: [:],
             attempt: AttemptRecord(
-                id: nil, runId: run.id!, nodeId: "a", number: 1, status: "succeeded", exitCode: 0, signal: nil,
+                id: nil, runId: run.id!, nodeId: "a", number: 1, status: .succeeded, exitCode: 0, signal: nil,
                 startedAt: started,
                 finishedAt: finished, durationMs: 1876, retryReason: nil, error: nil))
         let node = try #require(try store.nodes(run: run.id!).first)

@@ -78,7 +78,7 @@ enum APIRepresentations {
     static func attempt(_ attempt: AttemptRecord) -> JSONBody {
         .object([
             "node": .string(attempt.nodeId), "number": .number(Double(attempt.number)),
-            "status": .string(attempt.status), "exit_code": integer(attempt.exitCode),
+            "status": .string(attempt.status.rawValue), "exit_code": integer(attempt.exitCode),
             "signal": integer(attempt.signal),
             "started_at": time(attempt.startedAt), "finished_at": time(attempt.finishedAt),
             "duration_ms": .number(Double(attempt.durationMs)), "retry_reason": text(attempt.retryReason),
