@@ -1102,8 +1102,11 @@
         }
       }
       if (d) svg('path', { class: 'rg-edge rg-edge-context', d }, layer);
-      this.edgeSet(this.criticalEdges, 'rg-edge rg-edge-critical', 'critical', layer);
-      this.edgeSet(Array.from(activeEdges, (e) => this.edges[e]), 'rg-edge rg-edge-active', 'active', layer);
+      // An edge that is critical and active (the focused or hovered node's) is drawn once, as active and critical.
+      const active = Array.from(activeEdges, (e) => this.edges[e]);
+      const activeSet = new Set(active);
+      this.edgeSet(this.criticalEdges.filter((e) => !activeSet.has(e)), 'rg-edge rg-edge-critical', 'critical', layer);
+      this.edgeSet(active, 'rg-edge rg-edge-active', 'active', layer);
     }
 
     // A set of edges, each its own path with an arrow head, or batched into one path when there are many.
