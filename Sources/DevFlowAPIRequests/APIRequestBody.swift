@@ -24,7 +24,7 @@ public enum APIRequestBody {
         if let contentType, !contentType.lowercased().hasPrefix("application/json") {
             throw APIError(
                 .unsupportedMediaType, code: "unsupported_media_type",
-                message: "send the body as application/json, not \(APIText.quoted(contentType))")
+                message: "send the body as application/json, not \(MessageText.oneLine(contentType, limit: 80))")
         }
         guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(bytes)) else {
             throw APIError(.badRequest, code: "invalid_body", message: "the body is not valid JSON")

@@ -1,3 +1,4 @@
+import DevFlowGraph
 import Foundation
 
 /// Where a log stream is: after line `line` of chunk `chunk` (`Last-Event-ID: CHUNK.LINE`).
@@ -28,7 +29,9 @@ public struct LogPosition: Sendable, Equatable {
         else {
             throw APIError(
                 .badRequest, code: "invalid_last_event_id",
-                message: "Last-Event-ID '\(APIText.quoted(lastEventID))' is not an id this server sent (CHUNK.LINE)")
+                message:
+                    "Last-Event-ID '\(MessageText.oneLine(lastEventID, limit: 80))' is not an id this server sent (CHUNK.LINE)"
+            )
         }
         self.chunk = chunk
         self.line = line

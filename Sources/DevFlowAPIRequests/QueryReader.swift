@@ -1,3 +1,4 @@
+import DevFlowGraph
 import Foundation
 
 /// Query parameters, read with a 400 that names the parameter when one does not parse.
@@ -19,7 +20,7 @@ public struct QueryReader {
         guard let number = Int(text), range.contains(number) else {
             throw .invalidParameter(
                 name,
-                "'\(name)' must be a whole number from \(range.lowerBound) to \(range.upperBound), found '\(APIText.quoted(text))'"
+                "'\(name)' must be a whole number from \(range.lowerBound) to \(range.upperBound), found '\(MessageText.oneLine(text, limit: 80))'"
             )
         }
         return number
@@ -31,7 +32,9 @@ public struct QueryReader {
         switch text {
         case "true": return true
         case "false": return false
-        default: throw .invalidParameter(name, "'\(name)' must be true or false, found '\(APIText.quoted(text))'")
+        default:
+            throw .invalidParameter(
+                name, "'\(name)' must be true or false, found '\(MessageText.oneLine(text, limit: 80))'")
         }
     }
 
@@ -57,7 +60,7 @@ public struct QueryReader {
             let accepted = T.allCases.map(\.rawValue).joined(separator: ", ")
             throw APIError(
                 .badRequest, code: "invalid_parameter",
-                message: "'\(name)' must be one of \(accepted); found '\(APIText.quoted(text))'",
+                message: "'\(name)' must be one of \(accepted); found '\(MessageText.oneLine(text, limit: 80))'",
                 details: ["parameter": .string(name), "accepted": .array(T.allCases.map { .string($0.rawValue) })])
         }
         return value

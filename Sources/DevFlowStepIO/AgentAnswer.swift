@@ -1,4 +1,5 @@
 import DevFlowAgents
+import DevFlowGraph
 import Foundation
 
 /// What an agent answers on stdout (docs/agents.md): one JSON object.
@@ -125,14 +126,7 @@ public enum AgentAnswer {
     /// A decoding error in a sentence: which field, and what was expected.
     static func describe(_ error: DecodingError) -> String {
         func path(_ context: DecodingError.Context, appending key: CodingKey? = nil) -> String {
-            var text = ""
-            for key in context.codingPath + (key.map { [$0] } ?? []) {
-                if let index = key.intValue {
-                    text += "[\(index)]"
-                } else {
-                    text += (text.isEmpty ? "" : ".") + key.stringValue
-                }
-            }
+            let text = MessageText.path(context.codingPath + (key.map { [$0] } ?? []))
             return text.isEmpty ? "the answer" : "'\(excerpt(text))'"
         }
         switch error {
@@ -156,22 +150,7 @@ public enum AgentAnswer {
     }
 
     /// The first 80 characters of `text` on one line, control characters escaped.
-    static func excerpt(_ text: String) -> String {
-        var shown = ""
-        for scalar in text.unicodeScalars.prefix(80) {
-            switch scalar {
-            case "\n": shown += "\\n"
-            case "\r": shown += "\\r"
-            case "\t": shown += "\\t"
-            case _
-            where scalar.properties.generalCategory == .control || scalar.properties.generalCategory == .format
-                || scalar == "\u{2028}" || scalar == "\u{2029}":
-                shown += "\\u{\(String(scalar.value, radix: 16))}"
-            default: shown.unicodeScalars.append(scalar)
-            }
-        }
-        return text.unicodeScalars.count > 80 ? shown + "…" : shown
-    }
+    static func excerpt(_ text: String) -> String { MessageText.oneLine(text, limit: 80) }
 }
 
 extension Finding {

@@ -1,3 +1,4 @@
+import DevFlowGraph
 import Foundation
 
 /// Decodes a webhook body into a payload type, turning decoding errors into messages that name the field.
@@ -16,7 +17,7 @@ enum PayloadDecoding {
         } catch let error as DecodingError {
             throw .malformed(message(for: error, data: data))
         } catch {
-            throw .malformed("body cannot be decoded: \(oneLine(String(describing: error)))")
+            throw .malformed("body cannot be decoded: \(MessageText.oneLine(String(describing: error)))")
         }
     }
 
@@ -32,11 +33,12 @@ enum PayloadDecoding {
         case .typeMismatch(let type, let context):
             return "payload field \(path(context.codingPath)) is not \(typeName(type))"
         case .dataCorrupted(let context) where context.codingPath.isEmpty:
-            return "body is not JSON: \(oneLine(syntaxProblem(data))); \(contentTypeAdvice)"
+            return "body is not JSON: \(MessageText.oneLine(syntaxProblem(data))); \(contentTypeAdvice)"
         case .dataCorrupted(let context):
-            return "payload field \(path(context.codingPath)) is invalid: \(oneLine(context.debugDescription))"
+            return
+                "payload field \(path(context.codingPath)) is invalid: \(MessageText.oneLine(context.debugDescription))"
         @unknown default:
-            return "payload cannot be decoded: \(oneLine(String(describing: error)))"
+            return "payload cannot be decoded: \(MessageText.oneLine(String(describing: error)))"
         }
     }
 
@@ -54,29 +56,9 @@ enum PayloadDecoding {
         }
     }
 
-    /// `text` on one line: the parser's account quotes the body, which may hold line breaks and control characters.
-    static func oneLine(_ text: String) -> String {
-        var shown = ""
-        for scalar in text.unicodeScalars {
-            switch scalar.properties.generalCategory {
-            case .control, .format, .lineSeparator, .paragraphSeparator:
-                shown += scalar == "\n" ? "\\n" : "\\u{\(String(scalar.value, radix: 16))}"
-            default: shown.unicodeScalars.append(scalar)
-            }
-        }
-        return shown
-    }
-
     /// `pull_request.head.sha`, `commits[0].id`.
     static func path(_ keys: [any CodingKey]) -> String {
-        var text = ""
-        for key in keys {
-            if let index = key.intValue {
-                text += "[\(index)]"
-            } else {
-                text += (text.isEmpty ? "" : ".") + key.stringValue
-            }
-        }
+        let text = MessageText.path(keys)
         return text.isEmpty ? "(the top level)" : text
     }
 

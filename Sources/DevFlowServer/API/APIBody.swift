@@ -5,9 +5,6 @@ import NIOCore
 
 /// Request bodies as Hummingbird hands them over: read up to a limit, then parsed and checked by `APIRequestBody`.
 enum APIBody {
-    /// The largest JSON body the API reads.
-    static let maximumJSONBytes = APIRequestBody.maximumJSONBytes
-
     /// The body's bytes, refusing more than `limit` with 413.
     static func bytes(_ request: Request, limit: Int) async throws -> ByteBuffer {
         var request = request
@@ -24,18 +21,9 @@ enum APIBody {
     static func object(_ request: Request, context: ServerRequestContext, allowEmpty: Bool = false) async throws
         -> [String: JSONBody]
     {
-        let buffer = try await bytes(request, limit: maximumJSONBytes)
+        let buffer = try await bytes(request, limit: APIRequestBody.maximumJSONBytes)
         return try APIRequestBody.object(
             Array(buffer.readableBytesView), contentType: request.headers[.contentType], allowEmpty: allowEmpty)
     }
 
-    /// A string field, if present; 422 if it has another type.
-    static func string(_ object: [String: JSONBody], _ name: String) throws(APIError) -> String? {
-        try APIRequestBody.string(object, name)
-    }
-
-    /// An object field, if present; 422 if it has another type.
-    static func object(_ object: [String: JSONBody], _ name: String) throws(APIError) -> [String: JSONBody]? {
-        try APIRequestBody.object(object, name)
-    }
 }

@@ -22,14 +22,14 @@ extension APIController {
     func createToken(_ request: Request, _ context: ServerRequestContext) async throws -> Response {
         try context.require(.admin)
         let body = try await APIBody.object(request, context: context)
-        guard let name = try APIBody.string(body, "name"), TokenCommands.isValidName(name) else {
+        guard let name = try APIRequestBody.string(body, "name"), TokenCommands.isValidName(name) else {
             throw APIError.invalidField("name", "'name' must be 1 to 64 letters, digits, '.', '_' or '-'")
         }
-        guard let roleText = try APIBody.string(body, "role"), let role = APIRole(rawValue: roleText) else {
+        guard let roleText = try APIRequestBody.string(body, "role"), let role = APIRole(rawValue: roleText) else {
             throw APIError.invalidField("role", "'role' must be viewer, operator or admin")
         }
         var expiry: Date?
-        if let text = try APIBody.string(body, "expires") {
+        if let text = try APIRequestBody.string(body, "expires") {
             guard let seconds = APITokens.duration(text) else {
                 throw APIError.invalidField(
                     "expires",
@@ -79,7 +79,7 @@ extension APIController {
         let query = QueryReader(request: request)
         let format = try query.oneOf("format", LintFormat.self) ?? .json
         let path = query.text("path") ?? ".devflow.yml"
-        let buffer = try await APIBody.bytes(request, limit: APIBody.maximumJSONBytes * 4)
+        let buffer = try await APIBody.bytes(request, limit: APIRequestBody.maximumJSONBytes * 4)
         let bytes = Data(buffer.readableBytesView)
         var session = LintSession(
             paths: ["-"], format: format == .json ? .json : .sarif, configPath: nil, failOn: .error,

@@ -26,7 +26,7 @@ extension APIController {
         try context.require(.operator)
         let id = try context.pathID("run")
         let body = try await APIBody.object(request, context: context, allowEmpty: true)
-        let reason = try APIBody.string(body, "reason")
+        let reason = try APIRequestBody.string(body, "reason")
         guard let run = try self.context.store.run(id) else { throw APIError.notFound("there is no run \(id)") }
         guard !run.status.isFinished else {
             throw APIError(
@@ -51,8 +51,8 @@ extension APIController {
         try context.require(.operator)
         let id = try context.pathID("run")
         let body = try await APIBody.object(request, context: context, allowEmpty: true)
-        let modeName = try APIBody.string(body, "mode") ?? "all"
-        let node = try APIBody.string(body, "node")
+        let modeName = try APIRequestBody.string(body, "mode") ?? "all"
+        let node = try APIRequestBody.string(body, "node")
         guard let old = try self.context.store.run(id) else { throw APIError.notFound("there is no run \(id)") }
         guard old.status.isFinished else {
             throw APIError(
@@ -129,7 +129,7 @@ extension APIController {
         try context.require(.admin)
         let entry = try repository(context)
         let body = try await APIBody.object(request, context: context, allowEmpty: true)
-        let reason = try APIBody.string(body, "reason")
+        let reason = try APIRequestBody.string(body, "reason")
         let store = self.context.store
         let before = try store.repositoryPauses().first { $0.repository == entry.name }
         if paused {

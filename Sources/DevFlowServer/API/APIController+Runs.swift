@@ -53,7 +53,7 @@ extension APIController {
         try context.require(.operator)
         let id = try context.pathID("run")
         let body = try await APIBody.object(request, context: context, allowEmpty: true)
-        let reason = try APIBody.string(body, "reason") ?? "cancelled by \(context.actor) through the API"
+        let reason = try APIRequestBody.string(body, "reason") ?? "cancelled by \(context.actor) through the API"
         guard let run = try self.context.store.run(id) else { throw APIError.notFound("there is no run \(id)") }
         guard !run.status.isFinished else {
             throw APIError(

@@ -19,7 +19,7 @@ extension APIController {
         try context.require(.operator)
         let entry = try repository(context)
         let body = try await APIBody.object(request, context: context, allowEmpty: true)
-        let ref = try APIBody.string(body, "ref")
+        let ref = try APIRequestBody.string(body, "ref")
         if let ref, !Self.isValidRef(ref) {
             throw APIError.invalidField(
                 "ref",
@@ -27,7 +27,7 @@ extension APIController {
                     + "'/' between parts and single dots inside them); found '\(ref)'")
         }
         var inputs: [String: JSONValue] = [:]
-        for (key, value) in try APIBody.object(body, "inputs") ?? [:] {
+        for (key, value) in try APIRequestBody.object(body, "inputs") ?? [:] {
             switch value {
             case .string, .number, .bool: inputs[key] = value
             default:
