@@ -151,6 +151,14 @@ let package = Package(
             name: "DevFlowCommandLine",
             dependencies: ["DevFlowLint", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        // `devflow lsp`: the language server over stdio, from the same linter; the grammar is embedded for keys and hovers.
+        .target(
+            name: "DevFlowLanguageServer",
+            dependencies: ["DevFlowLint", "DevFlowCompiler", "DevFlowDiagnostics", "DevFlowGraph"],
+            resources: [.embedInCode("Grammar/devflow.schema.json")]),
+        .testTarget(
+            name: "DevFlowLanguageServerTests",
+            dependencies: ["DevFlowLanguageServer", "DevFlowGraph", "DevFlowTestSupport"]),
         // Library entry points of devflow run / runs / breakers (the lint binary does not link the runner).
         .target(
             name: "DevFlowRunCommands",
@@ -206,7 +214,8 @@ let package = Package(
             name: "devflow",
             dependencies: [
                 "DevFlowRunCommands", "DevFlowRunner", "DevFlowAgents", "DevFlowServer",
-                "DevFlowCommandLine", "DevFlowLint", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "DevFlowCommandLine", "DevFlowLint", "DevFlowLanguageServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         // The runner's own cost per step, with an executor that starts no process (a benchmark, not a test).

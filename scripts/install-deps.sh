@@ -21,4 +21,5 @@ if ((${#missing[@]})); then
 fi
 
 python3 -m pip install --quiet --disable-pip-version-check "check-jsonschema==0.39.0" "jsonschema>=4.20" \
-    "openapi-spec-validator==0.9.0" "schemathesis==4.32.5" "selenium==4.51.0" 2>&1 | grep -v "Running pip as the 'root' user" || true
+    "openapi-spec-validator==0.9.0" "schemathesis==4.32.5" "selenium==4.51.0" \
+    "pygls==2.1.1" "lsprotocol==2025.0.0" 2>&1 | grep -v "Running pip as the 'root' user" || true

@@ -21,4 +21,6 @@ fi
 swift test
 # Then every test that touches a store again, each store a new PostgreSQL database (see Tests/DevFlowStoreTestSupport).
 DEVFLOW_TEST_STORE=postgres swift test --skip-build --filter "DevFlowServerTests|DevFlowRunnerTests|DevFlowAnalyticsTests"
+# The language server as an editor meets it: the built binary over stdio, through pygls's LSP client.
+python3 Tests/LanguageServer/test_lsp_client.py .build/debug/devflow
 bash scripts/browser-tests.sh .build/debug/devflow

@@ -62,8 +62,8 @@ public struct SourceFile: Sendable {
         return SourcePosition(line: line, column: column, offset: min(offset, bytes.count))
     }
 
-    /// The position of byte `offset`.
-    public func position(atOffset offset: Int) -> SourcePosition {
+    /// The 0-based index of the line that holds byte `offset` (clamped to the file).
+    public func lineIndex(containing offset: Int) -> Int {
         let clamped = max(0, min(offset, bytes.count))
         var low = 0
         var high = lineStarts.count - 1
@@ -71,6 +71,13 @@ public struct SourceFile: Sendable {
             let mid = (low + high + 1) / 2
             if lineStarts[mid] <= clamped { low = mid } else { high = mid - 1 }
         }
+        return low
+    }
+
+    /// The position of byte `offset`.
+    public func position(atOffset offset: Int) -> SourcePosition {
+        let clamped = max(0, min(offset, bytes.count))
+        let low = lineIndex(containing: clamped)
         var column = 1
         var index = lineStarts[low]
         while index < clamped {

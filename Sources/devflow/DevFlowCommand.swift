@@ -25,7 +25,7 @@ struct DevFlowCommand: AsyncParsableCommand {
             LintSubcommand.self, GraphSubcommand.self, PlanSubcommand.self, RunSubcommand.self, RunsSubcommand.self,
             BreakersSubcommand.self, AgentsSubcommand.self, AgentSubcommand.self, AgentChildSubcommand.self,
             EditorConfigSubcommand.self, ServeSubcommand.self, WorkerSubcommand.self, WorkersSubcommand.self,
-            DemoDataSubcommand.self, TriggerSubcommand.self, HooksSubcommand.self,
+            DemoDataSubcommand.self, TriggerSubcommand.self, HooksSubcommand.self, LSPSubcommand.self,
             TokensSubcommand.self, AuditSubcommand.self, DoraSubcommand.self, InsightsSubcommand.self,
         ])
 }
