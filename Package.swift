@@ -158,7 +158,7 @@ let package = Package(
             resources: [.embedInCode("Grammar/devflow.schema.json")]),
         .testTarget(
             name: "DevFlowLanguageServerTests",
-            dependencies: ["DevFlowLanguageServer", "DevFlowGraph", "DevFlowTestSupport"]),
+            dependencies: ["DevFlowLanguageServer", "DevFlowGraph", "DevFlowTestSupport"], exclude: ["Snapshots"]),
         // Library entry points of devflow run / runs / breakers (the lint binary does not link the runner).
         .target(
             name: "DevFlowRunCommands",

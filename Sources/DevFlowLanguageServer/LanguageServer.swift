@@ -32,6 +32,10 @@ public final class LanguageServer {
     var root: String?
     var configuration = LintConfiguration()
     let shellcheck: String?
+    /// shellcheck's findings by script for the whole session: an edit re-checks only the scripts it changed.
+    let shellcheckCache = ShellCheckRule.Cache()
+    /// False when the client turned shellcheck off (`initializationOptions.shellcheck`).
+    var shellcheckEnabled = true
     var documents: [String: TextDocument] = [:]
     var analyses: [String: Analysis] = [:]
     var lastFacts: [String: PipelineFacts] = [:]
@@ -131,6 +135,7 @@ public final class LanguageServer {
         if let debounce = params["initializationOptions"]?["debounceMilliseconds"]?.integer, debounce >= 0 {
             options.debounceMilliseconds = UInt64(debounce)
         }
+        if params["initializationOptions"]?["shellcheck"]?.boolean == false { shellcheckEnabled = false }
         let rootURI = params["workspaceFolders"]?.items?.first?["uri"]?.text ?? params["rootUri"]?.text
         root = rootURI.flatMap(Self.path(fromURI:)) ?? params["rootPath"]?.text
         loadConfiguration()
@@ -233,7 +238,9 @@ public final class LanguageServer {
         var result = Analysis(version: document.version, diagnostics: [], facts: nil)
         // The lint configuration is not a pipeline; its problems come as a message.
         if !isConfiguration(uri), ignored.isEmpty || !ignored.matches(path) {
-            let linted = Linter(configuration: configuration, shellcheck: shellcheck).lint(source)
+            var linter = Linter(configuration: configuration, shellcheck: shellcheckEnabled ? shellcheck : nil)
+            linter.shellcheckCache = shellcheckCache
+            let linted = linter.lint(source)
             result.diagnostics = linted.diagnostics.filter { $0.span.file == path }
             if let pipeline = linted.compilation.pipeline {
                 result.facts = PipelineFacts(pipeline)

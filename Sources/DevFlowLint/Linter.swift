@@ -16,6 +16,9 @@ public struct Linter: Sendable {
             Suppressions.unusedSuppression,
         ]).sorted { $0.id.code < $1.id.code }
 
+    /// shellcheck's findings by script, shared by the lints of a long-lived linter.
+    public var shellcheckCache = ShellCheckRule.Cache()
+
     /// Creates a linter.
     public init(configuration: LintConfiguration = LintConfiguration(), shellcheck: String? = nil) {
         self.configuration = configuration
@@ -35,7 +38,8 @@ public struct Linter: Sendable {
         let compilation = Compiler.compile(source, lower: lower)
         var diagnostics = compilation.diagnostics
         if let shellcheck, let pipeline = compilation.pipeline {
-            diagnostics += ShellCheckRule.check(pipeline, source: source, executable: shellcheck)
+            diagnostics += ShellCheckRule.check(
+                pipeline, source: source, executable: shellcheck, cache: shellcheckCache)
         }
         if let known = configuration.workerLabels, let pipeline = compilation.pipeline {
             diagnostics += UnknownWorkerLabelRule.check(pipeline, known: known)

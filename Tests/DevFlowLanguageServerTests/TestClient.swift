@@ -11,14 +11,18 @@ final class TestClient {
     /// Notifications the server sent (publishDiagnostics, showMessage), oldest first.
     var notifications: [JSONValue] = []
 
-    init(root: String? = nil, encodings: [String] = ["utf-16"], debounce: Int = 200, shellcheck: String? = nil) {
+    init(
+        root: String? = nil, encodings: [String] = ["utf-16"], debounce: Int = 200, shellcheck: String? = nil,
+        initializationOptions: [String: JSONValue] = [:]
+    ) {
         server = LanguageServer(shellcheck: shellcheck)
         var params: [String: JSONValue] = [
             "processId": .null,
             "capabilities": .object([
                 "general": .object(["positionEncodings": .array(encodings.map(JSONValue.string))])
             ]),
-            "initializationOptions": .object(["debounceMilliseconds": .int(debounce)]),
+            "initializationOptions": .object(
+                initializationOptions.merging(["debounceMilliseconds": .int(debounce)]) { mine, _ in mine }),
         ]
         if let root { params["rootUri"] = .string("file://\(root)") }
         _ = request("initialize", .object(params))

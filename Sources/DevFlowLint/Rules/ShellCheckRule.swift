@@ -48,10 +48,35 @@ public enum ShellCheckRule {
         let comments: [Finding]
     }
 
-    /// Checks every hook step of `pipeline`.
-    public static func check(_ pipeline: PipelineDecl, source: SourceFile, executable: String) -> [Diagnostic] {
+    /// shellcheck's findings by script, kept across lints by a long-lived linter (the language server), so an edit
+    /// runs shellcheck again only on the scripts it changed. Bounded: emptied when it holds 4,096 scripts.
+    public final class Cache: @unchecked Sendable {
+        private let lock = NSLock()
+        private var findings: [String: [Finding]] = [:]
+
+        /// An empty cache.
+        public init() {}
+
+        subscript(key: String) -> [Finding]? {
+            get {
+                lock.lock()
+                defer { lock.unlock() }
+                return findings[key]
+            }
+            set {
+                lock.lock()
+                defer { lock.unlock() }
+                if findings.count >= 4_096 { findings.removeAll() }
+                findings[key] = newValue
+            }
+        }
+    }
+
+    /// Checks every hook step of `pipeline`; `cache` keeps the findings of scripts for later lints.
+    public static func check(_ pipeline: PipelineDecl, source: SourceFile, executable: String, cache: Cache = Cache())
+        -> [Diagnostic]
+    {
         var diagnostics: [Diagnostic] = []
-        var cache: [String: [Finding]] = [:]
         for step in pipeline.steps {
             guard let run = step.run, let node = step.runNode, node.aliasSpan == nil else { continue }
             let shell = step.shell?.value ?? "bash"
