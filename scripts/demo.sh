@@ -4,13 +4,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-bash scripts/install-deps.sh
-swift build -c release --product devflow
-swift build -c release --product devflow-lint
-bin=.build/release
+# Only what the demo needs, and one debug build of the one binary it runs: the same build the test command
+# (scripts/test.sh) starts from, and about half the time of a release build on two cores (docs in BENCHMARKS.md).
+# `devflow lint` is `devflow-lint`. DEVFLOW_DEMO_RELEASE=1 builds -c release instead.
+bash scripts/install-deps.sh --demo
+if [[ ${DEVFLOW_DEMO_RELEASE:-} == 1 ]]; then configuration=release; else configuration=debug; fi
+swift build -c "$configuration" --product devflow
+bin=.build/$configuration
 
-echo "== devflow-lint pipelines/ .devflow.yml"
-"$bin/devflow-lint" pipelines/ .devflow.yml
+echo "== devflow lint pipelines/ .devflow.yml   (the same as devflow-lint)"
+"$bin/devflow" lint pipelines/ .devflow.yml
 
 echo
 echo "== devflow graph pipelines/matrix-fan-out.yml --format mermaid"
@@ -25,7 +28,7 @@ echo "== devflow plan pipelines/pr-review.yml --event pull_request --branch feat
 
 echo
 echo "== a broken pipeline: every problem in one run"
-"$bin/devflow-lint" Tests/DevFlowCompilerTests/Fixtures/err/acceptance-combined.yml || true
+"$bin/devflow" lint Tests/DevFlowCompilerTests/Fixtures/err/acceptance-combined.yml || true
 
 db=.devflow/demo.sqlite
 rm -f "$db" "$db-wal" "$db-shm"
