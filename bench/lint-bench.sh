@@ -12,6 +12,10 @@
 #   yaml_parse        libyaml's bare event parse of the DevFlow corpus (the floor)
 #   zizmor            --offline on the GitHub Actions corpus
 #   check-jsonschema  Grammar/devflow.schema.json on the DevFlow corpus
+#   actionlint        upstream actionlint (-shellcheck= -pyflakes=) on the GitHub Actions corpus, when
+#                     ACTIONLINT names a binary (build recipe: ../shared/bench/actionlint.md)
+#   devflow-lint (static)  the same linter built with --static-swift-stdlib, when DEVFLOW_LINT_STATIC names it
+#                     (`swift build -c release --product devflow-lint --static-swift-stdlib --scratch-path .build-static`)
 #
 # and prints a markdown table per corpus: minimum and median wall time, files/s,
 # MB/s and each tool's minimum time relative to devflow-lint. A missing tool is
@@ -25,6 +29,8 @@
 #   BENCH_OUT=bench-out                       output directory
 #   GEN_GHA_CORPUS=path/to/gen_gha_corpus.py  default: bench/, then ../shared/bench/
 #   DEVFLOW_SCHEMA=Grammar/devflow.schema.json the schema check-jsonschema uses
+#   ACTIONLINT=/path/to/actionlint            default: actionlint on PATH, then ../peers/bin/actionlint
+#   DEVFLOW_LINT_STATIC=.build-static/release/devflow-lint  default: that path when it exists
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -98,7 +104,10 @@ fi
 
 # --- timing --------------------------------------------------------------------
 
-export ROUNDS DEVFLOW_LINT DEVFLOW_LINT_ARGS CORPORA OUT SCHEMA
+ACTIONLINT="${ACTIONLINT:-$(command -v actionlint || true)}"
+[ -n "$ACTIONLINT" ] || { [ -x ../peers/bin/actionlint ] && ACTIONLINT=../peers/bin/actionlint; } || true
+DEVFLOW_LINT_STATIC="${DEVFLOW_LINT_STATIC:-.build-static/release/devflow-lint}"
+export ROUNDS DEVFLOW_LINT DEVFLOW_LINT_ARGS CORPORA OUT SCHEMA ACTIONLINT DEVFLOW_LINT_STATIC
 export YAML_PARSE="$yaml_parse"
 exec python3 - <<'PY'
 import os, shutil, statistics, subprocess, sys, time
@@ -110,6 +119,8 @@ corpora = os.environ["CORPORA"].split()
 lint = os.environ["DEVFLOW_LINT"]
 lint_args = os.environ.get("DEVFLOW_LINT_ARGS", "").split()
 yaml_parse = os.environ.get("YAML_PARSE", "")
+actionlint = os.environ.get("ACTIONLINT", "")
+lint_static = os.environ.get("DEVFLOW_LINT_STATIC", "")
 
 
 def files_in(d):
@@ -131,6 +142,18 @@ def tools_for(corpus):
         tools.append(("devflow-lint", "devflow", [lint, "--format", "json"] + lint_args + [df_dir], df, {0, 1}))
     else:
         notes.append(f"devflow-lint skipped: `{lint}` not found (build with `swift build -c release` or set DEVFLOW_LINT)")
+    if lint_static and which(lint_static):
+        tools.append(("devflow-lint (static)", "devflow", [lint_static, "--format", "json"] + lint_args + [df_dir], df,
+                      {0, 1}))
+    else:
+        notes.append("devflow-lint (static) skipped: build it with `swift build -c release --product devflow-lint "
+                     "--static-swift-stdlib --scratch-path .build-static` (or set DEVFLOW_LINT_STATIC)")
+    if actionlint and which(actionlint):
+        # Files are passed explicitly: outside a repository actionlint finds no project.
+        tools.append(("actionlint", "gha", [actionlint, "-shellcheck=", "-pyflakes=", "-no-color"] + gha, gha,
+                      {0, 1}))
+    else:
+        notes.append("actionlint skipped: not found (build it as ../shared/bench/actionlint.md says and set ACTIONLINT)")
     if yaml_parse and which(yaml_parse):
         tools.append(("yaml_parse (libyaml floor)", "devflow", [yaml_parse, df_dir], df, {0}))
     else:
@@ -207,6 +230,11 @@ for corpus in corpora:
         floor = min(times["yaml_parse (libyaml floor)"])
         verdict = "meets" if base <= 3 * floor else "misses"
         print(f"- devflow-lint ÷ libyaml floor: **{base / floor:.2f}x** ({verdict} the ≤ 3x target)")
+    if base and "actionlint" in times:
+        a = min(times["actionlint"])
+        print(f"- devflow-lint ÷ actionlint: **{base / a:.2f}x** (below 1 means devflow-lint is faster)")
+        if "devflow-lint (static)" in times:
+            print(f"- devflow-lint (static) ÷ actionlint: **{min(times['devflow-lint (static)']) / a:.2f}x**")
     if base and "zizmor --offline" in times:
         z = min(times["zizmor --offline"])
         print(f"- zizmor ÷ devflow-lint: **{z / base:.2f}x** (above 1 means devflow-lint is faster)")
