@@ -108,6 +108,18 @@ public final class LanguageServer {
             return located(params).map { document, offset in
                 navigation(document).definition(at: offset, uri: document.uri)
             }
+        case "textDocument/references":
+            return located(params).map { document, offset in
+                references(document).locations(
+                    at: offset, includeDeclaration: params["context"]?["includeDeclaration"]?.boolean ?? true)
+            }
+        case "textDocument/rename":
+            return located(params).flatMap { document, offset in
+                guard let newName = params["newName"]?.text else {
+                    return .failure(RPCError(code: .invalidParams, message: "'newName' is missing"))
+                }
+                return references(document).rename(at: offset, to: newName)
+            }
         case "textDocument/documentSymbol":
             return openDocument(params).map { navigation($0).symbols() }
         case "textDocument/codeAction":
@@ -149,7 +161,8 @@ public final class LanguageServer {
                     "triggerCharacters": .array([".", "[", ",", " "].map(JSONValue.string)),
                     "resolveProvider": .bool(false),
                 ]),
-                "hoverProvider": .bool(true), "definitionProvider": .bool(true),
+                "hoverProvider": .bool(true), "definitionProvider": .bool(true), "referencesProvider": .bool(true),
+                "renameProvider": .bool(true),
                 "documentSymbolProvider": .bool(true),
                 "codeActionProvider": .object([
                     "codeActionKinds": .array([.string("quickfix"), .string("source.fixAll.devflow")])
@@ -265,6 +278,12 @@ public final class LanguageServer {
         return Navigation(
             document: document, facts: current.facts ?? lastFacts[document.uri] ?? PipelineFacts(),
             diagnostics: current.diagnostics, encoding: encoding)
+    }
+
+    func references(_ document: TextDocument) -> References {
+        let current = analysis(document.uri)
+        return References(
+            document: document, facts: current.facts ?? lastFacts[document.uri] ?? PipelineFacts(), encoding: encoding)
     }
 
     func publish(_ uri: String) -> JSONValue? {

@@ -372,3 +372,79 @@ func complete(_ text: String) -> [String] {
         #expect(after["result"] == .array([]))
     }
 }
+
+@Suite struct ReferencesTests {
+    func position(of needle: String, in text: String, plus: Int = 1) -> (Int, Int) {
+        let (_, line, character) = cursor(in: text.replacingOccurrences(of: needle, with: "|" + needle))
+        return (line, character + plus)
+    }
+
+    static let withExpressions = pipeline.replacingOccurrences(
+        of: "    agent: guard\n", with: "    agent: guard\n    if: steps.build.outputs.version == 'steps.build'\n"
+    ).replacingOccurrences(of: "run: make test", with: "run: echo steps.build ${{ steps.build.outcome }}")
+
+    func request(_ client: TestClient, _ method: String, at needle: String, _ extra: [String: JSONValue] = [:])
+        -> JSONValue
+    {
+        let (line, character) = position(of: needle, in: Self.withExpressions)
+        var params: [String: JSONValue] = [
+            "textDocument": .object(["uri": .string(uri)]),
+            "position": .object(["line": .int(line), "character": .int(character)]),
+        ]
+        params.merge(extra) { _, new in new }
+        return client.request(method, .object(params))
+    }
+
+    @Test func aStepsReferencesAreItsNeedsAndItsUsesInExpressionsOnly() throws {
+        let client = opened(Self.withExpressions)
+        let found = try #require(
+            request(
+                client, "textDocument/references", at: "build:",
+                ["context": .object(["includeDeclaration": .bool(true)])])[
+                    "result"]?.items)
+        let lines = found.compactMap { $0["range"]?["start"]?["line"]?.integer }
+        // The declaration, `needs: [build]`, `${{ steps.build.outcome }}` and the `if:`; not the plain text
+        // `echo steps.build`, and not the string literal `'steps.build'` in the `if:`.
+        #expect(lines == [18, 25, 26, 35])
+    }
+
+    @Test func renamingAStepRewritesItsDeclarationNeedsAndExpressions() throws {
+        let client = opened(Self.withExpressions)
+        let result = request(client, "textDocument/rename", at: "build]", ["newName": .string("compile")])
+        let edits = try #require(result["result"]?["changes"]?[uri]?.items)
+        var document = TextDocument(uri: uri, version: 1, text: Self.withExpressions)
+        let sorted = edits.sorted {
+            (LSPPosition($0["range"]?["start"])!.line, LSPPosition($0["range"]?["start"])!.character)
+                > (LSPPosition($1["range"]?["start"])!.line, LSPPosition($1["range"]?["start"])!.character)
+        }
+        for edit in sorted {
+            document.apply(
+                text: edit["newText"]!.text!,
+                range: (LSPPosition(edit["range"]?["start"])!, LSPPosition(edit["range"]?["end"])!), encoding: .utf16)
+        }
+        let renamed = String(decoding: document.bytes, as: UTF8.self)
+        #expect(renamed.contains("  compile:\n"))
+        #expect(renamed.contains("needs: [compile]"))
+        #expect(renamed.contains("${{ steps.compile.outcome }}"))
+        #expect(renamed.contains("if: steps.compile.outputs.version == 'steps.build'"))
+        #expect(renamed.contains("echo steps.build "), "plain text is left alone")
+        // The renamed pipeline lints as clean as before.
+        let again = opened(renamed)
+        #expect(again.published(uri)?["diagnostics"] == opened(Self.withExpressions).published(uri)?["diagnostics"])
+    }
+
+    @Test func renamingRefusesBadNamesTakenNamesAndEmptyPlaces() {
+        let client = opened(Self.withExpressions)
+        let bad = request(client, "textDocument/rename", at: "build]", ["newName": .string("9 lives")])
+        #expect(bad["error"]?["code"] == .int(-32602))
+        #expect(bad["error"]?["message"]?.text?.contains("is not a valid step name") == true)
+        let taken = request(client, "textDocument/rename", at: "build]", ["newName": .string("test")])
+        #expect(taken["error"]?["message"]?.text == "a step named 'test' already exists")
+        let nothing = request(client, "textDocument/rename", at: "demo", ["newName": .string("x")])
+        #expect(nothing["error"]?["message"]?.text?.hasPrefix("nothing to rename here") == true)
+        let policy = request(client, "textDocument/rename", at: "transient\n", ["newName": .string("flaky")])
+        #expect(policy["result"]?["changes"]?[uri]?.items?.count == 2)
+        let breaker = request(client, "textDocument/references", at: "registry\n")
+        #expect(breaker["result"]?.items?.count == 2)
+    }
+}

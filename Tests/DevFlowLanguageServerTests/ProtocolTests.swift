@@ -63,7 +63,9 @@ import Testing
         let capabilities = out.first?["result"]?["capabilities"]
         #expect(capabilities?["positionEncoding"]?.text == "utf-16")
         #expect(capabilities?["textDocumentSync"]?["change"] == .int(2))
-        for feature in ["hoverProvider", "definitionProvider", "documentSymbolProvider"] {
+        for feature in [
+            "hoverProvider", "definitionProvider", "documentSymbolProvider", "referencesProvider", "renameProvider",
+        ] {
             #expect(capabilities?[feature] == .bool(true), "\(feature)")
         }
         #expect(capabilities?["completionProvider"]?["triggerCharacters"]?.items?.contains(.string(".")) == true)
@@ -77,9 +79,9 @@ import Testing
         #expect(client.sendRaw("[1]").first?["error"]?["code"] == .int(-32600))
         #expect(
             client.sendRaw(#"{"jsonrpc":"2.0","id":{"x":1},"method":"a"}"#).first?["error"]?["code"] == .int(-32600))
-        let unknown = client.request("textDocument/rename", .object([:]))
+        let unknown = client.request("textDocument/formatting", .object([:]))
         #expect(unknown["error"]?["code"] == .int(-32601))
-        #expect(unknown["error"]?["message"]?.text == "'textDocument/rename' is not supported")
+        #expect(unknown["error"]?["message"]?.text == "'textDocument/formatting' is not supported")
         let closed = client.at("textDocument/hover", "file:///nowhere.yml", line: 0, character: 0)
         #expect(closed == .null)
         let notOpen = client.request(

@@ -135,6 +135,20 @@ async def main():
         f"definition of a need is the step ({location})",
     )
 
+    # References and rename of a step: the declaration, the need and the expression.
+    references = await client.text_document_references_async(
+        t.ReferenceParams(
+            context=t.ReferenceContext(include_declaration=True),
+            text_document=t.TextDocumentIdentifier(uri),
+            position=t.Position(6, 3),
+        )
+    )
+    check(sorted(r.range.start.line for r in references) == [6, 10, 11], f"references of a step ({references})")
+    rename = await client.text_document_rename_async(
+        t.RenameParams(text_document=t.TextDocumentIdentifier(uri), position=t.Position(6, 3), new_name="compile")
+    )
+    check(len(rename.changes[uri]) == 3 and all(e.new_text == "compile" for e in rename.changes[uri]), "rename a step")
+
     # Symbols: the steps, grouped.
     symbols = await client.text_document_document_symbol_async(
         t.DocumentSymbolParams(t.TextDocumentIdentifier(uri))
