@@ -126,10 +126,8 @@ public final class LanguageServer {
             return openDocument(params).flatMap { document in
                 guard let start = LSPPosition(params["range"]?["start"]), let end = LSPPosition(params["range"]?["end"])
                 else { return .failure(RPCError(code: .invalidParams, message: "'range' needs 'start' and 'end'")) }
-                let range =
-                    document.offset(
-                        of: start, encoding: encoding)..<max(
-                        document.offset(of: start, encoding: encoding), document.offset(of: end, encoding: encoding))
+                let lower = document.offset(of: start, encoding: encoding)
+                let range = lower..<max(lower, document.offset(of: end, encoding: encoding))
                 let only = params["context"]?["only"]?.items?.compactMap(\.text)
                 let json = DiagnosticsJSON(document: document, encoding: encoding)
                 return .success(json.codeActions(analysis(document.uri).diagnostics, in: range, only: only))
@@ -273,17 +271,20 @@ public final class LanguageServer {
         return lastFacts[uri] ?? PipelineFacts()
     }
 
+    /// The current analysis, and the names of the latest version that decoded (the current one when it did:
+    /// `analysis` records its facts in `lastFacts`).
+    func analysisWithFacts(_ uri: String) -> (Analysis, PipelineFacts) {
+        let current = analysis(uri)
+        return (current, lastFacts[uri] ?? PipelineFacts())
+    }
+
     func navigation(_ document: TextDocument) -> Navigation {
-        let current = analysis(document.uri)
-        return Navigation(
-            document: document, facts: current.facts ?? lastFacts[document.uri] ?? PipelineFacts(),
-            diagnostics: current.diagnostics, encoding: encoding)
+        let (current, facts) = analysisWithFacts(document.uri)
+        return Navigation(document: document, facts: facts, diagnostics: current.diagnostics, encoding: encoding)
     }
 
     func references(_ document: TextDocument) -> References {
-        let current = analysis(document.uri)
-        return References(
-            document: document, facts: current.facts ?? lastFacts[document.uri] ?? PipelineFacts(), encoding: encoding)
+        References(document: document, facts: analysisWithFacts(document.uri).1, encoding: encoding)
     }
 
     func publish(_ uri: String) -> JSONValue? {
