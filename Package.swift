@@ -143,7 +143,8 @@ let package = Package(
         .testTarget(
             name: "DevFlowRunnerTests",
             dependencies: [
-                "DevFlowRunner", "DevFlowCompiler", "DevFlowTestSupport", "DevFlowStoreTestSupport",
+                "DevFlowRunner", "DevFlowProcess", "DevFlowStepIO", "DevFlowCompiler", "DevFlowTestSupport",
+                "DevFlowStoreTestSupport",
                 "ChatCompletionsTestServer", "DevFlowRunCommands", "DevFlowLLMHost",
             ]),
         // Flags and exit-code handling shared by the two executables.

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -79,3 +80,7 @@ pid_t devflow_spawn(const devflow_spawn_request *request, int *error, int *stage
     }
     return pid;
 }
+
+pid_t devflow_fork(void) { return fork(); }
+
+int devflow_set_parent_death_signal(int signal) { return prctl(PR_SET_PDEATHSIG, (unsigned long)signal, 0, 0, 0); }

@@ -1,3 +1,4 @@
+import DevFlowGit
 import DevFlowGraph
 import Foundation
 
@@ -94,6 +95,14 @@ public enum BuiltInAgents {
             "fail_on", "history", "slow_top", "slow_min_seconds", "flaky_rate", "benchmarks", "threshold", "pipeline",
         ],
     ]
+
+    /// Does now what every process repeats on its first call, for a fork server to do once before it forks:
+    /// libgit2's set-up (with OpenSSL, reading the system's CA bundle) and the security rules' first scan
+    /// (compiling their expressions).
+    public static func warmUp() {
+        GitRepository.prepareLibrary()
+        _ = SecurityGuardian().scan(file: "warm-up.env", lines: [(1, "api_token = \"warm-up-0123456789abcdef\"")])
+    }
 
     /// Runs built-in agent `name` on `request`.
     public static func run(_ name: String, request: AgentRequest) throws -> BuiltInAgentResult {

@@ -15,6 +15,10 @@ let libgit2Setup: Int32 = {
 public final class GitRepository {
     let handle: OpaquePointer
 
+    /// Initializes libgit2 now rather than on the first repository opened (a fork server does it once, before it
+    /// forks: with OpenSSL it reads the system's CA bundle, about 7 ms).
+    public static func prepareLibrary() { _ = libgit2Setup }
+
     /// The working directory, without a trailing slash; nil for a bare repository.
     public let workdir: String?
     /// The `.git` directory (or the repository itself when bare), without a trailing slash.

@@ -178,16 +178,7 @@ public enum ProcessLauncher {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
-        var signals = sigset_t()
-        sigemptyset(&signals)
-        posix_spawnattr_setsigmask(&attributes, &signals)
-        // Every signal back to its default action. glibc's child visits every signal anyway (it starts with all of
-        // them blocked): one in the default set costs one `sigaction` call, any other a query and then usually a
-        // reset, so naming them all halves the calls (about 64 instead of 114) and drops inherited SIG_IGN too.
-        sigfillset(&signals)
-        posix_spawnattr_setsigdefault(&attributes, &signals)
-        let flags = SystemCalls.spawnSetSID | Int32(POSIX_SPAWN_SETSIGMASK) | Int32(POSIX_SPAWN_SETSIGDEF)
-        posix_spawnattr_setflags(&attributes, Int16(truncatingIfNeeded: flags))
+        setDefaultSignals(&attributes, flags: SystemCalls.spawnSetSID)
 
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -220,6 +211,21 @@ public enum ProcessLauncher {
             throw failure("posix_spawn", status)
         }
         return pid
+    }
+
+    /// Sets `attributes` so the child starts with an empty signal mask and every signal at its default action,
+    /// plus `flags` (e.g. `POSIX_SPAWN_SETSID`).
+    static func setDefaultSignals(_ attributes: inout posix_spawnattr_t, flags: Int32) {
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        posix_spawnattr_setsigmask(&attributes, &signals)
+        // Every signal back to its default action. glibc's child visits every signal anyway (it starts with all of
+        // them blocked): one in the default set costs one `sigaction` call, any other a query and then usually a
+        // reset, so naming them all halves the calls (about 64 instead of 114) and drops inherited SIG_IGN too.
+        sigfillset(&signals)
+        posix_spawnattr_setsigdefault(&attributes, &signals)
+        let all = flags | Int32(POSIX_SPAWN_SETSIGMASK) | Int32(POSIX_SPAWN_SETSIGDEF)
+        posix_spawnattr_setflags(&attributes, Int16(truncatingIfNeeded: all))
     }
 
     /// Why `directory` cannot be a working directory (`errno`), or nil if it can.

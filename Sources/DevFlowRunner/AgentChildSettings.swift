@@ -3,9 +3,14 @@ import Foundation
 
 /// How built-in agents are run: in a child process (the default) or in the runner's own process.
 public enum BuiltInAgentIsolation: Sendable, Hashable {
-    /// Each call runs in a child process, `devflow agent-child CONTEXT_FILE`: a crash, a hang or runaway memory is a
-    /// step error, under the step's timeout and the memory limit.
+    /// Each call runs in a child process of its own: a crash, a hang or runaway memory is a step error, under the
+    /// step's timeout and the memory limit. The process is forked from a fork server, `devflow agent-child --serve`
+    /// (started once and kept loaded, one per concurrent call), so a call costs no program start; when no server
+    /// can take the call, `devflow agent-child CONTEXT_FILE` is executed as in ``executedChild``.
     case childProcess
+    /// Each call executes `devflow agent-child CONTEXT_FILE` (the same isolation as ``childProcess``, plus the
+    /// program's start per call: for benchmarks and as the fallback).
+    case executedChild
     /// Each call runs on a thread of the runner (no isolation: a crash takes the runner down). For benchmarks and
     /// for `devflow agent-child` itself.
     case inProcess
@@ -18,6 +23,9 @@ public struct AgentChildSettings: Sendable, Equatable {
     /// The environment variable that sets the memory limit: bytes, or a number with `K`, `M` or `G` (powers of
     /// 1024, `KiB`… also accepted); `0` or `none` for no limit.
     public static let memoryLimitVariable = "DEVFLOW_AGENT_MEMORY_LIMIT"
+    /// The environment variable that, set to `0`, executes `devflow agent-child` for every call instead of forking
+    /// it from a fork server (``BuiltInAgentIsolation/executedChild``), should forking misbehave somewhere.
+    public static let forkServerVariable = "DEVFLOW_AGENT_FORK_SERVER"
     /// The memory limit when none is configured: 2 GiB of heap and private writable mappings (`RLIMIT_DATA`).
     public static let defaultMemoryLimit = 2 << 30
 

@@ -1,5 +1,6 @@
 import DevFlowAgents
 import DevFlowGraph
+import DevFlowProcess
 import DevFlowStepIO
 import Foundation
 
@@ -8,9 +9,9 @@ import Foundation
 /// stdout. A crash, a hang or runaway memory ends the child, not the runner: the attempt is a step error naming the
 /// signal and the tail of the child's stderr, under the step's timeout and the memory limit.
 extension BuiltInAgentHost {
-    static func callChild(_ name: String, invocation: StepInvocation, settings: AgentChildSettings, killGrace: Double)
-        -> AttemptOutcome
-    {
+    static func callChild(
+        _ name: String, invocation: StepInvocation, settings: AgentChildSettings, killGrace: Double, forked: Bool
+    ) -> AttemptOutcome {
         let executable: String
         let memoryLimit: Int?
         switch (
@@ -42,50 +43,25 @@ extension BuiltInAgentHost {
                 kind: .error, message: "agent '\(name)': cannot write its context to '\(contextFile)'")
         }
         defer { try? FileManager.default.removeItem(atPath: contextFile) }
+        let child = ChildCall(name: name, process: process, tail: tail, memoryLimit: memoryLimit)
         // Swift's crash backtracer takes seconds and fills the tail with addresses: the runtime's one-line message
-        // (`Fatal error: …`) says more, unless the step asks for backtraces.
-        let quiet = invocation.environment["SWIFT_BACKTRACE"] == nil ? ["SWIFT_BACKTRACE": "enable=no"] : [:]
+        // (`Fatal error: …`) says more, unless the step asks for backtraces (then it gets a process of its own:
+        // the runtime reads the setting when it starts, and the fork server started without backtraces).
+        let wantsBacktraces = invocation.environment["SWIFT_BACKTRACE"] != nil
+        if forked, !wantsBacktraces,
+            let outcome = child.forked(executable: executable, contextFile: contextFile, killGrace: killGrace)
+        {
+            return outcome
+        }
         let result = process.run(
-            executable, ["agent-child", contextFile], extraEnvironment: quiet, captureStdout: true,
+            executable, ["agent-child", contextFile],
+            extraEnvironment: wantsBacktraces ? [:] : ["SWIFT_BACKTRACE": "enable=no"], captureStdout: true,
             memoryLimit: memoryLimit)
         switch result {
         case .notStarted(let message):
             return AttemptOutcome(kind: .error, message: "agent '\(name)': cannot start its child process: \(message)")
         case .finished(let ended, let stdout, _):
-            if let stopped = process.stopped(ended) { return stopped }
-            if let signal = ended.signal {
-                // Beyond RLIMIT_DATA malloc fails, and the Swift runtime then traps; a SIGKILL is never the limit's.
-                let trapped = [SIGILL, SIGTRAP, SIGABRT, SIGSEGV, SIGBUS].contains(signal)
-                let limit = memoryLimit.flatMap { limit in
-                    trapped
-                        ? "; if it ran out of memory: it runs under a memory limit of \(bytes(limit)) (\(AgentChildSettings.memoryLimitVariable))"
-                        : nil
-                }
-                return AttemptOutcome(
-                    kind: .error, signal: signal,
-                    message:
-                        "agent '\(name)': its child process was killed by \(SignalName.of(signal))\(limit ?? "")\(tail.sentence)"
-                )
-            }
-            let text = stdout.joined(separator: "\n")
-            let read = AgentAnswer.read(text)
-            guard ended.exitCode == 0, case .success(let answer) = read else {
-                var why = ""
-                if ended.exitCode == 0, case .failure(let error) = read { why = " (\(error.message))" }
-                return AttemptOutcome(
-                    kind: .error, exitCode: ended.exitCode,
-                    message:
-                        "agent '\(name)': its child process exited with code \(ended.exitCode ?? -1) without a valid answer\(why)\(tail.sentence)"
-                )
-            }
-            guard let outputs = answer.outputs else {
-                // The agent threw: the summary is the error message (as in-process).
-                return AttemptOutcome(kind: .error, message: answer.summary ?? "agent '\(name)' failed")
-            }
-            let built = BuiltInAgentResult(
-                status: answer.status, findings: (answer.findings ?? []).map(Finding.init(reported:)),
-                summary: answer.summary ?? "", outputs: outputs)
-            return outcome(built, invocation: invocation)
+            return child.outcome(ended, answer: stdout.joined(separator: "\n"))
         }
     }
 
@@ -113,8 +89,28 @@ extension BuiltInAgentHost {
     }
 }
 
-/// The child's side: `devflow agent-child CONTEXT_FILE` runs one built-in and answers on stdout.
+/// The child's side: `devflow agent-child CONTEXT_FILE` runs one built-in and answers on stdout;
+/// `devflow agent-child --serve` is the fork server that runs each call it is sent in a forked process so.
 public enum BuiltInAgentChild {
+    /// The fork server of built-in agents: each call's arguments are its context file (see `ForkServer`).
+    public static func serve() -> Int32 {
+        warmUp()
+        return ForkServer.serve { arguments, environment in
+            guard arguments.count == 1 else { return 2 }
+            return main(contextFile: arguments[0], environment: environment)
+        }
+    }
+
+    /// Work every call would otherwise repeat in its forked process: the agents' set-up and the JSON coders'
+    /// first use.
+    static func warmUp() {
+        BuiltInAgents.warmUp()
+        let context = Data(
+            #"{"version":1,"inputs":{},"workspace":"/","run":{},"event":{},"agent":"security-guardian"}"#.utf8)
+        _ = try? JSONDecoder().decode(AgentContext.self, from: context)
+        _ = try? JSONEncoder().encode(Answer(status: "success", findings: [], outputs: [:], summary: ""))
+    }
+
     /// What the child answers: the protocol's result, with each finding's full region and fix. A thrown error is
     /// `status: error` with the message as `summary` and no `outputs`.
     struct Answer: Encodable {
@@ -127,8 +123,9 @@ public enum BuiltInAgentChild {
 
     /// Runs the built-in named in the context file and writes its answer to stdout; returns the exit code (0 when it
     /// answered, 2 when the context cannot be read). Honours `DEVFLOW_AGENT_FAULT` (tests only, see `AgentFault`).
-    public static func main(contextFile: String) -> Int32 {
-        let environment = ProcessInfo.processInfo.environment
+    public static func main(
+        contextFile: String, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> Int32 {
         guard let data = FileManager.default.contents(atPath: contextFile) else {
             FileHandle.standardError.write(
                 Data("devflow agent-child: cannot read the context file '\(contextFile)'\n".utf8))

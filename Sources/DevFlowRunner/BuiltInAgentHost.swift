@@ -49,11 +49,13 @@ public struct BuiltInAgentHost: AgentHost {
         switch isolation {
         case .inProcess:
             return await StepProcess.onThread { Self.call(name, invocation: invocation) }
-        case .childProcess:
+        case .childProcess, .executedChild:
             let settings = child
             let grace = killGrace
+            let forked =
+                isolation == .childProcess && invocation.environment[AgentChildSettings.forkServerVariable] != "0"
             return await StepProcess.onThread {
-                Self.callChild(name, invocation: invocation, settings: settings, killGrace: grace)
+                Self.callChild(name, invocation: invocation, settings: settings, killGrace: grace, forked: forked)
             }
         }
     }

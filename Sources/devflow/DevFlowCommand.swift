@@ -12,7 +12,9 @@ struct DevFlowCommand: AsyncParsableCommand {
         // reflection, a few milliseconds of every call (the subcommand stays declared for its help).
         let arguments = CommandLine.arguments
         if arguments.count == 3, arguments[1] == "agent-child" {
-            Foundation.exit(BuiltInAgentChild.main(contextFile: arguments[2]))
+            Foundation.exit(
+                arguments[2] == "--serve"
+                    ? BuiltInAgentChild.serve() : BuiltInAgentChild.main(contextFile: arguments[2]))
         }
         await CommandMain.runAsync(Self.self)
     }

@@ -7,12 +7,11 @@ import Testing
 
 /// Built-in agents run in a child process of `devflow`: a child killed by SIGKILL, one that traps, one that allocates
 /// without bound and one that hangs are step errors, and the run goes on and is recorded as finished. The faults are
-/// the test-only `DEVFLOW_AGENT_FAULT` of `devflow agent-child`.
+/// the test-only `DEVFLOW_AGENT_FAULT` of `devflow agent-child`. Each runs twice: forked from the fork server (the
+/// default) and executed per call (`DEVFLOW_AGENT_FORK_SERVER=0`).
 @Suite(
     .serialized,
-    .enabled(
-        if: FileManager.default.isExecutableFile(atPath: builtDevflow)
-            || ProcessInfo.processInfo.environment["CI"] != nil))
+    .enabled(if: devflowIsBuilt))
 struct AgentIsolationTests {
     static func pipeline(faults: [String: String], timeout: String = "1m") -> String {
         var text = """
@@ -50,9 +49,13 @@ struct AgentIsolationTests {
         return (result.status, result.output, try store.run(1), nodes, attempts)
     }
 
-    @Test("a built-in agent's child killed by SIGKILL mid-run is a step error naming the signal and its stderr")
-    func killedChild() throws {
-        let run = try Self.run(Self.pipeline(faults: ["killed": "sigkill"]))
+    static let modes = [["DEVFLOW_AGENT_FORK_SERVER": "1"], ["DEVFLOW_AGENT_FORK_SERVER": "0"]]
+
+    @Test(
+        "a built-in agent's child killed by SIGKILL mid-run is a step error naming the signal and its stderr",
+        arguments: modes)
+    func killedChild(mode: [String: String]) throws {
+        let run = try Self.run(Self.pipeline(faults: ["killed": "sigkill"]), environment: mode)
         #expect(run.status == 0, "\(run.output)")
         #expect(run.run?.status == .succeeded && run.run?.finishedAt != nil)
         #expect(run.nodes == ["healthy": "succeeded", "killed": "failed", "after": "succeeded"])
@@ -64,11 +67,12 @@ struct AgentIsolationTests {
         #expect(!message.contains("memory limit"))
     }
 
-    @Test("a trap and unbounded allocation under the memory limit are step errors; the other steps run")
-    func crashAndMemory() throws {
+    @Test(
+        "a trap and unbounded allocation under the memory limit are step errors; the other steps run", arguments: modes)
+    func crashAndMemory(mode: [String: String]) throws {
         let run = try Self.run(
             Self.pipeline(faults: ["crashed": "crash", "hog": "allocate"]),
-            environment: ["DEVFLOW_AGENT_MEMORY_LIMIT": "256M"])
+            environment: mode.merging(["DEVFLOW_AGENT_MEMORY_LIMIT": "256M"]) { $1 })
         #expect(run.status == 0, "\(run.output)")
         #expect(run.run?.status == .succeeded && run.run?.finishedAt != nil)
         #expect(run.nodes == ["healthy": "succeeded", "crashed": "failed", "hog": "failed", "after": "succeeded"])
@@ -82,9 +86,9 @@ struct AgentIsolationTests {
         #expect(run.attempts["healthy"]?.status == .succeeded)
     }
 
-    @Test("a hanging built-in is stopped by the step's timeout, and the run goes on")
-    func hangingChild() throws {
-        let run = try Self.run(Self.pipeline(faults: ["stuck": "hang"], timeout: "1s"))
+    @Test("a hanging built-in is stopped by the step's timeout, and the run goes on", arguments: modes)
+    func hangingChild(mode: [String: String]) throws {
+        let run = try Self.run(Self.pipeline(faults: ["stuck": "hang"], timeout: "1s"), environment: mode)
         #expect(run.run?.finishedAt != nil)
         #expect(run.nodes["stuck"] == "failed" && run.nodes["after"] == "succeeded")
         #expect(run.attempts["stuck"]?.status == .timedOut)

@@ -7,9 +7,7 @@ import Testing
 /// learning from the runs the store recorded.
 @Suite(
     .serialized,
-    .enabled(
-        if: FileManager.default.isExecutableFile(atPath: builtDevflow)
-            || ProcessInfo.processInfo.environment["CI"] != nil))
+    .enabled(if: devflowIsBuilt))
 struct AgentPipelineTests {
     static let review = """
         version: 1

@@ -6,9 +6,7 @@ import Testing
 /// `devflow hooks install|uninstall|run` with real repositories and real `git commit` and `git push`.
 @Suite(
     .serialized,
-    .enabled(
-        if: FileManager.default.isExecutableFile(atPath: builtDevflow)
-            || ProcessInfo.processInfo.environment["CI"] != nil))
+    .enabled(if: devflowIsBuilt))
 struct HookCommandTests {
     static func devflow(_ arguments: [String], in fixture: GitFixture) -> (status: Int32, output: String) {
         Repository.run(builtDevflow, arguments, directory: fixture.path)

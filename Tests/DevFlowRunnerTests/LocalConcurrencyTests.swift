@@ -7,9 +7,7 @@ import Testing
 /// run of the group waits, a third replaces the waiting second, and `cancel_in_progress` stops the running one.
 @Suite(
     .serialized,
-    .enabled(
-        if: FileManager.default.isExecutableFile(atPath: builtDevflow)
-            || ProcessInfo.processInfo.environment["CI"] != nil))
+    .enabled(if: devflowIsBuilt))
 struct LocalConcurrencyTests {
     /// A pipeline whose one step writes `started-N` and waits for `release-N` (N is the run number).
     static func pipeline(cancelInProgress: Bool) -> String {

@@ -6,12 +6,14 @@ import Testing
 /// The debug build of `devflow`.
 let builtDevflow = Repository.path(".build/debug/devflow")
 
+/// Whether the suites that run `devflow` can: it is built, or this is CI (where a missing build must fail).
+let devflowIsBuilt =
+    FileManager.default.isExecutableFile(atPath: builtDevflow) || ProcessInfo.processInfo.environment["CI"] != nil
+
 /// `devflow run` as a real process: timeouts, Ctrl-C, kill -9 and resume, and a breaker shared by two processes.
 @Suite(
     .serialized,
-    .enabled(
-        if: FileManager.default.isExecutableFile(atPath: builtDevflow)
-            || ProcessInfo.processInfo.environment["CI"] != nil))
+    .enabled(if: devflowIsBuilt))
 struct RunCommandTests {
     static func workspace(_ pipeline: String) throws -> String {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(

@@ -38,4 +38,11 @@ enum {
 /// or -1 with *error set to the errno and *stage to the step that failed (the failed child is already reaped).
 pid_t devflow_spawn(const devflow_spawn_request *request, int *error, int *stage);
 
+/// fork(): for a fork server, which forks itself (single-threaded) instead of executing a new program per call. Swift
+/// does not import fork. Returns what fork returns.
+pid_t devflow_fork(void);
+
+/// prctl(PR_SET_PDEATHSIG, signal): this process gets `signal` when its parent thread ends. Returns 0 or -1 (errno).
+int devflow_set_parent_death_signal(int signal);
+
 #endif
