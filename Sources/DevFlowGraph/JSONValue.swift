@@ -124,7 +124,8 @@ public enum JSONValue: Hashable, Sendable, Codable {
     }
 
     /// Appends the JSON string literal of `text` to `out`. Text with nothing to escape (the common case: names,
-    /// statuses, most log lines) is appended whole, after one pass over its UTF-8 bytes.
+    /// statuses, most log lines) is appended whole, after one pass over its UTF-8 bytes; otherwise the runs between
+    /// the bytes to escape are appended whole.
     public static func writeQuoted(_ text: String, into out: inout String) {
         out += "\""
         if !needsEscaping(text) {
@@ -132,23 +133,45 @@ public enum JSONValue: Hashable, Sendable, Codable {
             out += "\""
             return
         }
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
+        var text = text
+        text.withUTF8 { bytes in
+            var escaped: [UInt8] = []
+            escaped.reserveCapacity(bytes.count + 16)
+            appendEscaped(bytes, to: &escaped)
+            out += String(decoding: escaped, as: UTF8.self)
         }
         out += "\""
+    }
+
+    /// Appends the JSON string literal of `text` to `out` as UTF-8 bytes.
+    public static func writeQuoted(_ text: String, into out: inout [UInt8]) {
+        out.append(0x22)
+        var text = text
+        text.withUTF8 { appendEscaped($0, to: &out) }
+        out.append(0x22)
+    }
+
+    /// The bytes of a string literal's inside: `"`, `\\`, `\n`, `\r` and `\t` escaped by name, other control
+    /// characters as `\u00XX`; runs without any of them copied whole (UTF-8 lead and continuation bytes are all
+    /// 0x80 or above, so a byte scan is exact).
+    static func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+        let hex = Array("0123456789abcdef".utf8)
+        var run = 0
+        for index in 0..<bytes.count {
+            let byte = bytes[index]
+            guard byte < 0x20 || byte == 0x22 || byte == 0x5C else { continue }
+            if run < index { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<index])) }
+            run = index + 1
+            switch byte {
+            case 0x22: out += [0x5C, 0x22]
+            case 0x5C: out += [0x5C, 0x5C]
+            case 0x0A: out += [0x5C, 0x6E]
+            case 0x0D: out += [0x5C, 0x72]
+            case 0x09: out += [0x5C, 0x74]
+            default: out += [0x5C, 0x75, 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]]
+            }
+        }
+        if run < bytes.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run...])) }
     }
 
     /// Whether `text` holds a quote, a backslash or a control character (bytes below 0x20; UTF-8 continuation and

@@ -1,4 +1,5 @@
 import DevFlowDiagnostics
+import DevFlowGraph
 import DevFlowLint
 import DevFlowStore
 import Foundation
@@ -54,12 +55,6 @@ public enum FindingsCommand {
         return Diagnostic(
             id: DiagnosticID(code: finding.rule, name: finding.rule), severity: severity, message: finding.message,
             span: SourceSpan(file: finding.file.isEmpty ? "." : finding.file, start: start, end: max(start, end)))
-    }
-
-    static func json(_ findings: [FindingRecord]) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: (try? encoder.encode(findings)) ?? Data("[]".utf8), as: UTF8.self) + "\n"
     }
 
     /// A markdown table under a `### title` heading, for a pull-request comment.

@@ -11,9 +11,13 @@ import Testing
         ("lines\n\r\ttab", #""lines\n\r\ttab""#),
         ("\u{1}\u{1f}", #""\u0001\u001f""#),
         ("ünïcode ✓ 😀", #""ünïcode ✓ 😀""#),
+        ("a\"b\nc — ✓\u{7f}\u{8}", #""a\"b\nc — ✓"# + "\u{7f}" + #"\u0008""#),
     ])
     func stringsAreQuotedExactly(text: String, expected: String) {
         #expect(JSONValue.quote(text) == expected)
+        var bytes: [UInt8] = [0x2A]
+        JSONValue.writeQuoted(text, into: &bytes)
+        #expect(bytes == [0x2A] + Array(expected.utf8))
         #expect(JSONValue.string(text).compactJSON == expected)
         #expect(JSONValue.needsEscaping(text) == (expected != "\"\(text)\""))
     }

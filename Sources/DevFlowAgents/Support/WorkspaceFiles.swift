@@ -40,21 +40,33 @@ enum WorkspaceFiles {
         return list(workspace, skipped: &ignored).filter { globs.matches($0) }
     }
 
-    /// Every file under `workspace`, without following symbolic links.
+    /// Every file under `workspace`, without following symbolic links. Entries are typed by `readdir` (no `lstat`
+    /// per entry, except on file systems that do not report types).
     static func walk(_ workspace: String) -> [String] {
         var found: [String] = []
         var pending = [""]
         while let directory = pending.popLast() {
             let absolute = directory.isEmpty ? workspace : "\(workspace)/\(directory)"
-            guard let entries = try? FileManager.default.contentsOfDirectory(atPath: absolute) else { continue }
-            for entry in entries where !AgentScope.ignoredDirectories.contains(entry) && !entry.hasPrefix(".build") {
-                let relative = directory.isEmpty ? entry : "\(directory)/\(entry)"
-                var info = stat()
-                guard lstat("\(workspace)/\(relative)", &info) == 0 else { continue }
-                switch info.st_mode & S_IFMT {
-                case S_IFDIR: pending.append(relative)
-                case S_IFREG: found.append(relative)
-                default: break
+            guard let stream = opendir(absolute) else { continue }
+            defer { closedir(stream) }
+            while let entry = readdir(stream) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                    String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+                }
+                if name == "." || name == ".." { continue }
+                if AgentScope.ignoredDirectories.contains(name) || name.hasPrefix(".build") { continue }
+                let relative = directory.isEmpty ? name : "\(directory)/\(name)"
+                var type = Int32(entry.pointee.d_type)
+                if type == Int32(DT_UNKNOWN) {
+                    var info = stat()
+                    guard lstat("\(workspace)/\(relative)", &info) == 0 else { continue }
+                    let mode = info.st_mode & S_IFMT
+                    type = mode == S_IFDIR ? Int32(DT_DIR) : mode == S_IFREG ? Int32(DT_REG) : Int32(DT_UNKNOWN)
+                }
+                if type == Int32(DT_DIR) {
+                    pending.append(relative)
+                } else if type == Int32(DT_REG) {
+                    found.append(relative)
                 }
             }
         }
