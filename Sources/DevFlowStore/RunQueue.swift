@@ -15,6 +15,11 @@ public protocol RunQueue: Sendable {
     /// among `labels`, for `lease` seconds (on PostgreSQL by the database's clock: a worker's skewed clock cannot
     /// shorten or stretch its lease).
     func claimRun(worker: String, labels: [String], now: Date, lease: TimeInterval) throws -> RunRecord?
+    /// Claims up to one run for each of `workers` (the idle slots of one process) as `claimRun` would, one after
+    /// another, but in one round trip where the backend can: the i-th run claimed goes to `workers[i]`. Returns
+    /// the runs in claim order, fewer than `workers` when fewer are runnable (two runs of one concurrency group
+    /// are never claimed together).
+    func claimRuns(workers: [String], labels: [String], now: Date, lease: TimeInterval) throws -> [RunRecord]
     /// Gives a claimed run back to the queue because it needs worker `labels` that `worker` lacks (learnt when the
     /// worker compiled it): it stays queued with `reason` until a worker with all of them claims it.
     func requireLabels(run: Int64, worker: String, labels: [String], reason: String) throws
@@ -59,6 +64,16 @@ public protocol RunQueue: Sendable {
 }
 
 extension RunQueue {
+    /// One `claimRun` per worker, stopping at the first that finds nothing (SQLite: each is a local transaction).
+    public func claimRuns(workers: [String], labels: [String], now: Date, lease: TimeInterval) throws -> [RunRecord] {
+        var claimed: [RunRecord] = []
+        for worker in workers {
+            guard let run = try claimRun(worker: worker, labels: labels, now: now, lease: lease) else { break }
+            claimed.append(run)
+        }
+        return claimed
+    }
+
     /// Claims the oldest runnable run that needs no worker labels.
     public func claimRun(worker: String, now: Date, lease: TimeInterval) throws -> RunRecord? {
         try claimRun(worker: worker, labels: [], now: now, lease: lease)

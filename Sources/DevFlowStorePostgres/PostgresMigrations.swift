@@ -198,6 +198,27 @@ enum PostgresMigrations {
             END $$;
             """
         ),
+        (
+            "v15-batched-claims",
+            """
+            CREATE FUNCTION devflow_claim_batch(
+              p_workers TEXT, p_lease FLOAT8, p_started TIMESTAMPTZ, p_pid BIGINT, p_host TEXT, p_labels TEXT)
+            RETURNS SETOF run LANGUAGE plpgsql AS $$
+            DECLARE
+              v_worker TEXT;
+              v_claimed run;
+            BEGIN
+              -- One devflow_claim per worker, in order: each sees the runs the previous ones claimed, so a batch
+              -- never takes two runs of one concurrency group.
+              FOR v_worker IN SELECT w.value FROM jsonb_array_elements_text(p_workers::jsonb)
+                  WITH ORDINALITY AS w(value, position) ORDER BY w.position LOOP
+                SELECT * INTO v_claimed FROM devflow_claim(v_worker, p_lease, p_started, p_pid, p_host, p_labels);
+                EXIT WHEN NOT FOUND;
+                RETURN NEXT v_claimed;
+              END LOOP;
+            END $$;
+            """
+        ),
     ]
 
     /// The advisory lock that serialises migrations across servers and workers starting at once.

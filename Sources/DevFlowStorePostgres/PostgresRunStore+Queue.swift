@@ -69,6 +69,21 @@ extension PostgresRunStore: RunQueue {
         }
     }
 
+    /// Claims up to one run per worker in one round trip (`devflow_claim_batch`, migration v15: the claims of
+    /// `claimRun` one after another inside the database); the runs come back in claim order.
+    public func claimRuns(workers: [String], labels: [String], now: Date, lease: TimeInterval) throws -> [RunRecord] {
+        guard workers.count > 1 else {
+            return try workers.first.flatMap { try claimRun(worker: $0, labels: labels, now: now, lease: lease) }
+                .map { [$0] } ?? []
+        }
+        let names = String(decoding: (try? JSONEncoder().encode(workers)) ?? Data("[]".utf8), as: UTF8.self)
+        return try read { session in
+            try session.fetchAll(
+                RunRecord.self, "SELECT * FROM devflow_claim_batch(?, ?, ?, ?, ?, ?)",
+                [names, offset(now) + lease, now, getpid(), StoreHost.name, WorkerRecord.encodeLabels(labels)])
+        }
+    }
+
     /// Extends the lease of a run `worker` still holds to `until` by the worker's clock: the lease ends as many
     /// seconds from the database's now as `until` is from the worker's.
     public func renewLease(run: Int64, worker: String, until: Date) throws -> LeaseState? {

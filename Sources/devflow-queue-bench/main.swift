@@ -1,11 +1,12 @@
 // devflow-queue-bench: claims per second of the durable queue, on SQLite or PostgreSQL (a benchmark, not a test).
 //
 //   swift build -c release --product devflow-queue-bench
-//   .build/release/devflow-queue-bench --db LOCATION [--runs N] [--workers K] [--finish]
+//   .build/release/devflow-queue-bench --db LOCATION [--runs N] [--workers K] [--batch B] [--finish]
 //
 // Queues N no-op runs (outside the timing), then K workers, each a thread with a store of its own (its own SQLite
 // connection pool or PostgreSQL connections, as separate processes would have), claim runs until the queue is empty;
-// with --finish each claimed run is also finished (`succeeded`), as a worker that ran nothing would. Prints the
+// with --batch B each claim asks for B runs at once (`claimRuns` for B slots of the worker, one round trip on
+// PostgreSQL); with --finish each claimed run is also finished (`succeeded`), as a worker that ran nothing would. Prints the
 // claims per second and checks that every run was claimed exactly once. LOCATION must be a new, empty store.
 import DevFlowStore
 import DevFlowStorePostgres
@@ -20,6 +21,7 @@ var location: String?
 var runs = 10_000
 var workers = 2
 var finish = false
+var batch = 1
 var arguments = Array(CommandLine.arguments.dropFirst())
 while !arguments.isEmpty {
     let flag = arguments.removeFirst()
@@ -27,13 +29,16 @@ while !arguments.isEmpty {
     case "--db": location = arguments.isEmpty ? nil : arguments.removeFirst()
     case "--runs": runs = Int(arguments.isEmpty ? "" : arguments.removeFirst()) ?? 0
     case "--workers": workers = Int(arguments.isEmpty ? "" : arguments.removeFirst()) ?? 0
+    case "--batch": batch = Int(arguments.isEmpty ? "" : arguments.removeFirst()) ?? 0
     case "--finish": finish = true
     default:
-        fail("unknown option \(flag); usage: devflow-queue-bench --db LOCATION [--runs N] [--workers K] [--finish]")
+        fail(
+            "unknown option \(flag); usage: devflow-queue-bench --db LOCATION [--runs N] [--workers K] [--batch B] [--finish]"
+        )
     }
 }
-guard let location, runs > 0, workers > 0 else {
-    fail("usage: devflow-queue-bench --db LOCATION [--runs N] [--workers K] [--finish]")
+guard let location, runs > 0, workers > 0, batch > 0 else {
+    fail("usage: devflow-queue-bench --db LOCATION [--runs N] [--workers K] [--batch B] [--finish]")
 }
 
 do {
@@ -55,14 +60,20 @@ do {
     let stores = try (0..<workers).map { _ in try StoreLocation.open(location) }
     let claimed = LockedCounts()
     let finishEach = finish
+    let slots = batch
     let start = DispatchTime.now().uptimeNanoseconds
     let threads = stores.enumerated().map { worker, store in
         let thread = Thread {
             var mine: [Int64] = []
             do {
-                while let run = try store.claimRun(worker: "bench:\(worker)", now: Date(), lease: 300) {
-                    if finishEach { try store.finishRun(run: run.id ?? 0, status: .succeeded, at: Date()) }
-                    mine.append(run.id ?? 0)
+                let names = (0..<slots).map { "bench:\(worker):\($0)" }
+                while true {
+                    let claimedNow = try store.claimRuns(workers: names, labels: [], now: Date(), lease: 300)
+                    if claimedNow.isEmpty { break }
+                    for run in claimedNow {
+                        if finishEach { try store.finishRun(run: run.id ?? 0, status: .succeeded, at: Date()) }
+                        mine.append(run.id ?? 0)
+                    }
                 }
             } catch {
                 fail("worker \(worker): \(error)")
@@ -81,7 +92,7 @@ do {
     let backend = PostgresLocation.isPostgres(location) ? "postgresql" : "sqlite"
     print(
         String(
-            format: "%@: %d runs, %d workers%@: %.2f s, %.0f claims/s", backend, runs, workers,
+            format: "%@: %d runs, %d workers, batches of %d%@: %.2f s, %.0f claims/s", backend, runs, workers, batch,
             finish ? " (claim + finish)" : "", seconds, Double(runs) / seconds))
 } catch {
     fail("\(error)")

@@ -75,6 +75,35 @@ struct RunQueueTests {
     }
 
     @Test(
+        "a batch claims one run per worker in queue order, never two of one group, and stops when none is runnable",
+        arguments: StoreBackend.available)
+    func batchedClaims(_ backend: StoreBackend) throws {
+        let opened = try backend.open()
+        defer { opened.remove() }
+        let store = opened.store
+        let grouped = try store.enqueue(Self.queued("c1", group: "ci-main"))
+        _ = try store.enqueue(Self.queued("c2", group: "ci-main"))
+        let free = try store.enqueue(Self.queued("c3"))
+        let other = try store.enqueue(Self.queued("c4", group: "ci-dev"))
+        let workers = ["h:1:0", "h:1:1", "h:1:2", "h:1:3"]
+        let claimed = try store.claimRuns(workers: workers, labels: [], now: Self.now, lease: 30)
+        #expect(claimed.map(\.id) == [grouped.id, free.id, other.id])
+        #expect(claimed.map(\.workerId) == ["h:1:0", "h:1:1", "h:1:2"])
+        #expect(claimed.allSatisfy { $0.status == .running && $0.claims == 1 })
+        for run in claimed {
+            let renewed = try store.renewLease(
+                run: run.id!, worker: run.workerId!, until: Self.now.addingTimeInterval(60))
+            #expect(renewed != nil)
+        }
+        // The second run of ci-main waits for the first; nothing else is runnable.
+        #expect(try store.claimRuns(workers: workers, labels: [], now: Self.now, lease: 30).isEmpty)
+        #expect(try store.claimRuns(workers: [], labels: [], now: Self.now, lease: 30).isEmpty)
+        try store.finishRun(run: grouped.id!, status: .succeeded, at: Self.now)
+        let next = try store.claimRuns(workers: ["h:1:0"], labels: [], now: Self.now, lease: 30)
+        #expect(next.map(\.gitCommit) == ["c2"])
+    }
+
+    @Test(
         "concurrency groups: one running run per group; a newer run supersedes older waiting ones",
         arguments: StoreBackend.available)
     func groups(_ backend: StoreBackend) throws {

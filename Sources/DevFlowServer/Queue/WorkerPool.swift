@@ -4,8 +4,8 @@ import Foundation
 import Logging
 import ServiceLifecycle
 
-/// The in-process workers of `devflow serve`: each claims the oldest runnable run, executes it, and waits for the
-/// doorbell (or a poll interval) when the queue is empty. On graceful shutdown they stop claiming, give running
+/// The in-process workers of `devflow serve`: each claims the oldest runnable run (idle slots together, through
+/// `SlotClaimer`), executes it, and waits for the doorbell (or a poll interval) when the queue is empty. On graceful shutdown they stop claiming, give running
 /// steps the grace period, then cancel them.
 struct WorkerPool: Service {
     let context: ServerContext
@@ -22,9 +22,12 @@ struct WorkerPool: Service {
             // The heartbeat is not a child of the slots' group: cancelling it when the last slot ends must not
             // cancel a slot that is still giving its run the grace period.
             let beat = Task { await self.heartbeat(slots: count) }
+            let claimer = SlotClaimer(
+                queue: context.queue, workerID: context.workerID, labels: context.settings.workerLabels,
+                lease: context.settings.leaseSeconds)
             await withTaskGroup(of: Void.self) { group in
                 for index in 0..<count {
-                    group.addTask { await self.loop(index, statuses: statuses) }
+                    group.addTask { await self.loop(index, claimer: claimer, statuses: statuses) }
                 }
             }
             beat.cancel()
@@ -69,8 +72,8 @@ struct WorkerPool: Service {
         }
     }
 
-    func loop(_ index: Int, statuses: CommitStatusPublisher) async {
-        let worker = "\(context.workerID):\(index)"
+    func loop(_ index: Int, claimer: SlotClaimer, statuses: CommitStatusPublisher) async {
+        let worker = claimer.worker(slot: index)
         let executor = RunExecutor(context: context, worker: worker, slot: index, statuses: statuses)
         let notifier = RunNotifier(context: context, logger: logger)
         // Cancelled (the service group ended without a graceful shutdown), the doorbell no longer waits: stop
@@ -78,11 +81,10 @@ struct WorkerPool: Service {
         while !context.shutdown.isStopping && !Task.isCancelled {
             context.workerBeats.beat(index)
             let claimed: RunRecord?
-            do {
-                claimed = try context.queue.claimRun(
-                    worker: worker, labels: context.settings.workerLabels, now: Date(),
-                    lease: context.settings.leaseSeconds)
-            } catch {
+            switch await claimer.claim(slot: index) {
+            case .success(let run):
+                claimed = run
+            case .failure(let error):
                 logger.error("worker \(index): cannot claim a run: \(error)")
                 await context.doorbell.wait(seconds: context.settings.pollSeconds)
                 continue
