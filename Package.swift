@@ -49,7 +49,10 @@ let package = Package(
         .target(name: "DevFlowStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "DevFlowStoreTests",
-            dependencies: ["DevFlowStore", "DevFlowStorePostgres", "DevFlowStoreTestSupport"]),
+            dependencies: [
+                "DevFlowStore", "DevFlowStorePostgres", "DevFlowStoreTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
         // Which store the tests that touch one open: SQLite, or a new PostgreSQL database per store.
         .target(
             name: "DevFlowStoreTestSupport", dependencies: ["DevFlowStore", "DevFlowStorePostgres"],

@@ -25,17 +25,17 @@ struct Navigation {
     func hover(at offset: Int) -> JSONValue {
         var sections: [String] = []
         var range: Range<Int>?
-        if let reference = facts.references.first(where: { contains($0.span, offset) }) {
+        if let reference = facts.references.first(where: { $0.span.isUnderCursor(offset) }) {
             sections.append(describe(reference.kind, reference.name))
             range = reference.span.start.offset..<reference.span.end.offset
-        } else if let step = facts.steps.first(where: { contains($0.id.span, offset) }) {
+        } else if let step = facts.steps.first(where: { $0.id.span.isUnderCursor(offset) }) {
             sections.append(describe("step", step.id.value))
             range = step.id.span.start.offset..<step.id.span.end.offset
         } else if let key = key(at: offset), let text = keyDocumentation(key.path) {
             sections.append(text)
             range = key.range
         }
-        for diagnostic in diagnostics where contains(diagnostic.span, offset) {
+        for diagnostic in diagnostics where diagnostic.span.isUnderCursor(offset) {
             guard let rule = Linter.rule(named: diagnostic.id.code) else { continue }
             sections.append(
                 "**\(rule.id.code) \(rule.id.name)** (\(diagnostic.severity.rawValue)): \(diagnostic.message)\n\n"
@@ -53,11 +53,6 @@ struct Navigation {
             result["range"] = document.range(from: range.lowerBound, to: range.upperBound, encoding: encoding)
         }
         return .object(result)
-    }
-
-    func contains(_ span: SourceSpan, _ offset: Int) -> Bool {
-        span.start.offset <= offset
-            && (offset < span.end.offset || (offset == span.end.offset && span.start != span.end))
     }
 
     /// The markdown documentation of the key at `path`.
@@ -104,15 +99,12 @@ struct Navigation {
     /// `textDocument/definition`: where the step, agent, policy or breaker named at `offset` is declared; in an
     /// expression, `steps.<id>` and `steps.<id>.outputs.<name>` too.
     func definition(at offset: Int, uri: String) -> JSONValue {
-        if let reference = facts.references.first(where: { contains($0.span, offset) }) {
+        if let reference = facts.references.first(where: { $0.span.isUnderCursor(offset) }) {
             return location(reference.target, uri: uri)
         }
         let (line, column) = document.lineAndColumn(of: offset)
         let text = document.line(line)
-        var start = min(column, text.count)
-        while start > 0, CursorContext.isWordByte(text[start - 1]) || text[start - 1] == UInt8(ascii: ".") {
-            start -= 1
-        }
+        let start = CursorContext.chainStart(Array(text[..<min(column, text.count)]))
         var end = min(column, text.count)
         while end < text.count, CursorContext.isWordByte(text[end]) || text[end] == UInt8(ascii: ".") { end += 1 }
         let chain = String(decoding: text[start..<end], as: UTF8.self).split(separator: ".").map(String.init)

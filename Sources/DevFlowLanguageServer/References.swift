@@ -1,6 +1,14 @@
 import DevFlowDiagnostics
 import DevFlowGraph
 
+extension SourceSpan {
+    /// Whether a cursor at byte `offset` is on this span: inside it, or just after its last byte (where an editor's
+    /// cursor is after typing a name); an empty span is under no cursor. Navigation and references share this rule.
+    func isUnderCursor(_ offset: Int) -> Bool {
+        start != end && start.offset <= offset && offset <= end.offset
+    }
+}
+
 /// `textDocument/references` and `textDocument/rename` for the names a pipeline declares: steps (with their uses in
 /// `needs:` and as `steps.<id>` inside expressions), agents, retry policies and circuit breakers.
 struct References {
@@ -17,23 +25,23 @@ struct References {
 
     /// The declared name at a byte offset: its declaration, or a reference to it.
     func symbol(at offset: Int) -> Symbol? {
-        func contains(_ span: SourceSpan) -> Bool { span.start.offset <= offset && offset <= span.end.offset }
-        if let reference = facts.references.first(where: { contains($0.span) }) {
+        if let reference = facts.references.first(where: { $0.span.isUnderCursor(offset) }) {
             return Symbol(kind: reference.kind, name: reference.name, declaration: reference.target)
         }
-        if let step = facts.steps.first(where: { contains($0.id.span) }) {
+        if let step = facts.steps.first(where: { $0.id.span.isUnderCursor(offset) }) {
             return Symbol(kind: "step", name: step.id.value, declaration: step.id.span)
         }
-        if let agent = facts.agents.first(where: { contains($0.id.span) }) {
+        if let agent = facts.agents.first(where: { $0.id.span.isUnderCursor(offset) }) {
             return Symbol(kind: "agent", name: agent.id.value, declaration: agent.id.span)
         }
-        if let policy = facts.retryPolicies.first(where: { contains($0.span) }) {
+        if let policy = facts.retryPolicies.first(where: { $0.span.isUnderCursor(offset) }) {
             return Symbol(kind: "retry policy", name: policy.value, declaration: policy.span)
         }
-        if let breaker = facts.breakers.first(where: { contains($0.span) }) {
+        if let breaker = facts.breakers.first(where: { $0.span.isUnderCursor(offset) }) {
             return Symbol(kind: "circuit breaker", name: breaker.value, declaration: breaker.span)
         }
-        if let use = expressionUses().first(where: { $0.lowerBound <= offset && offset <= $0.upperBound }),
+        if let use = expressionUses().first(where: { $0.lowerBound <= offset && offset <= $0.upperBound && !$0.isEmpty }
+        ),
             let step = facts.steps.first(where: { $0.id.value == text(use) })
         {
             return Symbol(kind: "step", name: step.id.value, declaration: step.id.span)

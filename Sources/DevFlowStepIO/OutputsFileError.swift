@@ -119,26 +119,6 @@ public struct OutputsFileError: Error, Sendable, Equatable {
         }
     }
 
-    /// `text` as it is quoted in a message: control characters escaped, at most 120 characters.
-    static func quoted(_ text: String) -> String {
-        var out = ""
-        var count = 0
-        for character in text {
-            if count == 120 {
-                out += "…"
-                break
-            }
-            count += 1
-            if character == "\t" {
-                out += "\\t"
-            } else if let scalar = character.unicodeScalars.first, character.unicodeScalars.count == 1,
-                scalar.value < 0x20 || scalar.value == 0x7F
-            {
-                out += "\\u{\(String(scalar.value, radix: 16))}"
-            } else {
-                out.append(character)
-            }
-        }
-        return out
-    }
+    /// `text` as it is quoted in a message: on one line (see `MessageText.oneLine`), at most 120 scalars.
+    static func quoted(_ text: String) -> String { MessageText.oneLine(text, limit: 120) }
 }

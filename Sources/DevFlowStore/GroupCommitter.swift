@@ -21,7 +21,12 @@ final class GroupCommitter: @unchecked Sendable {
     private var scheduled = false
     private var failed = false
 
-    init(database: any DatabaseWriter) { self.database = database }
+    private let takenOver: TakenOverRuns
+
+    init(database: any DatabaseWriter, takenOver: TakenOverRuns) {
+        self.database = database
+        self.takenOver = takenOver
+    }
 
     /// Whether a background transaction failed (its nodes are still in the journal, to be replayed).
     var hasFailed: Bool { lock.withLock { failed } }
@@ -62,12 +67,18 @@ final class GroupCommitter: @unchecked Sendable {
         }
         guard !batch.isEmpty || !started.isEmpty else { return }
         do {
-            try database.write { db in
+            let dropped = try database.write { db -> [(Int64, Takeover)] in
                 for start in started {
                     try SQLiteRunStore.markRunning(run: start.run, node: start.node, at: start.at, in: db)
                 }
-                for commit in batch { try commit.apply(in: db) }
+                var dropped: [(Int64, Takeover)] = []
+                for commit in batch {
+                    if let takeover = try commit.apply(in: db) { dropped.append((commit.node.runId, takeover)) }
+                }
+                return dropped
             }
+            // The run's next write is refused at once (see `SQLiteRunStore.finishNode`).
+            for (run, takeover) in dropped { takenOver.record(run, takeover) }
         } catch {
             lock.withLock { failed = true }
         }

@@ -11,7 +11,11 @@ struct NodeCommit: Sendable, Equatable {
     var attempt: AttemptRecord?
 
     /// Applies the commit; idempotent (a replayed attempt is ignored, the node row and outputs are overwritten).
-    func apply(in db: Database) throws {
+    /// Returns the run's takeover, and changes nothing, when it was taken over: a commit that reached the journal
+    /// after the rescue is dropped, not merged (the rescue replays the journal before it marks the run).
+    @discardableResult
+    func apply(in db: Database) throws -> Takeover? {
+        if let takeover = try SQLiteRunStore.takeover(of: node.runId, in: db) { return takeover }
         // A replayed attempt that SQLite already has is left as it is.
         if let attempt { try SQLiteRunStore.insert(attempt, in: db, ignoringDuplicate: true) }
         // Nodes are inserted as pending when the run starts; an update is the common case.
@@ -39,6 +43,7 @@ struct NodeCommit: Sendable, Equatable {
                 try insert.execute(arguments: [node.runId, node.nodeId, name, value])
             }
         }
+        return nil
     }
 
     /// One journal line: a JSON object written by hand (no encoder on the per-step path), ending in a newline.

@@ -111,24 +111,23 @@ extension SQLiteRunStore: RunQueue {
     /// queued again as a new run that resumes it (its succeeded steps and their outputs are reused).
     public func rescueExpiredLeases(now: Date, isDead: (String) -> Bool) throws -> [Int64] {
         flush()
-        let rescued = try immediate { db -> [Int64] in
+        let rescued = try immediate { db -> [(id: Int64, reason: String)] in
             let expired = try RunRecord.filter(sql: "status = 'running' AND workerId IS NOT NULL").fetchAll(db)
                 .filter { run in (run.leaseExpiresAt.map { $0 < now } ?? true) || isDead(run.workerId ?? "") }
-            var ids: [Int64] = []
+            var ids: [(id: Int64, reason: String)] = []
             for old in expired {
                 guard let id = old.id else { continue }
                 try replay(run: id, in: db)
                 var resumed = RunRecord.resuming(old, id: id, at: now)
                 try resumed.insert(db)
                 guard let newId = resumed.id else { continue }
+                let reason = "worker \(old.workerId ?? "?") stopped renewing its lease; resumed as run \(newId)"
                 try db.execute(
                     sql: """
                         UPDATE run SET status = 'interrupted', finishedAt = ?, leaseExpiresAt = NULL,
                           statusReason = ? WHERE id = ?
                         """,
-                    arguments: [
-                        now, "worker \(old.workerId ?? "?") stopped renewing its lease; resumed as run \(newId)", id,
-                    ])
+                    arguments: [now, reason, id])
                 try db.execute(
                     sql: """
                         UPDATE node SET status = 'interrupted', finishedAt = ?
@@ -136,12 +135,15 @@ extension SQLiteRunStore: RunQueue {
                         """, arguments: [now, id])
                 try db.execute(sql: "UPDATE delivery SET runId = ? WHERE runId = ?", arguments: [newId, id])
                 try db.execute(sql: "UPDATE deliveryRun SET runId = ? WHERE runId = ?", arguments: [newId, id])
-                ids.append(id)
+                ids.append((id, reason))
             }
             return ids
         }
-        for id in rescued { journal?.remove(run: id) }
-        return rescued
+        for (id, reason) in rescued {
+            journal?.remove(run: id)
+            takenOver.record(id, Takeover(reason: reason))
+        }
+        return rescued.map(\.id)
     }
 
     /// Stores the compiled graph and pending nodes of a claimed run and admits it to its concurrency group.

@@ -10,6 +10,8 @@ public final class SQLiteRunStore: RunStore, @unchecked Sendable {
     private let committer: GroupCommitter?
     /// Keeps checkpoints off the writers' path (nil for an in-memory store).
     private(set) var checkpointer: WALCheckpointer?
+    /// The runs known to have been taken over, so that a journaled write is refused without reading the database.
+    let takenOver = TakenOverRuns()
 
     /// Opens (creating and migrating) the database at `path`; `:memory:` gives an in-memory store for tests.
     public init(path: String) throws {
@@ -42,7 +44,7 @@ public final class SQLiteRunStore: RunStore, @unchecked Sendable {
                 return pool
             }
             journal = NodeJournal(databasePath: path)
-            committer = GroupCommitter(database: database)
+            committer = GroupCommitter(database: database, takenOver: takenOver)
             checkpointer = try WALCheckpointer(path: path)
         }
     }
@@ -104,9 +106,29 @@ public final class SQLiteRunStore: RunStore, @unchecked Sendable {
         try statement.execute(arguments: [StoredDate.text(date), run, node])
     }
 
+    /// Why `run` was taken over (the rescuer marked it `interrupted` and queued a run to resume it, or
+    /// `markInterruptedRuns` found its runner gone), or nil while it is not.
+    static func takeover(of run: Int64, in db: Database) throws -> Takeover? {
+        let statement = try db.cachedStatement(sql: "SELECT status, statusReason FROM run WHERE id = ?")
+        guard let row = try Row.fetchOne(statement, arguments: [run]) else { return nil }
+        let status: String = row[0]
+        return status == RunStatus.interrupted.rawValue ? Takeover(reason: row[1]) : nil
+    }
+
+    /// The fence around a run's records: a run that was taken over accepts no more writes, so a runner that lost
+    /// its lease (a stalled server past the rescuer, a laptop that slept) has its late writes rejected, never merged
+    /// into what the resuming run reads. Checked inside the write's transaction (SQLite has one writer, so a rescue
+    /// cannot slip between the check and the write).
+    static func fence(run: Int64, in db: Database) throws {
+        if let takeover = try takeover(of: run, in: db) {
+            throw StoreError.takenOver(run: run, reason: takeover.reason)
+        }
+    }
+
     /// Inserts an attempt and updates the node's attempt count.
     public func recordAttempt(_ attempt: AttemptRecord) throws {
         try database.write { db in
+            try Self.fence(run: attempt.runId, in: db)
             try Self.insert(attempt, in: db)
             try db.execute(
                 sql: "UPDATE node SET attempts = ? WHERE runId = ? AND nodeId = ?",
@@ -118,6 +140,7 @@ public final class SQLiteRunStore: RunStore, @unchecked Sendable {
     public func appendLog(run: Int64, node: String, attempt: Int, stream: String, lines: [String]) throws {
         guard !lines.isEmpty else { return }
         try database.write { db in
+            try Self.fence(run: run, in: db)
             var chunk = LogChunkRecord(
                 id: nil, runId: run, nodeId: node, attempt: attempt, stream: stream,
                 text: lines.joined(separator: "\n"),
@@ -134,8 +157,17 @@ public final class SQLiteRunStore: RunStore, @unchecked Sendable {
     ) throws {
         let commit = NodeCommit(node: node, outputs: outputs, environment: environment, attempt: attempt)
         guard let journal, let committer else {
-            try database.write { db in try commit.apply(in: db) }
+            try database.write { db in
+                try Self.fence(run: node.runId, in: db)
+                try commit.apply(in: db)
+            }
             return
+        }
+        // Refused before the journal takes it when the run is known to be taken over (rescued by this store, or a
+        // commit of it dropped already); otherwise the takeover is found when the commit is applied, which drops it
+        // (`NodeCommit.apply`), and the run's next write is refused.
+        if let takeover = takenOver[node.runId] {
+            throw StoreError.takenOver(run: node.runId, reason: takeover.reason)
         }
         try journal.append(commit)
         committer.enqueue(commit)
@@ -169,6 +201,7 @@ public final class SQLiteRunStore: RunStore, @unchecked Sendable {
     public func recordFindings(_ findings: [FindingRecord]) throws {
         guard !findings.isEmpty else { return }
         try database.write { db in
+            for run in Set(findings.map(\.runId)) { try Self.fence(run: run, in: db) }
             for finding in findings {
                 var record = finding
                 try record.insert(db)
@@ -192,6 +225,7 @@ public final class SQLiteRunStore: RunStore, @unchecked Sendable {
         flush()
         let failed = committer?.hasFailed ?? false
         try database.write { db in
+            try Self.fence(run: run, in: db)
             if failed { try replay(run: run, in: db) }
             try db.execute(
                 sql: """
@@ -255,6 +289,7 @@ public final class SQLiteRunStore: RunStore, @unchecked Sendable {
             return (interrupted, settled)
         }
         for id in settled { journal?.remove(run: id) }
+        for id in interrupted { takenOver.record(id, Takeover(reason: nil)) }
         return interrupted
     }
 
@@ -378,6 +413,12 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
 
     /// Creates an error.
     public init(_ description: String) { self.description = description }
+
+    /// A write from the old runner of a run that was taken over (marked `interrupted` and resumed elsewhere).
+    public static func takenOver(run: Int64, reason: String?) -> StoreError {
+        StoreError(
+            "run \(run) was taken over (\(reason ?? "interrupted")): this write from its old runner was rejected")
+    }
 }
 
 /// Dates as GRDB stores them (`yyyy-MM-dd HH:mm:ss.SSS`, UTC) and as the API shows them, formatted without Foundation's ICU-backed formatter:

@@ -264,8 +264,7 @@ public final class PostgresRunStore: RunStore, @unchecked Sendable {
         else { return }
         let (status, reason) = try row.decode((String, String?).self)
         guard status == RunStatus.interrupted.rawValue else { return }
-        throw StoreError(
-            "run \(run) was taken over (\(reason ?? "interrupted")): this write from its old runner was rejected")
+        throw StoreError.takenOver(run: run, reason: reason)
     }
 
     /// Recent runs, newest first.

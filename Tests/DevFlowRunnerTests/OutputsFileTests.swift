@@ -139,7 +139,7 @@ import Testing
         // was quoted raw, so a carriage return broke the message's line.
         #expect(
             try Self.error("ope\rn<<DELIM\n").message(masking: Self.plain)
-                == "$DEVFLOW_OUTPUT line 1: 'ope\\u{d}n<<DELIM': output name 'ope\\u{d}n' contains '\\u{d}'; names use letters, digits, '_' and '-'"
+                == "$DEVFLOW_OUTPUT line 1: 'ope\\rn<<DELIM': output name 'ope\\rn' contains '\\r'; names use letters, digits, '_' and '-'"
         )
         #expect(try Self.error("9lives=1").problem == .invalidOutputName("9lives", .badStart))
         #expect(try Self.error("=1").problem == .emptyName)

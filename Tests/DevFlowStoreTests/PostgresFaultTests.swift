@@ -4,44 +4,11 @@ import DevFlowStoreTestSupport
 import Foundation
 import Testing
 
-/// Faults only a shared PostgreSQL store has: a server restart under load, and a worker partitioned past its lease.
+/// Faults only a shared PostgreSQL store has: a server restart under load (a worker partitioned past its lease is in
+/// `LateWriteTests`, on every backend).
 @Suite("PostgreSQL faults", .enabled(if: StoreBackend.available.contains(.postgres)))
 struct PostgresFaultTests {
     static let now = RunQueueTests.now
-
-    @Test("a worker partitioned past its lease: after the rescue its late writes are rejected, not merged")
-    func lateWritesAreFenced() throws {
-        let opened = try StoreBackend.postgres.open()
-        let store = opened.store
-        _ = try store.enqueue(RunQueueTests.queued("c1"))
-        let run = try #require(try store.claimRun(worker: "w1", now: Self.now, lease: 30)?.id)
-        try store.prepare(
-            run: run, pipeline: "ci", graphHash: "h", graphJSON: "{}", nodes: ["build", "test"], group: nil,
-            cancelInProgress: false, commit: "c1", now: Self.now)
-        try store.finishNode(Self.node(run, "build"), outputs: ["version": "1"])
-        #expect(try store.rescueExpiredLeases(now: Self.now.addingTimeInterval(61), isDead: { _ in false }) == [run])
-        // The old worker, still alive on the other side of a partition, goes on writing.
-        #expect(throws: StoreError.self) {
-            try store.finishNode(Self.node(run, "test"), outputs: ["late": "yes"])
-        }
-        #expect(throws: StoreError.self) {
-            try store.recordAttempt(
-                AttemptRecord(
-                    id: nil, runId: run, nodeId: "test", number: 1, status: .succeeded, exitCode: 0, signal: nil,
-                    startedAt: Self.now, finishedAt: Self.now, durationMs: 1, retryReason: nil, error: nil))
-        }
-        #expect(throws: StoreError.self) {
-            try store.appendLog(run: run, node: "test", attempt: 1, stream: "stdout", lines: ["late"])
-        }
-        #expect(throws: StoreError.self) { try store.finishRun(run: run, status: .succeeded, at: Self.now) }
-        #expect(try store.renewLease(run: run, worker: "w1", until: Self.now.addingTimeInterval(90)) == nil)
-        // What the resuming run reads is what the old run had committed before the rescue.
-        #expect(try store.run(run)?.status == .interrupted)
-        #expect(try store.outputs(run: run) == ["build": ["version": "1"]])
-        #expect(try store.nodes(run: run).first { $0.nodeId == "test" }?.status == .interrupted)
-        #expect(try store.attempts(run: run).isEmpty)
-        #expect(try store.logs(run: run, node: nil).isEmpty)
-    }
 
     @Test("PostgreSQL restarted while runs are queued and claimed: the pool reconnects and no run is lost")
     func serverRestart() async throws {
@@ -97,12 +64,6 @@ struct PostgresFaultTests {
         _ = try otherServer.recordDelivery(RunQueueTests.delivery("d1"), queue: [RunQueueTests.queued("c2")])
         usleep(200_000)
         #expect(rings.count == 2)
-    }
-
-    static func node(_ run: Int64, _ id: String) -> NodeRecord {
-        NodeRecord(
-            runId: run, nodeId: id, status: .succeeded, reason: nil, attempts: 1, startedAt: now, finishedAt: now,
-            fingerprint: nil, allowedFailure: false)
     }
 }
 
