@@ -78,16 +78,17 @@ public struct ForkServerCall: Sendable, Equatable {
 ///
 /// The server handles one call at a time and must stay single-threaded (forking a process with other threads can
 /// leave their locks held in the child): it refuses a call when it has more than one thread, and the client then
-/// starts the call's program another way. It ends when the socket closes or its parent dies (and so does a running
-/// call).
+/// starts the call's program another way. It ends when the socket closes (the runner exited or died), and so does a
+/// running call.
 public enum ForkServer {
     /// The server's socket to its client: its stdin.
     static let connection: Int32 = 0
 
     /// Serves calls until the socket closes; returns the exit code for the server process.
     public static func serve(body: (_ arguments: [String], _ environment: [String: String]) -> Int32) -> Int32 {
-        // If the parent died before this, the socket is closed already and the first read ends the server.
-        _ = devflow_set_parent_death_signal(SIGKILL)
+        // No parent-death signal here: it follows the thread that started the server, and a runner's threads come
+        // and go. The runner's end of the socket closes when it exits or dies, and the read that sees it (between
+        // calls, or while one runs) ends the server, and a running call with it.
         var input = ForkServerFrameReader(fd: connection)
         while true {
             switch input.next() {

@@ -129,13 +129,39 @@ struct AgentForkServerTests {
         #expect(!server.isUsable)
         #expect(server.call(Self.call(context, in: directory)) == .unreachable)
         // The parent-death signal kills the forked process; it is gone or a zombie waiting for init.
-        var alive = true
-        for _ in 0..<200 where alive {
-            let state = Self.text("/proc/\(child)/stat").split(separator: " ").dropFirst(2).first
-            alive = state != nil && state != "Z"
-            if alive { usleep(10_000) }
+        #expect(Self.gone(child), "the forked process \(child) outlived its server")
+    }
+
+    @Test("a server whose runner is gone (its socket closed) ends by itself, idle or during a call")
+    func endsWhenTheRunnerIsGone() throws {
+        let (directory, context) = try Self.workspace()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let idle = try Self.server()
+        #expect(idle.call(Self.call(context, in: directory)).outcome?.exitCode == 0)
+        #expect(idle.disconnect(), "an idle server did not end when its socket closed")
+        let busy = try Self.server()
+        var child: pid_t = 0
+        let ended = Flag()
+        let result = busy.call(Self.call(context, in: directory, fault: "hang")) { running in
+            child = running.pid
+            DispatchQueue.global().asyncAfter(deadline: .now() + 0.2) {
+                if busy.disconnect(patience: .seconds(2)) { ended.set() }
+            }
         }
-        #expect(!alive, "the forked process \(child) outlived its server")
+        #expect(result == .lost)
+        for _ in 0..<300 where !ended.value { usleep(10_000) }
+        #expect(ended.value, "a server running a call did not end when its socket closed")
+        #expect(Self.gone(child), "the call's process \(child) outlived its server")
+    }
+
+    /// Whether `pid` is gone (or a zombie waiting for init to reap it), waiting up to 2 s.
+    static func gone(_ pid: pid_t) -> Bool {
+        for _ in 0..<200 {
+            let state = Self.text("/proc/\(pid)/stat").split(separator: " ").dropFirst(2).first
+            if state == nil || state == "Z" { return true }
+            usleep(10_000)
+        }
+        return false
     }
 
     @Test("the pool gives an idle server back for the next call and replaces a dead one")
@@ -169,4 +195,14 @@ extension ForkServerClient.CallResult {
         if case .ended(let outcome) = self { return outcome }
         return nil
     }
+}
+
+/// A flag set from another thread.
+final class Flag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var isSet = false
+
+    var value: Bool { lock.withLock { isSet } }
+
+    func set() { lock.withLock { isSet = true } }
 }
