@@ -92,7 +92,7 @@ public enum ForkServer {
         var input = ForkServerFrameReader(fd: connection)
         while true {
             switch input.next() {
-            case .closed: return 0
+            case .closed, .expired: return 0  // no deadline here: never expired
             case .malformed: return 2
             case .frame(let frame):
                 guard frame.kind == .call else { continue }  // a cancel that arrived after its call ended

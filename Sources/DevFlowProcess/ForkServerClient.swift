@@ -49,7 +49,13 @@ public final class ForkServerClient: @unchecked Sendable {
         case unreachable
         /// The server went away before it answered (the forked process dies with it); the client is unusable.
         case lost
+        /// The server did not answer by the call's timeout, its grace and ``responseMargin``: it was killed (and the
+        /// forked process with it); the client is unusable.
+        case unresponsive
     }
+
+    /// How long after a call's timeout and grace the server may take to answer before it is taken for stuck.
+    public static let responseMargin: Duration = .seconds(2)
 
     /// Starts `executable arguments…` as a fork server with `environment`, in a process group of its own (so the
     /// terminal's Ctrl-C reaches the runner, which cancels calls itself), with default signal dispositions, the
@@ -106,8 +112,12 @@ public final class ForkServerClient: @unchecked Sendable {
         }
         guard sent else { return .unreachable }
         defer { mutex.withLock { running = false } }
+        let deadline = call.timeout.map {
+            started + SystemCalls.nanoseconds($0) + SystemCalls.nanoseconds(call.killGrace)
+                + SystemCalls.nanoseconds(Self.responseMargin)
+        }
         while true {
-            switch responses.next() {
+            switch responses.next(deadline: deadline) {
             case .frame(let frame):
                 switch frame.kind {
                 case .started:
@@ -129,6 +139,10 @@ public final class ForkServerClient: @unchecked Sendable {
             case .closed, .malformed:
                 mutex.withLock { usable = false }
                 return .lost
+            case .expired:
+                mutex.withLock { usable = false }
+                _ = kill(pid, SIGKILL)
+                return .unresponsive
             }
         }
     }

@@ -94,6 +94,8 @@ struct ForkServerFrameReader {
         case closed
         /// The bytes are not a frame this side understands.
         case malformed
+        /// The deadline passed before a whole frame arrived.
+        case expired
     }
 
     /// A whole frame already buffered, without reading.
@@ -121,10 +123,17 @@ struct ForkServerFrameReader {
         }
     }
 
-    /// The next frame, reading (and blocking) until it is whole.
-    mutating func next() -> Read {
+    /// The next frame, reading (and blocking) until it is whole, or until `deadline` (monotonic nanoseconds).
+    mutating func next(deadline: Int64? = nil) -> Read {
         while true {
             if let ready = buffered() { return ready }
+            if let deadline {
+                let left = deadline - SystemCalls.monotonicNanoseconds()
+                if left <= 0 { return .expired }
+                var pending = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+                let ready = poll(&pending, 1, Int32(min((left + 999_999) / 1_000_000, 60_000)))
+                if ready == 0 || (ready < 0 && errno == EINTR) { continue }
+            }
             guard fill() else { return .closed }
         }
     }

@@ -61,6 +61,13 @@ struct ChildCall {
                 message:
                     "agent '\(name)': the agent host process (\(executable) agent-child --serve) ended while the agent ran, and the agent with it\(tail.sentence)"
             )
+        case .success(.unresponsive):
+            replayStderr(stderrFile)
+            return AttemptOutcome(
+                kind: .timedOut,
+                message:
+                    "agent '\(name)': the agent host process (\(executable) agent-child --serve) did not answer within the step's timeout and grace, and was killed with the agent\(tail.sentence)"
+            )
         case .success(.ended(let ended)):
             replayStderr(stderrFile)
             guard let answer = Self.read(stdoutFile, limit: Self.answerLimit) else {

@@ -43,14 +43,23 @@ struct AgentForkServerTests {
         ).get()
     }
 
+    /// A workspace and a server for one test; `end` removes both.
+    static func session() throws -> (directory: String, context: String, server: ForkServerClient) {
+        let (directory, context) = try workspace()
+        return (directory, context, try server())
+    }
+
+    static func end(_ directory: String, _ server: ForkServerClient) {
+        server.close()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
     static func text(_ path: String) -> String { (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
 
     @Test("calls run one after another in forked processes of one server, each answering the agent protocol")
     func healthyCalls() throws {
-        let (directory, context) = try Self.workspace()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let server = try Self.server()
-        defer { server.close() }
+        let (directory, context, server) = try Self.session()
+        defer { Self.end(directory, server) }
         var pids: Set<pid_t> = []
         for _ in 0..<3 {
             let outcome = try #require(server.call(Self.call(context, in: directory)) { pids.insert($0.pid) }.outcome)
@@ -68,10 +77,8 @@ struct AgentForkServerTests {
 
     @Test("a call killed by SIGKILL, one that traps and one past its memory limit end alone; the server goes on")
     func faults() throws {
-        let (directory, context) = try Self.workspace()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let server = try Self.server()
-        defer { server.close() }
+        let (directory, context, server) = try Self.session()
+        defer { Self.end(directory, server) }
         let outcome = try #require(server.call(Self.call(context, in: directory, fault: "sigkill")).outcome)
         #expect(outcome.signal == SIGKILL)
         #expect(Self.text("\(directory)/err").contains("DEVFLOW_AGENT_FAULT=sigkill (a test fault)"))
@@ -86,10 +93,8 @@ struct AgentForkServerTests {
 
     @Test("a hanging call is stopped at its timeout (SIGTERM to its group), and a cancel stops another")
     func timeoutAndCancel() throws {
-        let (directory, context) = try Self.workspace()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let server = try Self.server()
-        defer { server.close() }
+        let (directory, context, server) = try Self.session()
+        defer { Self.end(directory, server) }
         let outcome = try #require(
             server.call(Self.call(context, in: directory, fault: "hang", timeout: .milliseconds(300))).outcome)
         #expect(outcome.timedOut && !outcome.cancelled && outcome.signal == SIGTERM)
@@ -103,10 +108,8 @@ struct AgentForkServerTests {
 
     @Test("a working directory that does not exist is exit 127 with the reason on stderr")
     func missingDirectory() throws {
-        let (directory, context) = try Self.workspace()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let server = try Self.server()
-        defer { server.close() }
+        let (directory, context, server) = try Self.session()
+        defer { Self.end(directory, server) }
         var call = Self.call(context, in: directory)
         call.workingDirectory = "\(directory)/missing"
         let outcome = try #require(server.call(call).outcome)
@@ -116,10 +119,8 @@ struct AgentForkServerTests {
 
     @Test("a server killed mid-call is a lost call; its forked process dies with it; later calls are unreachable")
     func serverKilled() throws {
-        let (directory, context) = try Self.workspace()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let server = try Self.server()
-        defer { server.close() }
+        let (directory, context, server) = try Self.session()
+        defer { Self.end(directory, server) }
         var child: pid_t = 0
         let result = server.call(Self.call(context, in: directory, fault: "hang")) { running in
             child = running.pid
@@ -152,6 +153,20 @@ struct AgentForkServerTests {
         for _ in 0..<300 where !ended.value { usleep(10_000) }
         #expect(ended.value, "a server running a call did not end when its socket closed")
         #expect(Self.gone(child), "the call's process \(child) outlived its server")
+    }
+
+    @Test("a server that stops answering (SIGSTOP) is killed after the call's timeout, grace and margin")
+    func stuckServer() throws {
+        let (directory, context, server) = try Self.session()
+        defer { Self.end(directory, server) }
+        let start = ContinuousClock.now
+        let result = server.call(Self.call(context, in: directory, fault: "hang", timeout: .milliseconds(200))) {
+            _ in kill(server.pid, SIGSTOP)
+        }
+        let waited = ContinuousClock.now - start
+        #expect(result == .unresponsive)
+        #expect(!server.isUsable)
+        #expect(waited >= .milliseconds(400) + ForkServerClient.responseMargin && waited < .seconds(10))
     }
 
     /// Whether `pid` is gone (or a zombie waiting for init to reap it), waiting up to 2 s.
