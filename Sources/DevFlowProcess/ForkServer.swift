@@ -176,7 +176,9 @@ public enum ForkServer {
         }
         _ = clearenv()
         for (name, value) in call.environment { _ = setenv(name, value, 1) }
-        _exit(body(call.arguments, call.environment))
+        let code = body(call.arguments, call.environment)
+        fflush(nil)  // _exit skips stdio's buffers: whatever the body printed through them is written first
+        _exit(code)
     }
 
     /// The number of threads of this process (entries of `/proc/self/task`); 0 when it cannot be read.
