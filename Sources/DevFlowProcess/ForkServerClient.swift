@@ -155,16 +155,20 @@ public final class ForkServerClient: @unchecked Sendable {
         }
     }
 
-    /// Closes the connection and lets the server end by itself, as it does when the runner dies; waits up to
-    /// `patience` for it, then kills it. Returns whether it ended by itself. Later calls are `unreachable`.
-    @discardableResult
-    public func disconnect(patience: Duration = .seconds(5)) -> Bool {
-        let first = mutex.withLock {
+    /// Marks the client unusable and closed; true the first time (the caller then closes the socket and reaps).
+    private func markClosed() -> Bool {
+        mutex.withLock {
             usable = false
             defer { closed = true }
             return !closed
         }
-        guard first else { return false }
+    }
+
+    /// Closes the connection and lets the server end by itself, as it does when the runner dies; waits up to
+    /// `patience` for it, then kills it. Returns whether it ended by itself. Later calls are `unreachable`.
+    @discardableResult
+    public func disconnect(patience: Duration = .seconds(5)) -> Bool {
+        guard markClosed() else { return false }
         // shutdown, not only close: a call blocked reading this socket on another thread keeps it open otherwise.
         _ = shutdown(socket, Int32(SHUT_RDWR))
         SystemCalls.closeIgnoringErrors(socket)
@@ -183,12 +187,7 @@ public final class ForkServerClient: @unchecked Sendable {
 
     /// Stops the server (it is killed, which also kills a call it runs) and reaps it; later calls are `lost`.
     public func close() {
-        let first = mutex.withLock {
-            usable = false
-            defer { closed = true }
-            return !closed
-        }
-        guard first else { return }
+        guard markClosed() else { return }
         SystemCalls.closeIgnoringErrors(socket)
         _ = kill(pid, SIGKILL)
         _ = SystemCalls.reap(pid)

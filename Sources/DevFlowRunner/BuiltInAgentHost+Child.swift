@@ -48,7 +48,8 @@ extension BuiltInAgentHost {
         // (`Fatal error: …`) says more, unless the step asks for backtraces (then it gets a process of its own:
         // the runtime reads the setting when it starts, and the fork server started without backtraces).
         let wantsBacktraces = invocation.environment["SWIFT_BACKTRACE"] != nil
-        if forked, !wantsBacktraces,
+        let optedOut = invocation.environment[AgentChildSettings.forkServerVariable] == "0"
+        if forked, !wantsBacktraces, !optedOut,
             let outcome = child.forked(executable: executable, contextFile: contextFile, killGrace: killGrace)
         {
             return outcome

@@ -52,8 +52,7 @@ public struct BuiltInAgentHost: AgentHost {
         case .childProcess, .executedChild:
             let settings = child
             let grace = killGrace
-            let forked =
-                isolation == .childProcess && invocation.environment[AgentChildSettings.forkServerVariable] != "0"
+            let forked = isolation == .childProcess
             return await StepProcess.onThread {
                 Self.callChild(name, invocation: invocation, settings: settings, killGrace: grace, forked: forked)
             }

@@ -24,11 +24,7 @@ struct LateWriteTests {
         let opened = try backend.open()
         defer { opened.remove() }
         let store = opened.store
-        _ = try store.enqueue(RunQueueTests.queued("c1"))
-        let run = try #require(try store.claimRun(worker: "w1", now: Self.now, lease: 30)?.id)
-        try store.prepare(
-            run: run, pipeline: "ci", graphHash: "h", graphJSON: "{}", nodes: ["build", "test"], group: nil,
-            cancelInProgress: false, commit: "c1", now: Self.now)
+        let run = try Self.claimedRun(store, nodes: ["build", "test"])
         try store.finishNode(Self.node(run, "build"), outputs: ["version": "1"])
         #expect(try store.rescueExpiredLeases(now: Self.now.addingTimeInterval(61), isDead: { _ in false }) == [run])
         // The old worker, still alive on the other side of a partition, goes on writing.
@@ -72,10 +68,9 @@ struct LateWriteTests {
 
     @Test("SQLite: a node commit that reached the journal after the rescue is dropped when the group commit applies it")
     func journaledLateCommitIsDropped() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("late-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let (directory, path) = try Self.scratchDatabase()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let store = try SQLiteRunStore(path: directory.appendingPathComponent("s.sqlite").path)
+        let store = try SQLiteRunStore(path: path)
         let run = try Self.rescuedRun(store)
         let late = NodeCommit(node: Self.node(run, "build"), outputs: ["late": "yes"], attempt: nil)
         try store.database.write { db in try late.apply(in: db) }
@@ -85,16 +80,10 @@ struct LateWriteTests {
 
     @Test("SQLite: a rescue by another process is found at the group commit; the late node is dropped, then refused")
     func takeoverByAnotherProcess() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("late-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let (directory, path) = try Self.scratchDatabase()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("s.sqlite").path
         let runner = try SQLiteRunStore(path: path)
-        _ = try runner.enqueue(RunQueueTests.queued("c1"))
-        let run = try #require(try runner.claimRun(worker: "w1", now: Self.now, lease: 30)?.id)
-        try runner.prepare(
-            run: run, pipeline: "ci", graphHash: "h", graphJSON: "{}", nodes: ["build", "test"], group: nil,
-            cancelInProgress: false, commit: "c1", now: Self.now)
+        let run = try Self.claimedRun(runner, nodes: ["build", "test"])
         // Another server on the same file rescues the run; this store does not know yet.
         let rescuer = try SQLiteRunStore(path: path)
         #expect(try rescuer.rescueExpiredLeases(now: Self.now.addingTimeInterval(61), isDead: { _ in false }) == [run])
@@ -104,13 +93,26 @@ struct LateWriteTests {
         #expect(throws: StoreError.self) { try runner.finishNode(Self.node(run, "test"), outputs: [:]) }
     }
 
-    /// A claimed, prepared run (one node, `build`) that the rescuer took over.
-    static func rescuedRun(_ store: any ServerStore) throws -> Int64 {
+    /// A new scratch directory and the path of a SQLite file in it (two stores may open it, as two processes would).
+    static func scratchDatabase() throws -> (directory: URL, path: String) {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("late-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return (directory, directory.appendingPathComponent("s.sqlite").path)
+    }
+
+    /// A queued run claimed by worker `w1` and prepared with pending `nodes`.
+    static func claimedRun(_ store: any ServerStore, nodes: [String]) throws -> Int64 {
         _ = try store.enqueue(RunQueueTests.queued("c1"))
         let run = try #require(try store.claimRun(worker: "w1", now: now, lease: 30)?.id)
         try store.prepare(
-            run: run, pipeline: "ci", graphHash: "h", graphJSON: "{}", nodes: ["build"], group: nil,
+            run: run, pipeline: "ci", graphHash: "h", graphJSON: "{}", nodes: nodes, group: nil,
             cancelInProgress: false, commit: "c1", now: now)
+        return run
+    }
+
+    /// A claimed, prepared run (one node, `build`) that the rescuer took over.
+    static func rescuedRun(_ store: any ServerStore) throws -> Int64 {
+        let run = try claimedRun(store, nodes: ["build"])
         #expect(try store.rescueExpiredLeases(now: now.addingTimeInterval(61), isDead: { _ in false }) == [run])
         return run
     }

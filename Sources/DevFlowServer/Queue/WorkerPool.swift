@@ -5,8 +5,8 @@ import Logging
 import ServiceLifecycle
 
 /// The in-process workers of `devflow serve`: each claims the oldest runnable run (idle slots together, through
-/// `SlotClaimer`), executes it, and waits for the doorbell (or a poll interval) when the queue is empty. On graceful shutdown they stop claiming, give running
-/// steps the grace period, then cancel them.
+/// `SlotClaimer`), executes it, and waits for the doorbell (or a poll interval) when the queue is empty. On graceful
+/// shutdown they stop claiming, give running steps the grace period, then cancel them.
 struct WorkerPool: Service {
     let context: ServerContext
     let logger: Logger
