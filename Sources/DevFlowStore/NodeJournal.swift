@@ -127,10 +127,17 @@ struct NodeCommit: Sendable, Equatable {
 /// so a step's dependents never wait for SQLite. The file goes when the run finishes; a run whose runner died
 /// is replayed from it (idempotently) when runs are next checked for interruption. A torn last line is ignored:
 /// that node had not finished as far as anyone knew.
+///
+/// Descriptors stay open between appends (a 1,000-step chain appends 1,000 times), but at most `openLimit` of them:
+/// a server with 10,000 runs in flight would otherwise hold 10,000 files open. The least recently used is closed
+/// first; its next append opens it again.
 final class NodeJournal: @unchecked Sendable {
     let directory: String
     private let lock = NSLock()
-    private var files: [Int64: Int32] = [:]
+    private var files: [Int64: (fd: Int32, used: UInt64)] = [:]
+    private var clock: UInt64 = 0
+    /// The most journal files kept open at once.
+    static let openLimit = 64
 
     init(databasePath: String) { directory = databasePath + ".nodes-journal" }
 
@@ -139,6 +146,9 @@ final class NodeJournal: @unchecked Sendable {
     /// Appends `commit`'s line to its run's journal.
     func append(_ commit: NodeCommit) throws {
         let bytes = Array(commit.line.utf8)
+        // Held through the write: another append may close the least recently used descriptor.
+        lock.lock()
+        defer { lock.unlock() }
         let fd = try descriptor(run: commit.node.runId)
         var written = 0
         while written < bytes.count {
@@ -172,26 +182,36 @@ final class NodeJournal: @unchecked Sendable {
     /// Closes and deletes `run`'s journal.
     func remove(run: Int64) {
         lock.lock()
-        if let fd = files.removeValue(forKey: run) { close(fd) }
+        if let file = files.removeValue(forKey: run) { close(file.fd) }
         lock.unlock()
         unlink(path(run: run))
         rmdir(directory)  // only when no other run's journal is left in it
     }
 
+    /// The open descriptor of `run`'s journal; the caller holds `lock`.
     private func descriptor(run: Int64) throws -> Int32 {
-        lock.lock()
-        defer { lock.unlock() }
-        if let fd = files[run] { return fd }
+        clock &+= 1
+        if let file = files[run] {
+            files[run] = (file.fd, clock)
+            return file.fd
+        }
+        if files.count >= Self.openLimit, let oldest = files.min(by: { $0.value.used < $1.value.used }) {
+            close(oldest.value.fd)
+            files[oldest.key] = nil
+        }
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let fd = open(path(run: run), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
             throw StoreError("cannot open the node journal \(path(run: run)): \(String(cString: strerror(errno)))")
         }
-        files[run] = fd
+        files[run] = (fd, clock)
         return fd
     }
 
-    deinit { for fd in files.values { close(fd) } }
+    /// Journal files open now.
+    var openCount: Int { lock.withLock { files.count } }
+
+    deinit { for file in files.values { close(file.fd) } }
 }
 
 /// JSON text for journal lines.

@@ -25,6 +25,10 @@ public protocol RunQueue: Sendable {
     func requireLabels(run: Int64, worker: String, labels: [String], reason: String) throws
     /// Extends the lease; returns the run's state for its worker, or nil when the worker no longer holds it.
     func renewLease(run: Int64, worker: String, until: Date) throws -> LeaseState?
+    /// Extends the leases of `held` runs together (every run one process executes, in one transaction or
+    /// statement where the backend can); returns the state of each run its worker still holds, by id: a run
+    /// missing from the answer was lost.
+    func renewLeases(_ held: [HeldLease], until: Date) throws -> [Int64: LeaseState]
     /// Gives a claimed run back to the queue (its concurrency group is busy): it waits, unclaimed.
     func release(run: Int64, worker: String) throws
     /// Re-queues running runs whose lease ended before `now`, or whose worker `isDead` says is gone (a worker id
@@ -74,9 +78,34 @@ extension RunQueue {
         return claimed
     }
 
+    /// Renews each lease with `renewLease`, one after another.
+    public func renewLeases(_ held: [HeldLease], until: Date) throws -> [Int64: LeaseState] {
+        var states: [Int64: LeaseState] = [:]
+        for lease in held {
+            if let state = try renewLease(run: lease.run, worker: lease.worker, until: until) {
+                states[lease.run] = state
+            }
+        }
+        return states
+    }
+
     /// Claims the oldest runnable run that needs no worker labels.
     public func claimRun(worker: String, now: Date, lease: TimeInterval) throws -> RunRecord? {
         try claimRun(worker: worker, labels: [], now: now, lease: lease)
+    }
+}
+
+/// A run a worker holds, for `renewLeases`.
+public struct HeldLease: Sendable, Equatable {
+    /// The run.
+    public var run: Int64
+    /// The worker id it was claimed under (`host:pid:slot`).
+    public var worker: String
+
+    /// Creates a held lease.
+    public init(run: Int64, worker: String) {
+        self.run = run
+        self.worker = worker
     }
 }
 

@@ -9,6 +9,9 @@ public protocol RunStore: Sendable {
     /// why) and whether it is paused.
     @discardableResult
     func heartbeat(run: Int64, at date: Date) throws -> RunControl
+    /// The control state (stop request, pause) of each of `runs` that exists, read together without writing: a
+    /// server's runs learn it this way once a second, their liveness being their lease.
+    func controls(runs: [Int64]) throws -> [Int64: RunControl]
     /// Whether the run is paused (read before a server run starts each step).
     func isPaused(run: Int64) throws -> Bool
     /// Admits a local run to its concurrency group (see `RunQueue.enterGroup`).

@@ -84,6 +84,27 @@ extension SQLiteRunStore: RunQueue {
         }
     }
 
+    /// Extends the leases of every run in `held` its worker still holds, in one transaction.
+    public func renewLeases(_ held: [HeldLease], until: Date) throws -> [Int64: LeaseState] {
+        guard !held.isEmpty else { return [:] }
+        return try immediate { db in
+            let now = Date()
+            var states: [Int64: LeaseState] = [:]
+            let renew = try db.cachedStatement(
+                sql:
+                    "UPDATE run SET leaseExpiresAt = ?, heartbeatAt = ? WHERE id = ? AND workerId = ? AND status = 'running'"
+            )
+            let reason = try db.cachedStatement(sql: "SELECT cancelRequested FROM run WHERE id = ?")
+            for lease in held {
+                try renew.execute(arguments: [until, now, lease.run, lease.worker])
+                guard db.changesCount == 1 else { continue }
+                states[lease.run] = LeaseState(
+                    cancelRequested: try String.fetchOne(reason, arguments: [lease.run]))
+            }
+            return states
+        }
+    }
+
     /// Puts a claimed run back in the queue for a worker with `labels`.
     public func requireLabels(run: Int64, worker: String, labels: [String], reason: String) throws {
         try immediate { db in

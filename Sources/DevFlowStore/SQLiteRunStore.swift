@@ -80,6 +80,25 @@ public final class SQLiteRunStore: RunStore, @unchecked Sendable {
         }
     }
 
+    /// The control state of each of `runs`, in reads of at most 500 ids.
+    public func controls(runs: [Int64]) throws -> [Int64: RunControl] {
+        var controls: [Int64: RunControl] = [:]
+        for start in stride(from: 0, to: runs.count, by: 500) {
+            let chunk = Array(runs[start..<min(start + 500, runs.count)])
+            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+            try database.read { db in
+                let rows = try Row.fetchCursor(
+                    db,
+                    sql: "SELECT id, cancelRequested, pausedAt IS NOT NULL AS paused FROM run WHERE id IN (\(marks))",
+                    arguments: StatementArguments(chunk))
+                while let row = try rows.next() {
+                    controls[row["id"]] = RunControl(cancelRequested: row["cancelRequested"], paused: row["paused"])
+                }
+            }
+        }
+        return controls
+    }
+
     /// Whether the run is paused.
     public func isPaused(run: Int64) throws -> Bool {
         try database.read { db in

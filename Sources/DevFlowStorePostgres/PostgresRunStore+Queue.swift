@@ -99,6 +99,31 @@ extension PostgresRunStore: RunQueue {
         }
     }
 
+    /// Extends the leases of every run in `held` its worker still holds, in one statement (rows in id order, so two
+    /// renewals never wait on each other in a cycle), by the worker's clock as `renewLease` does.
+    public func renewLeases(_ held: [HeldLease], until: Date) throws -> [Int64: LeaseState] {
+        guard !held.isEmpty else { return [:] }
+        let sorted = held.sorted { $0.run < $1.run }
+        let pairs = sorted.map { ["id": $0.run as Any, "worker": $0.worker] }
+        let json = String(
+            decoding: (try? JSONSerialization.data(withJSONObject: pairs)) ?? Data("[]".utf8), as: UTF8.self)
+        return try read { session in
+            let rows = try session.rows(
+                """
+                UPDATE run SET leaseExpiresAt = now() + make_interval(secs => ?), heartbeatAt = now()
+                FROM jsonb_to_recordset(?::jsonb) AS held(id bigint, worker text)
+                WHERE run.id = held.id AND run.workerId = held.worker AND run.status = 'running'
+                RETURNING run.id, run.cancelRequested
+                """, [offset(until), json])
+            var states: [Int64: LeaseState] = [:]
+            for row in rows {
+                let (id, reason) = try row.decode((Int64, String?).self)
+                states[id] = LeaseState(cancelRequested: reason)
+            }
+            return states
+        }
+    }
+
     /// Puts a claimed run back in the queue for a worker with `labels`.
     public func requireLabels(run: Int64, worker: String, labels: [String], reason: String) throws {
         try write { session in

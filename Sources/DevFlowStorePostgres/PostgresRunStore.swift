@@ -95,6 +95,25 @@ public final class PostgresRunStore: RunStore, @unchecked Sendable {
         }
     }
 
+    /// The control state of each of `runs`, in one read.
+    public func controls(runs: [Int64]) throws -> [Int64: RunControl] {
+        guard !runs.isEmpty else { return [:] }
+        let ids = String(decoding: (try? JSONEncoder().encode(runs)) ?? Data("[]".utf8), as: UTF8.self)
+        return try read { session in
+            var controls: [Int64: RunControl] = [:]
+            let rows = try session.rows(
+                """
+                SELECT id, cancelRequested, pausedAt IS NOT NULL FROM run
+                WHERE id IN (SELECT value::bigint FROM jsonb_array_elements_text(?::jsonb))
+                """, [ids])
+            for row in rows {
+                let (id, reason, paused) = try row.decode((Int64, String?, Bool).self)
+                controls[id] = RunControl(cancelRequested: reason, paused: paused)
+            }
+            return controls
+        }
+    }
+
     /// Whether the run is paused.
     public func isPaused(run: Int64) throws -> Bool {
         try read { session in

@@ -54,6 +54,24 @@ import Testing
         #expect(NodeCommit(line: line.dropLast(5)) == nil)
     }
 
+    @Test("200 runs' journals: at most 64 files open at once, and every line of every run is kept")
+    func openFilesAreBounded() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("devflow-journal-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let journal = NodeJournal(databasePath: directory.appendingPathComponent("devflow.sqlite").path)
+        for round in 0..<2 {
+            for run in Int64(1)...200 {
+                try journal.append(Self.commit(round == 0 ? "a" : "b", run: run))
+                #expect(journal.openCount <= NodeJournal.openLimit)
+            }
+        }
+        for run in Int64(1)...200 {
+            #expect(journal.commits(run: run).map(\.node.nodeId) == ["a", "b"])
+        }
+        for run in Int64(1)...200 { journal.remove(run: run) }
+        #expect(journal.openCount == 0)
+    }
+
     @Test func aDeadRunnersJournalIsReplayedOnceAndATornLineIgnored() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent(
             "devflow-journal-\(UUID().uuidString)/devflow.sqlite"

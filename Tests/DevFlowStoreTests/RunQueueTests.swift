@@ -63,6 +63,54 @@ struct RunQueueTests {
         #expect(try store.renewLease(run: claimed.id!, worker: "w1", until: Self.now.addingTimeInterval(90)) == nil)
     }
 
+    @Test(
+        "leases renewed together: each run its worker holds, with a stop request; a lost run is missing",
+        arguments: StoreBackend.available)
+    func leasesRenewedTogether(_ backend: StoreBackend) throws {
+        let opened = try backend.open()
+        defer { opened.remove() }
+        let store = opened.store
+        for index in 0..<4 { _ = try store.enqueue(Self.queued("c\(index)")) }
+        let claimed = try (0..<4).map { index in
+            try #require(try store.claimRun(worker: "p:1:\(index)", now: Self.now, lease: 30))
+        }
+        try store.requestCancel(run: claimed[1].id!, reason: "stopped by ada", at: Self.now)
+        // The third was taken over: its lease ran out and a rescuer re-queued it.
+        try store.renewLease(run: claimed[2].id!, worker: "p:1:2", until: Self.now)
+        #expect(
+            try store.rescueExpiredLeases(now: Self.now.addingTimeInterval(1), isDead: { $0 == "p:1:2" })
+                == [claimed[2].id!])
+        let held =
+            claimed.enumerated().map { HeldLease(run: $1.id!, worker: "p:1:\($0)") }
+            + [HeldLease(run: claimed[3].id!, worker: "p:2:3")]
+        let states = try store.renewLeases(held, until: Date().addingTimeInterval(60))
+        #expect(Set(states.keys) == [claimed[0].id!, claimed[1].id!, claimed[3].id!])
+        #expect(states[claimed[0].id!]?.cancelRequested == nil)
+        #expect(states[claimed[1].id!]?.cancelRequested == "stopped by ada")
+        #expect(try store.renewLeases([], until: Date()).isEmpty)
+        // Renewed: a rescue at the old lease's end leaves them alone.
+        let rescued = try store.rescueExpiredLeases(now: Date().addingTimeInterval(31), isDead: { _ in false })
+        #expect(!rescued.contains(claimed[0].id!) && !rescued.contains(claimed[3].id!))
+    }
+
+    @Test("the stop requests and pauses of 1,200 runs in one call, with no write", arguments: StoreBackend.available)
+    func controlsReadTogether(_ backend: StoreBackend) throws {
+        let opened = try backend.open()
+        defer { opened.remove() }
+        let store = opened.store
+        var ids: [Int64] = []
+        for index in 0..<1_200 { ids.append(try store.enqueue(Self.queued("c\(index)")).id!) }
+        let claimed = try #require(try store.claimRun(worker: "p:1:0", now: Self.now, lease: 30))
+        try store.requestCancel(run: claimed.id!, reason: "stopped by ada", at: Self.now)
+        #expect(try store.pause(run: ids[700], at: Self.now))
+        let controls = try store.controls(runs: ids + [999_999])
+        #expect(controls.count == 1_200)
+        #expect(controls[claimed.id!]?.cancelRequested == "stopped by ada")
+        #expect(controls[ids[700]]?.paused == true && controls[ids[701]] == RunControl())
+        #expect(try store.controls(runs: []).isEmpty)
+        #expect(try store.run(ids[5])?.heartbeatAt == Self.now)
+    }
+
     @Test("a dead worker's runs are rescued at once, before their lease ends", arguments: StoreBackend.available)
     func deadWorker(_ backend: StoreBackend) throws {
         let opened = try backend.open()
