@@ -185,22 +185,26 @@ public struct ChatCompletionsClient: Sendable {
     }
 }
 
-/// Runs an operation with a deadline, answer body included (AsyncHTTPClient's own deadline stops at the head).
+/// Runs an operation with a deadline, answer body included (AsyncHTTPClient's own deadline stops at the head): the
+/// operation runs in a task of its own, which a `TaskDeadline` timer (or the caller's cancellation) cancels.
 enum Deadline {
     struct Exceeded: Error {}
 
     static func run<T: Sendable>(seconds: Double, _ operation: @escaping @Sendable () async throws -> T) async throws
         -> T
     {
-        try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask { try await operation() }
-            group.addTask {
-                try await Task.sleep(nanoseconds: UInt64(max(0, seconds) * 1e9))
-                return nil
+        let task = Task { try await operation() }
+        let deadline = TaskDeadline(seconds: max(seconds, 0.000_001)) { task.cancel() }
+        defer { deadline.disarm() }
+        do {
+            return try await withTaskCancellationHandler {
+                try await task.value
+            } onCancel: {
+                task.cancel()
             }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let value = first else { throw Exceeded() }
-            return value
+        } catch {
+            if deadline.expired { throw Exceeded() }
+            throw error
         }
     }
 }
@@ -208,11 +212,32 @@ enum Deadline {
 extension ChatCompletionsClient {
     /// The process-wide HTTP client of the llm agent: like `HTTPClient.shared`, but a refused connection fails at
     /// once instead of being retried until the connect timeout, so that the agent's own retries (with the injected
-    /// sleep) and error kinds apply. Never shut down, like the shared client.
-    public static let sharedHTTPClient: HTTPClient = {
+    /// sleep) and error kinds apply, with no read timeout of its own, and with `maxConnections` HTTP/1.1
+    /// connections per server. Never shut down,
+    /// like the shared client.
+    public static let sharedHTTPClient: HTTPClient = HTTPClient(
+        eventLoopGroup: HTTPClient.defaultEventLoopGroup,
+        configuration: sharedConfiguration(ProcessInfo.processInfo.environment))
+
+    /// The configuration of `sharedHTTPClient` under `environment` (for `DEVFLOW_LLM_MAX_CONNECTIONS`).
+    static func sharedConfiguration(_ environment: [String: String]) -> HTTPClient.Configuration {
         var configuration = HTTPClient.Configuration.singletonConfiguration
         configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = maxConnections(environment)
         configuration.timeout.connect = .seconds(10)
-        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
-    }()
+        // The agent's own deadline (`timeout:`, up to an hour) bounds each exchange, answer included; the shared
+        // configuration's 90 s read timeout would cut a slow model's answer short.
+        configuration.timeout.read = nil
+        return configuration
+    }
+
+    /// The HTTP/1.1 requests in flight to one chat-completions server at once (the rest wait in the client's queue):
+    /// `DEVFLOW_LLM_MAX_CONNECTIONS` (1 to 65536), 8 when unset or invalid. A local model server (Ollama,
+    /// llama.cpp) serves a few at a time; a server that runs thousands of llm steps against a gateway raises it.
+    /// HTTPS servers that speak HTTP/2 multiplex requests on one connection and are not bound by it.
+    static func maxConnections(_ environment: [String: String]) -> Int {
+        guard let text = environment["DEVFLOW_LLM_MAX_CONNECTIONS"], let count = Int(text), (1...65536).contains(count)
+        else { return 8 }
+        return count
+    }
 }

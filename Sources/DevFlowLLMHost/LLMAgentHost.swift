@@ -42,32 +42,23 @@ public final class LLMAgentHost: LLMStepHost, @unchecked Sendable {
         let workspace = invocation.environment["DEVFLOW_WORKSPACE"] ?? invocation.workingDirectory
         let ledger = ledger(run: invocation.runId)
         let agent = self.agent
-        let task = Task { () -> LLMReviewResult? in
-            await withTaskGroup(of: LLMReviewResult?.self) { group in
-                group.addTask {
-                    await agent.run(
-                        inputs: invocation.agentInputs, environment: invocation.environment, workspace: workspace,
-                        ledger: ledger
-                    ) {
-                        try GitRepository(path: workspace).diff(
-                            BuiltInAgentHost.comparison(for: invocation.environment), contextLines: 3)
-                    }
-                }
-                if invocation.timeout > 0 {
-                    group.addTask {
-                        try? await Task.sleep(nanoseconds: UInt64(invocation.timeout * 1e9))
-                        return nil
-                    }
-                }
-                let first = await group.next() ?? nil
-                group.cancelAll()
-                return first
+        let task = Task { () -> LLMReviewResult in
+            await agent.run(
+                inputs: invocation.agentInputs, environment: invocation.environment, workspace: workspace,
+                ledger: ledger
+            ) {
+                try GitRepository(path: workspace).diff(
+                    BuiltInAgentHost.comparison(for: invocation.environment), contextLines: 3)
             }
         }
+        // The step's timeout cancels the call through a timer, not a second task that sleeps beside it.
+        let deadline = TaskDeadline(seconds: invocation.timeout) { task.cancel() }
         let key = invocation.cancellation.onCancel { _ in task.cancel() }
-        defer { invocation.cancellation.remove(key) }
-        guard let result = await task.value else {
-            if invocation.cancellation.isCancelled { return AttemptOutcome(kind: .cancelled, message: "cancelled") }
+        let result = await task.value
+        invocation.cancellation.remove(key)
+        deadline.disarm()
+        if invocation.cancellation.isCancelled { return AttemptOutcome(kind: .cancelled, message: "cancelled") }
+        if deadline.expired, result.status != "success" {
             return AttemptOutcome(kind: .timedOut, message: String(format: "%gs", invocation.timeout))
         }
         for line in result.summary.split(separator: "\n", omittingEmptySubsequences: false) {

@@ -36,7 +36,7 @@ public struct BuiltInAgentHost: AgentHost {
     {
         if let command { return await commands.run(invocation, agent: agent, uses: uses, command: command) }
         let name = uses ?? agent
-        if name == "llm" {
+        if name == NodeAction.llmAgent {
             guard let llm else {
                 return AttemptOutcome(
                     kind: .error,

@@ -7,15 +7,24 @@ public struct ProcessStepExecutor: StepExecutor {
     public var killGrace: Double
     /// Runs agent steps.
     public var agents: any AgentHost
+    /// The bound on step processes shared by every run of this process (a server's); nil: none beyond `-j`.
+    public var processes: ProcessPermits?
 
     /// Creates the executor; agents default to the built-in agents and `command:` agents.
-    public init(killGrace: Double = 5, agents: (any AgentHost)? = nil) {
+    public init(killGrace: Double = 5, agents: (any AgentHost)? = nil, processes: ProcessPermits? = nil) {
         self.killGrace = killGrace
         self.agents = agents ?? BuiltInAgentHost(killGrace: killGrace)
+        self.processes = processes
     }
 
     /// Runs one attempt.
     public func execute(_ invocation: StepInvocation) async -> AttemptOutcome {
+        guard let processes, invocation.node.action.startsProcess else { return await start(invocation) }
+        let outcome = await processes.withPermit(cancellation: invocation.cancellation) { await start(invocation) }
+        return outcome ?? AttemptOutcome(kind: .cancelled, message: "cancelled before its process started")
+    }
+
+    private func start(_ invocation: StepInvocation) async -> AttemptOutcome {
         switch invocation.node.action {
         case .agent(let agent, let uses, let command, _):
             return await agents.run(invocation, agent: agent, uses: uses, command: command)

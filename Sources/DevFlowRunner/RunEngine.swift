@@ -111,21 +111,30 @@ public final class RunEngine: @unchecked Sendable {
         try reuseResumedNodes(nodes)
         // Each beat brings a request to stop (a person, or a newer run of the concurrency group) and the pause state;
         // the first is read before any step starts, so a run paused while it was queued starts nothing.
-        let beat: @Sendable () -> Void = { [store, clock, runId, cancellation, pauseGate] in
-            guard let control = try? store.heartbeat(run: runId, at: clock.now()) else { return }
+        let apply: @Sendable (RunControl) -> Void = { [cancellation, pauseGate] control in
             pauseGate.set(paused: control.paused)
             if control.cancelRequested != nil { cancellation.cancel(graceful: true) }
+        }
+        let beat: @Sendable () -> Void = { [store, clock, runId] in
+            guard let control = try? store.heartbeat(run: runId, at: clock.now()) else { return }
+            apply(control)
         }
         beat()
         let wake = cancellation.onCancel { [pauseGate] _ in pauseGate.release() }
         defer { cancellation.remove(wake) }
-        // The heartbeat runs on a dispatch timer, not the concurrency pool, whose threads may be running steps.
-        let heartbeat = DispatchSource.makeTimerSource(queue: .global())
-        heartbeat.schedule(deadline: .now() + 1, repeating: 1)
-        heartbeat.setEventHandler(handler: beat)
-        heartbeat.resume()
-        await schedule(nodes)
-        heartbeat.cancel()
+        if let feed = request.controls {
+            let following = feed.follow(run: runId, update: apply)
+            await schedule(nodes)
+            feed.unfollow(following)
+        } else {
+            // The heartbeat runs on a dispatch timer, not the concurrency pool, whose threads may be running steps.
+            let heartbeat = DispatchSource.makeTimerSource(queue: .global())
+            heartbeat.schedule(deadline: .now() + 1, repeating: 1)
+            heartbeat.setEventHandler(handler: beat)
+            heartbeat.resume()
+            await schedule(nodes)
+            heartbeat.cancel()
+        }
         let finalStatus = overallStatus(nodes)
         try store.finishRun(run: runId, status: finalStatus, at: clock.now())
         observer?.observe(

@@ -35,6 +35,9 @@ public struct RunRequest: Sendable {
     /// A run already in the store (queued by the server, claimed and prepared by a worker) to execute, instead of
     /// recording a new one.
     public var queuedRun: Int64?
+    /// Where the run learns stop requests and pauses once a second (a server's, shared by all its runs); nil: the
+    /// engine's own heartbeat, a write per run per second that also tells `devflow run` a runner is alive.
+    public var controls: (any RunControlFeed)?
 
     /// Creates a request.
     public init(

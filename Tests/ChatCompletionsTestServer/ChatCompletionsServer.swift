@@ -81,6 +81,8 @@ public final class ChatCompletionsServer: @unchecked Sendable {
     private var fallbackAnswer: ScriptedAnswer
     private var received: [ReceivedRequest] = []
     private var channel: (any Channel)?
+    private var holdUntil = 0
+    private var parked: [@Sendable () -> Void] = []
 
     /// The port it listens on.
     public private(set) var port = 0
@@ -122,6 +124,23 @@ public final class ChatCompletionsServer: @unchecked Sendable {
     /// The requests received so far.
     public var requests: [ReceivedRequest] { lock.withLock { received } }
 
+    /// Holds every answer until `count` requests have arrived, then sends them all (each after its delay): a test
+    /// that finishes proves that `count` requests were in flight at once.
+    public func hold(untilRequests count: Int) { lock.withLock { holdUntil = count } }
+
+    /// Runs `send` now, or parks it until enough requests have arrived (then runs every parked one).
+    func deliver(_ send: @escaping @Sendable () -> Void) {
+        let ready: [@Sendable () -> Void] = lock.withLock {
+            guard received.count >= holdUntil else {
+                parked.append(send)
+                return []
+            }
+            defer { parked.removeAll() }
+            return parked + [send]
+        }
+        for send in ready { send() }
+    }
+
     /// Stops listening.
     public func stop() async { try? await channel?.close() }
 
@@ -157,14 +176,17 @@ public final class ChatCompletionsServer: @unchecked Sendable {
                     ReceivedRequest(
                         method: head.method.rawValue, uri: head.uri, headers: headers,
                         body: String(buffer: body)))
-                if answer.delay > 0 {
-                    let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-                    context.eventLoop.scheduleTask(in: .milliseconds(Int64(answer.delay * 1000))) {
+                let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+                let loop = context.eventLoop
+                server.deliver {
+                    loop.execute {
                         let (handler, context) = bound.value
-                        handler.write(answer, context: context)
+                        guard answer.delay > 0 else { return handler.write(answer, context: context) }
+                        loop.scheduleTask(in: .milliseconds(Int64(answer.delay * 1000))) {
+                            let (handler, context) = bound.value
+                            handler.write(answer, context: context)
+                        }
                     }
-                } else {
-                    write(answer, context: context)
                 }
             }
         }
