@@ -211,7 +211,7 @@ let package = Package(
             name: "DevFlowServerTests",
             dependencies: [
                 "DevFlowServer", "DevFlowStore", "DevFlowTestSupport", "DevFlowStoreTestSupport", "DevFlowCompiler",
-                "DevFlowForges", "DevFlowWebhooks", "DevFlowAPIRequests",
+                "DevFlowForges", "DevFlowWebhooks", "DevFlowAPIRequests", "ChatCompletionsTestServer",
                 "FakeForgeServer", .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]),
         .executableTarget(

@@ -26,7 +26,8 @@ public enum ServeCommand {
 
     /// Runs the server; returns the exit code.
     public static func serve(
-        config: String, listen: String?, db: String?, data: String?, workers: Int?, labels: [String]? = nil,
+        config: String, listen: String?, db: String?, data: String?, workers: Int?, processes: Int? = nil,
+        labels: [String]? = nil,
         demoData: Bool = false
     ) async -> Int32 {
         if let problem = WorkerLabel.problem(labels ?? []) {
@@ -36,7 +37,8 @@ public enum ServeCommand {
         let settings: ServerSettings
         do {
             settings = try ServerSettings.load(
-                path: config, listen: listen, db: db, data: data, workers: workers, labels: labels)
+                path: config, listen: listen, db: db, data: data, workers: workers, processes: processes, labels: labels
+            )
         } catch {
             FileHandle.standardError.write(Data("devflow serve: \(error)\n".utf8))
             return 2
@@ -44,6 +46,7 @@ public enum ServeCommand {
         do {
             var settings = settings
             if settings.agentExecutable == nil { settings.agentExecutable = Self.runningExecutable() }
+            raiseOpenFileLimit()
             let context = try ServerContext(settings: settings)
             var logger = Logger(label: "devflow.server")
             logger.logLevel = .info
@@ -76,4 +79,14 @@ public enum ServeCommand {
         guard count > 0 else { return nil }
         return String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
+}
+
+/// Raises this process's soft limit on open files to its hard limit, as Go's runtime and nginx's
+/// `worker_rlimit_nofile` do: every run in flight may hold sockets (a model's answer, the store) and pipes, and
+/// the usual soft limit of 1,024 would fail the 1,025th with "too many open files". Steps inherit the raised limit.
+func raiseOpenFileLimit() {
+    var limit = rlimit()
+    guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+    limit.rlim_cur = limit.rlim_max
+    _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
 }

@@ -26,6 +26,14 @@ public final class ServerContext: Sendable {
     public let shutdown = ShutdownWatch()
     /// Workers' liveness, for `/readyz`.
     public let workerBeats = WorkerBeats()
+    /// The step processes this process runs at once across all its runs (`processes:`).
+    public let processes: ProcessPermits
+    /// Renews the leases of the runs this process executes, together.
+    let leases = LeaseRenewer()
+    /// Tells the runs this process executes about stop requests and pauses, from one read a second.
+    let controls: RunControlHub
+    /// The runs preparing at once (fetch, compile, checkout: blocking libgit2 work, each on a thread of its own).
+    let preparations: ProcessPermits
     /// This process's id in the worker registry: `host:pid` (`host:pid.N` for the Nth context of one process, as in
     /// tests); its workers claim runs as `ID:slot`.
     public let workerID: String
@@ -38,8 +46,11 @@ public final class ServerContext: Sendable {
         // Requests share the concurrency pool with the runs' tasks: no step may hold one of its threads.
         RunEngine.keepStepsOffPool()
         self.settings = settings
+        processes = ProcessPermits(limit: settings.processes)
+        preparations = ProcessPermits(limit: max(2, ProcessInfo.processInfo.activeProcessorCount))
         let store = try store ?? StoreLocation.open(settings.databasePath)
         self.store = store
+        controls = RunControlHub(store: store)
         let doorbell = Doorbell()
         self.doorbell = doorbell
         queueListener = (store as? PostgresRunStore).map { shared in QueueListener(store: shared) { doorbell.ring() } }
@@ -82,23 +93,82 @@ extension ServerSettings {
     }
 }
 
-/// A wake-up signal for workers: a hint only (workers also poll the queue), never the source of truth.
-///
-/// A ring bumps a generation counter; a waiting worker looks at it every few milliseconds, so a queued run is
-/// claimed within about 5 ms of its delivery instead of at the next poll.
+/// A wake-up signal for the worker dispatcher: a hint only (it also polls the queue), never the source of truth.
+/// A ring wakes every waiter at once; a waiter wakes at its deadline without one. Nothing polls in between.
 public final class Doorbell: Sendable {
-    private let generation = LockedBox<UInt64>(0)
+    private struct State {
+        var generation: UInt64 = 0
+        var nextID: UInt64 = 0
+        var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
+        /// Waits that have not returned yet.
+        var pending: Set<UInt64> = []
+        /// Pending waits whose deadline or cancellation came before they began waiting.
+        var ended: Set<UInt64> = []
+    }
+
+    private let state = LockedBox(State())
+
+    /// Creates a doorbell.
+    public init() {}
 
     /// Wakes the waiting workers.
-    public func ring() { generation.withValue { $0 &+= 1 } }
+    public func ring() {
+        let woken = state.withValue { state -> [CheckedContinuation<Void, Never>] in
+            state.generation &+= 1
+            defer { state.waiters.removeAll() }
+            return Array(state.waiters.values)
+        }
+        for waiter in woken { waiter.resume() }
+    }
+
+    /// How many times it has rung: a mark for `wait(seconds:since:)`.
+    public var generation: UInt64 { state.withValue { $0.generation } }
 
     /// Waits for a ring or `seconds`, whichever comes first (or until the task is cancelled).
-    public func wait(seconds: TimeInterval) async {
-        let start = generation.withValue { $0 }
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline, !Task.isCancelled, generation.withValue({ $0 }) == start {
-            try? await Task.sleep(nanoseconds: 5_000_000)
+    public func wait(seconds: TimeInterval) async { await wait(seconds: seconds, since: generation) }
+
+    /// Waits as `wait(seconds:)` does, but returns at once when it has rung since `mark` (a `generation` read
+    /// before deciding to wait), so a ring between that decision and the wait is not lost.
+    public func wait(seconds: TimeInterval, since mark: UInt64) async {
+        let id = state.withValue { state -> UInt64 in
+            state.nextID &+= 1
+            state.pending.insert(state.nextID)
+            return state.nextID
         }
+        let generation = mark
+        let deadline = Task {
+            guard (try? await Task.sleep(nanoseconds: UInt64(max(0, seconds) * 1_000_000_000))) != nil else { return }
+            self.end(id)
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
+                let waits = state.withValue { state -> Bool in
+                    if state.ended.remove(id) != nil || state.generation != generation || Task.isCancelled {
+                        return false
+                    }
+                    state.waiters[id] = waiter
+                    return true
+                }
+                if !waits { waiter.resume() }
+            }
+        } onCancel: {
+            self.end(id)
+        }
+        deadline.cancel()
+        state.withValue { state in
+            state.pending.remove(id)
+            state.ended.remove(id)
+        }
+    }
+
+    /// Ends wait `id`: wakes it, or marks it ended when it has not begun waiting yet.
+    private func end(_ id: UInt64) {
+        let waiter = state.withValue { state -> CheckedContinuation<Void, Never>? in
+            if let waiter = state.waiters.removeValue(forKey: id) { return waiter }
+            if state.pending.contains(id) { state.ended.insert(id) }
+            return nil
+        }
+        waiter?.resume()
     }
 }
 

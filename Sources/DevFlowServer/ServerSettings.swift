@@ -15,8 +15,10 @@ public struct ServerSettings: Sendable {
     public var databasePath: String
     /// Mirrors and workspaces.
     public var dataDirectory: String
-    /// In-process workers.
+    /// In-process workers: the runs this process executes at once.
     public var workers: Int
+    /// The step processes this process runs at once across its runs.
+    public var processes: Int
     /// What the workers of this process are: a server's or a `devflow worker`'s.
     public var workerKind: WorkerKind = .server
     /// The labels its workers offer: the configured ones plus the system and architecture, sorted.
@@ -44,6 +46,11 @@ public struct ServerSettings: Sendable {
     /// The `devflow` executable that runs built-in agents in a child process (nil: the running executable).
     public var agentExecutable: String?
 
+    /// The runs one process may execute at once (`workers:`, `--workers`, `--slots`).
+    public static var workerRange: ClosedRange<Int> { ServerConfiguration.workerRange }
+    /// The step processes one process may run at once (`processes:`, `--processes`).
+    public static var processRange: ClosedRange<Int> { ServerConfiguration.processRange }
+
     /// Creates settings directly (tests build them without a file).
     public init(
         configuration: ServerConfiguration, databasePath: String, dataDirectory: String,
@@ -57,6 +64,7 @@ public struct ServerSettings: Sendable {
         self.databasePath = databasePath
         self.dataDirectory = dataDirectory
         self.workers = configuration.workers
+        processes = configuration.effectiveProcesses
         workerLabels = Array(Set(configuration.labels + WorkerLabel.implicit)).sorted()
         shutdownGraceSeconds = TimeInterval(configuration.shutdownGraceSeconds)
         leaseSeconds = TimeInterval(configuration.leaseSeconds)
@@ -106,7 +114,8 @@ public struct ServerSettings: Sendable {
     /// Reads and checks `path`, applying the command line's overrides; every problem is thrown at once.
     public static func load(
         path: String, listen: String? = nil, db: String? = nil, data: String? = nil, workers: Int? = nil,
-        labels: [String]? = nil, environment: [String: String] = ProcessInfo.processInfo.environment
+        processes: Int? = nil, labels: [String]? = nil,
+        environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws -> ServerSettings {
         let (configuration, diagnostics) = try check(path: path)
         if diagnostics.contains(where: { $0.severity == .error }) {
@@ -115,6 +124,7 @@ public struct ServerSettings: Sendable {
         var effective = configuration
         if let listen { effective.listen = listen }
         if let workers { effective.workers = workers }
+        if let processes { effective.processes = processes }
         if let labels { effective.labels = labels }
         let dataDirectory = data ?? configuration.data
         let database = db ?? configuration.db ?? PathName.join(dataDirectory, "devflow.sqlite")

@@ -20,8 +20,17 @@ struct ServeSubcommand: AsyncParsableCommand {
     @Option(help: "Mirrors and workspaces (overrides 'data').")
     var data: String?
 
-    @Option(help: "In-process workers, 0 to 64 (overrides 'workers'; 0 accepts webhooks and leaves runs queued).")
+    @Option(
+        help:
+            "Runs executed at once, 0 to 10000 (overrides 'workers'; 0 accepts webhooks and leaves runs queued)."
+    )
     var workers: Int?
+
+    @Option(
+        help:
+            "Step processes at once across all runs, 1 to 1024 (overrides 'processes'; default 2 × workers, at most 64)."
+    )
+    var processes: Int?
 
     @Option(help: "Worker labels of the in-process workers, comma-separated (overrides 'labels'; for runs_on:).")
     var labels: String?
@@ -36,9 +45,11 @@ struct ServeSubcommand: AsyncParsableCommand {
     var demoData = false
 
     func validate() throws {
-        if let workers, !(0...64).contains(workers) {
-            throw ValidationError("--workers must be between 0 and 64, found \(workers)")
+        if let workers, !ServerSettings.workerRange.contains(workers) {
+            throw ValidationError(
+                "--workers must be between 0 and \(ServerSettings.workerRange.upperBound), found \(workers)")
         }
+        try WorkerSubcommand.validate(processes: processes)
     }
 
     func run() async throws {
@@ -46,7 +57,7 @@ struct ServeSubcommand: AsyncParsableCommand {
             check
             ? ServeCommand.check(config: config)
             : await ServeCommand.serve(
-                config: config, listen: listen, db: db, data: data, workers: workers,
+                config: config, listen: listen, db: db, data: data, workers: workers, processes: processes,
                 labels: labels.map(WorkerSubcommand.labelList), demoData: demoData)
         if code != 0 { throw ExitCode(code) }
     }

@@ -27,18 +27,35 @@ struct WorkerSubcommand: AsyncParsableCommand {
     @Option(help: "This worker's labels, comma-separated, such as linux,gpu (overrides 'labels').")
     var labels: String?
 
-    @Option(help: "Runs at once, 1 to 64 (overrides 'workers').")
+    @Option(help: "Runs at once, 1 to 10000 (overrides 'workers').")
     var slots: Int?
 
+    @Option(
+        help:
+            "Step processes at once across all runs, 1 to 1024 (overrides 'processes'; default 2 × slots, at most 64).")
+    var processes: Int?
+
     func validate() throws {
-        if let slots, !(1...64).contains(slots) {
-            throw ValidationError("--slots must be between 1 and 64, found \(slots)")
+        let range = ServerSettings.workerRange
+        if let slots, !(1...range.upperBound).contains(slots) {
+            throw ValidationError("--slots must be between 1 and \(range.upperBound), found \(slots)")
+        }
+        try Self.validate(processes: processes)
+    }
+
+    /// `--processes` within `ServerSettings.processRange`.
+    static func validate(processes: Int?) throws {
+        let range = ServerSettings.processRange
+        if let processes, !range.contains(processes) {
+            throw ValidationError(
+                "--processes must be between \(range.lowerBound) and \(range.upperBound), found \(processes)")
         }
     }
 
     func run() async throws {
         let code = await WorkerCommand.run(
-            config: config, db: db, data: data, labels: labels.map(Self.labelList), slots: slots)
+            config: config, db: db, data: data, labels: labels.map(Self.labelList), slots: slots,
+            processes: processes)
         if code != 0 { throw ExitCode(code) }
     }
 

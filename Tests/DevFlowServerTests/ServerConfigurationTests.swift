@@ -55,6 +55,7 @@ struct ServerConfigurationTests {
             listen: 127.0.0.1:9090
             public_url: https://ci.example.com
             workers: 3
+            processes: 5
             labels: [gpu, cuda-12]
             lease: 10s
             shutdown_grace: 45s
@@ -74,6 +75,7 @@ struct ServerConfigurationTests {
             SourceFile(path: "devflow-server.yml", text: text))
         #expect(diagnostics.isEmpty, "\(diagnostics)")
         #expect(configuration.workers == 3 && configuration.shutdownGraceSeconds == 45)
+        #expect(configuration.processes == 5 && configuration.effectiveProcesses == 5)
         #expect(configuration.labels == ["gpu", "cuda-12"] && configuration.leaseSeconds == 10)
         #expect(configuration.repositories.first?.forks == .never)
         let settings = try ServerSettings(
@@ -86,5 +88,27 @@ struct ServerConfigurationTests {
         #expect(throws: ServerSetupError.self) {
             try ServerSettings(configuration: configuration, databasePath: ":memory:", dataDirectory: "/tmp")
         }
+    }
+
+    @Test("workers up to 10,000 and processes 1 to 1,024; processes default to twice the workers, at most 64")
+    func slotsAndProcesses() throws {
+        func decode(_ text: String) -> (ServerConfiguration, [String]) {
+            let (configuration, diagnostics) = ServerConfigurationDecoder.decode(
+                SourceFile(path: "devflow-server.yml", text: text + "\nrepositories: []\n"))
+            return (configuration, diagnostics.filter { $0.severity == .error }.map(\.message))
+        }
+        let (many, none) = decode("workers: 10000")
+        #expect(none.isEmpty && many.workers == 10_000 && many.effectiveProcesses == 64)
+        #expect(decode("workers: 3").0.effectiveProcesses == 6)
+        #expect(decode("workers: 0").0.effectiveProcesses == 2)
+        let (_, errors) = decode("workers: 10001\nprocesses: 0")
+        #expect(
+            errors == [
+                "'workers' must be between 0 and 10000 (0: accept webhooks only), found 10001",
+                "'processes' must be between 1 and 1024, found 0",
+            ])
+        let settings = try ServerSettings(
+            configuration: decode("workers: 12\nprocesses: 3").0, databasePath: ":memory:", dataDirectory: "/tmp")
+        #expect(settings.workers == 12 && settings.processes == 3)
     }
 }

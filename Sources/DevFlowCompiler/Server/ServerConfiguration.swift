@@ -12,8 +12,11 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// The store: a SQLite path, or a `postgres://user:password@host:port/database` URL shared by several servers and
     /// workers.
     public var db: String?
-    /// In-process workers.
+    /// In-process workers: the runs this process executes at once (0: it only accepts webhooks).
     public var workers: Int = 2
+    /// The step processes this process runs at once across all its runs (nil: twice `workers`, at most 64); steps
+    /// that wait on the network (`uses: llm`) take none.
+    public var processes: Int?
     /// The worker labels of this server's workers (besides its system and architecture), for `runs_on:`.
     public var labels: [String] = []
     /// Seconds a claim lasts without a renewal: a worker renews every third of it, and a run whose worker stops
@@ -53,6 +56,15 @@ public struct ServerConfiguration: Sendable, Equatable {
 
     /// Creates a configuration with the defaults.
     public init() {}
+
+    /// The runs one process may execute at once (`workers:`, `devflow worker --slots`): each waits mostly on its
+    /// steps, so thousands fit in one process; a slot has its own workspaces.
+    public static let workerRange = 0...10_000
+    /// The step processes one process may run at once (`processes:`).
+    public static let processRange = 1...1_024
+
+    /// The step processes run at once: `processes`, or twice `workers` (each run's `-j 2`), at most 64.
+    public var effectiveProcesses: Int { processes ?? min(64, max(2, 2 * workers)) }
 
     /// The forges DevFlow receives webhooks from.
     public enum Forge: String, Sendable, CaseIterable, Codable {

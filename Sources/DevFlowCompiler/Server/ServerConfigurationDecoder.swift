@@ -23,7 +23,8 @@ public enum ServerConfigurationDecoder {
     }
 
     static let topKeys = [
-        "listen", "public_url", "data", "db", "workers", "labels", "lease", "max_body_bytes", "shutdown_grace",
+        "listen", "public_url", "data", "db", "workers", "processes", "labels", "lease", "max_body_bytes",
+        "shutdown_grace",
         "repositories", "step_env", "step_path", "step_home", "notifications", "api",
     ]
     static let apiKeys = ["rate_limit", "burst", "anonymous_rate_limit", "anonymous_burst"]
@@ -56,12 +57,25 @@ public enum ServerConfigurationDecoder {
                 case "db": configuration.db = reader.string(value, what: "'db'")?.value
                 case "workers":
                     if let count = reader.int(value, what: "'workers'") {
-                        if (0...64).contains(count.value) {
+                        if ServerConfiguration.workerRange.contains(count.value) {
                             configuration.workers = count.value
                         } else {
                             reader.report(
                                 PolicyRangeRule.descriptor,
-                                "'workers' must be between 0 and 64 (0: accept webhooks only), found \(count.value)",
+                                "'workers' must be between 0 and \(ServerConfiguration.workerRange.upperBound) "
+                                    + "(0: accept webhooks only), found \(count.value)",
+                                at: count.span)
+                        }
+                    }
+                case "processes":
+                    if let count = reader.int(value, what: "'processes'") {
+                        if ServerConfiguration.processRange.contains(count.value) {
+                            configuration.processes = count.value
+                        } else {
+                            reader.report(
+                                PolicyRangeRule.descriptor,
+                                "'processes' must be between 1 and \(ServerConfiguration.processRange.upperBound), "
+                                    + "found \(count.value)",
                                 at: count.span)
                         }
                     }

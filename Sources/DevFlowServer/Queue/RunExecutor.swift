@@ -32,9 +32,12 @@ struct RunExecutor: Sendable {
         case settled(RunStatus)
         /// Its concurrency group is busy: it went back to the queue.
         case waiting
+        /// Its lease was lost before its steps started (another worker took it over): nothing of it is written here.
+        case lost
     }
 
-    func execute(_ run: RunRecord) async -> Outcome {
+    /// Runs `run` under `lease`, which says when it was lost or asked to stop (see `LeaseRenewer`).
+    func execute(_ run: RunRecord, lease: RunLease) async -> Outcome {
         guard let id = run.id else { return .settled(.failed) }
         guard let name = run.repository, let repository = context.settings.configuration.repository(named: name) else {
             return settle(id, .failed, "repository '\(run.repository ?? "?")' is no longer in the server configuration")
@@ -50,6 +53,13 @@ struct RunExecutor: Sendable {
         let prepared: Prepared
         do {
             let executor = self
+            // A bounded number of runs prepare at once: each holds a thread for blocking libgit2 work, and a burst
+            // of thousands of claims must not start thousands of threads.
+            let preparations = context.preparations
+            guard await preparations.acquire(cancellation: lease.cancellation) else {
+                return lease.isLost ? .lost : settle(id, .cancelled, "cancelled before it started")
+            }
+            defer { preparations.release() }
             prepared = try await offPool {
                 try executor.prepare(id, run: run, repository: repository, event: event, workspace: workspace)
             }
@@ -66,6 +76,7 @@ struct RunExecutor: Sendable {
             statuses.publish(run: run, repository: repository, state: .error, description: "\(error)")
             return settle(id, .failed, "\(error)")
         }
+        if lease.isLost { return .lost }
         var run = run
         run.gitCommit = prepared.commit
         switch prepared.admission {
@@ -79,19 +90,20 @@ struct RunExecutor: Sendable {
         let engine = RunEngine(
             request: prepared.request, store: context.store,
             executor: ProcessStepExecutor(
-                killGrace: 5, agents: BuiltInAgentHost(killGrace: 5, llm: LLMAgentHost())))
-        let lease = LeaseKeeper(context: context, run: id, worker: worker, cancellation: engine.cancellation)
-        let keeper = Task { await lease.keep() }
+                killGrace: 5, agents: BuiltInAgentHost(killGrace: 5, llm: LLMAgentHost()),
+                processes: context.processes))
+        let stop = lease.cancellation.onCancel { graceful in engine.cancellation.cancel(graceful: graceful) }
+        defer { lease.cancellation.remove(stop) }
         let shutdown = context.shutdown.onShutdown { graceful in engine.cancellation.cancel(graceful: graceful) }
         defer { context.shutdown.remove(shutdown) }
         let status: RunStatus
         do {
             status = try await engine.run().status
         } catch {
-            keeper.cancel()
+            // A run taken over by another worker is theirs: its old worker writes nothing more to it.
+            if lease.isLost { return .lost }
             return settle(id, .failed, "\(error)")
         }
-        keeper.cancel()
         let final: CommitState =
             switch status {
             case .succeeded: .success
@@ -235,6 +247,7 @@ struct RunExecutor: Sendable {
             jobs: 2, environment: stepEnvironment(repository: repository, graph: graph, run: run, workspace: workspace),
             queuedRun: id)
         request.gitAuthorTime = author
+        request.controls = context.controls
         let canonical = graph.canonicalJSON()
         let admission = try context.queue.prepare(
             run: id, pipeline: graph.name, graphHash: ExecutionGraph.hash(of: canonical),

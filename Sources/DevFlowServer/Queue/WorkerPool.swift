@@ -1,15 +1,22 @@
 import DevFlowLint
+import DevFlowRunner
 import DevFlowStore
 import Foundation
 import Logging
 import ServiceLifecycle
 
-/// The in-process workers of `devflow serve`: each claims the oldest runnable run (idle slots together, through
-/// `SlotClaimer`), executes it, and waits for the doorbell (or a poll interval) when the queue is empty. On graceful
-/// shutdown they stop claiming, give running steps the grace period, then cancel them.
+/// The in-process workers of `devflow serve` and `devflow worker`: one dispatcher claims runs for the idle slots,
+/// up to `claimBatch` in one `claimRuns` (one round trip on PostgreSQL), and runs each claimed run in a task of its
+/// own; when every slot is busy or nothing is runnable it waits for the doorbell (a queued or a finished run) or the
+/// poll interval. A slot is a run in flight with its own workspaces: a run that waits on a model holds a slot but no
+/// process (`processes:` bounds those), so thousands of slots fit in one process. On graceful shutdown the
+/// dispatcher stops claiming, running steps get the grace period, then they are cancelled.
 struct WorkerPool: Service {
     let context: ServerContext
     let logger: Logger
+
+    /// The most runs claimed in one round trip.
+    static let claimBatch = 64
 
     func run() async throws {
         let count = context.settings.workers
@@ -19,20 +26,16 @@ struct WorkerPool: Service {
         register(slots: count)
         defer { try? context.store.stopWorker(id: context.workerID, at: Date()) }
         try await withGracefulShutdownHandler {
-            // The heartbeat is not a child of the slots' group: cancelling it when the last slot ends must not
-            // cancel a slot that is still giving its run the grace period.
+            // The heartbeat is not a child of the runs' group: cancelling it when the dispatcher ends must not
+            // cancel a run that is still giving its steps the grace period.
             let beat = Task { await self.heartbeat(slots: count) }
-            let claimer = SlotClaimer(
-                queue: context.queue, workerID: context.workerID, labels: context.settings.workerLabels,
-                lease: context.settings.leaseSeconds)
-            await withTaskGroup(of: Void.self) { group in
-                for index in 0..<count {
-                    group.addTask { await self.loop(index, claimer: claimer, statuses: statuses) }
-                }
-            }
+            let renewals = Task { await context.leases.keep(context: context, logger: logger) }
+            await dispatch(slots: SlotTable(count: count), statuses: statuses)
             beat.cancel()
+            renewals.cancel()
         } onGracefulShutdown: {
             context.shutdown.beginStopping()
+            context.doorbell.ring()
             let grace = context.settings.shutdownGraceSeconds
             Task {
                 let deadline = Date().addingTimeInterval(grace)
@@ -52,8 +55,9 @@ struct WorkerPool: Service {
             labels: settings.workerLabels, slots: slots, version: DevFlowVersion.current, startedAt: Date())
         do {
             try context.store.registerWorker(record)
+            let labels = settings.workerLabels.joined(separator: ", ")
             logger.info(
-                "worker \(context.workerID): \(slots) slot(s), labels \(settings.workerLabels.joined(separator: ", "))")
+                "worker \(context.workerID): \(slots) slot(s), \(settings.processes) process(es), labels \(labels)")
         } catch {
             logger.error("cannot register worker \(context.workerID): \(error)")
         }
@@ -72,42 +76,106 @@ struct WorkerPool: Service {
         }
     }
 
-    func loop(_ index: Int, claimer: SlotClaimer, statuses: CommitStatusPublisher) async {
-        let worker = claimer.worker(slot: index)
-        let executor = RunExecutor(context: context, worker: worker, slot: index, statuses: statuses)
+    /// The worker id a slot's runs record: `host:pid:slot`.
+    func worker(slot: Int) -> String { "\(context.workerID):\(slot)" }
+
+    /// Claims and starts runs until the server stops, then waits for the runs in flight. Cancelled (the service
+    /// group ended without a graceful shutdown), the doorbell no longer waits: it stops claiming rather than spin.
+    func dispatch(slots: SlotTable, statuses: CommitStatusPublisher) async {
+        let settings = context.settings
         let notifier = RunNotifier(context: context, logger: logger)
-        // Cancelled (the service group ended without a graceful shutdown), the doorbell no longer waits: stop
-        // claiming rather than spin on an empty queue.
-        while !context.shutdown.isStopping && !Task.isCancelled {
-            context.workerBeats.beat(index)
-            let claimed: RunRecord?
-            switch await claimer.claim(slot: index) {
-            case .success(let run):
-                claimed = run
-            case .failure(let error):
-                logger.error("worker \(index): cannot claim a run: \(error)")
-                await context.doorbell.wait(seconds: context.settings.pollSeconds)
-                continue
-            }
-            guard let run = claimed else {
-                await context.doorbell.wait(seconds: context.settings.pollSeconds)
-                continue
-            }
-            let started = Date()
-            let outcome = await executor.execute(run)
-            logger.info("run \(run.id ?? 0) (\(run.repository ?? "?")): \(outcome)")
-            switch outcome {
-            case .finished(let status), .settled(let status):
-                context.metrics.runFinished(status: status, seconds: Date().timeIntervalSince(started))
-                if let id = run.id, let nodes = try? context.store.nodes(run: id) {
-                    context.metrics.stepsFinished(nodes)
+        await withDiscardingTaskGroup { group in
+            while !context.shutdown.isStopping && !Task.isCancelled {
+                context.workerBeats.beat(0)
+                // A ring after this mark (a delivery, a finished run) ends the wait below at once.
+                let mark = context.doorbell.generation
+                let idle = slots.takeIdle(max: Self.claimBatch)
+                guard !idle.isEmpty else {
+                    await context.doorbell.wait(seconds: settings.pollSeconds, since: mark)
+                    continue
                 }
-                notifier.notify(run: run.id ?? 0, status: status)
-            case .waiting: break
+                let runs: [RunRecord]
+                do {
+                    runs = try context.queue.claimRuns(
+                        workers: idle.map(worker(slot:)), labels: settings.workerLabels, now: Date(),
+                        lease: settings.leaseSeconds)
+                } catch {
+                    slots.free(idle)
+                    logger.error("worker \(context.workerID): cannot claim runs: \(error)")
+                    await context.doorbell.wait(seconds: settings.pollSeconds, since: context.doorbell.generation)
+                    continue
+                }
+                slots.free(Array(idle.dropFirst(runs.count)))
+                for (slot, run) in zip(idle, runs) {
+                    group.addTask {
+                        let outcome = await self.execute(run, slot: slot, statuses: statuses, notifier: notifier)
+                        slots.free([slot])
+                        // A finished run frees a slot (and maybe its concurrency group); one handed back as
+                        // waiting would only be claimed again.
+                        if outcome != .waiting { context.doorbell.ring() }
+                    }
+                }
+                if runs.count < idle.count { await context.doorbell.wait(seconds: settings.pollSeconds, since: mark) }
             }
-            if outcome == .waiting { await context.doorbell.wait(seconds: context.settings.pollSeconds) }
         }
     }
+
+    /// Executes one claimed run in `slot` and records its metrics.
+    func execute(_ run: RunRecord, slot: Int, statuses: CommitStatusPublisher, notifier: RunNotifier) async
+        -> RunExecutor.Outcome
+    {
+        let executor = RunExecutor(context: context, worker: worker(slot: slot), slot: slot, statuses: statuses)
+        let started = Date()
+        // The lease is renewed from the claim on: a run may wait for a preparation permit longer than its lease
+        // when a burst of claims arrives at once.
+        guard let id = run.id else { return .settled(.failed) }
+        let lease = context.leases.hold(run: id, worker: executor.worker)
+        defer { context.leases.release(run: id) }
+        let outcome = await executor.execute(run, lease: lease)
+        logger.info("run \(run.id ?? 0) (\(run.repository ?? "?")): \(outcome)")
+        switch outcome {
+        case .finished(let status), .settled(let status):
+            context.metrics.runFinished(status: status, seconds: Date().timeIntervalSince(started))
+            if let id = run.id, let nodes = try? context.store.nodes(run: id) {
+                context.metrics.stepsFinished(nodes)
+            }
+            notifier.notify(run: run.id ?? 0, status: status)
+        case .waiting, .lost: break
+        }
+        return outcome
+    }
+}
+
+/// The slots of one worker process: which are idle. The lowest idle slots are taken first, so a process that is
+/// rarely busy keeps reusing its first workspaces.
+final class SlotTable: Sendable {
+    private let busy: LockedBox<[Bool]>
+
+    /// Creates `count` idle slots.
+    init(count: Int) { busy = LockedBox(Array(repeating: false, count: count)) }
+
+    /// Marks up to `max` of the lowest idle slots busy and returns them.
+    func takeIdle(max: Int) -> [Int] {
+        busy.withValue { busy in
+            var taken: [Int] = []
+            for index in busy.indices where !busy[index] {
+                busy[index] = true
+                taken.append(index)
+                if taken.count == max { break }
+            }
+            return taken
+        }
+    }
+
+    /// Marks `slots` idle again.
+    func free(_ slots: [Int]) {
+        busy.withValue { busy in
+            for slot in slots { busy[slot] = false }
+        }
+    }
+
+    /// How many slots are busy.
+    var busyCount: Int { busy.withValue { $0.count { $0 } } }
 }
 
 /// Re-queues runs whose worker stopped renewing its lease (a crashed server or worker), every few seconds; at start

@@ -12,25 +12,31 @@ import ServiceLifecycle
 public enum WorkerCommand {
     /// Runs workers until SIGTERM or SIGINT (graceful: no new claims, running steps get the grace period); returns
     /// the exit code.
-    public static func run(config: String, db: String?, data: String?, labels: [String]?, slots: Int?) async -> Int32 {
+    public static func run(
+        config: String, db: String?, data: String?, labels: [String]?, slots: Int?, processes: Int? = nil
+    ) async -> Int32 {
         if let problem = WorkerLabel.problem(labels ?? []) {
             FileHandle.standardError.write(Data("devflow worker: \(problem)\n".utf8))
             return 2
         }
         var settings: ServerSettings
         do {
-            settings = try ServerSettings.load(path: config, db: db, data: data, workers: slots, labels: labels)
+            settings = try ServerSettings.load(
+                path: config, db: db, data: data, workers: slots, processes: processes, labels: labels)
         } catch {
             FileHandle.standardError.write(Data("devflow worker: \(error)\n".utf8))
             return 2
         }
         guard settings.workers > 0 else {
             FileHandle.standardError.write(
-                Data("devflow worker: a worker needs at least one slot; pass --slots N (1 to 64)\n".utf8))
+                Data(
+                    "devflow worker: a worker needs at least one slot; pass --slots N (1 to \(ServerSettings.workerRange.upperBound))\n"
+                        .utf8))
             return 2
         }
         settings.workerKind = .worker
         if settings.agentExecutable == nil { settings.agentExecutable = ServeCommand.runningExecutable() }
+        raiseOpenFileLimit()
         do {
             let context = try ServerContext(settings: settings)
             var logger = Logger(label: "devflow.worker")
