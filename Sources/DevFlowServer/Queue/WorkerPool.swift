@@ -173,9 +173,6 @@ final class SlotTable: Sendable {
             for slot in slots { busy[slot] = false }
         }
     }
-
-    /// How many slots are busy.
-    var busyCount: Int { busy.withValue { $0.count { $0 } } }
 }
 
 /// Re-queues runs whose worker stopped renewing its lease (a crashed server or worker), every few seconds; at start
